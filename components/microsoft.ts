@@ -60,3 +60,43 @@ export const MAX_SECRET_LIFETIME_DAYS = 730;
 /** ExchangeOnlineManagement: -AccessToken needs 3.1.0+; REST cmdlets on Linux need 3.0.0+. */
 export const EXO_MODULE_NAME = "ExchangeOnlineManagement";
 export const EXO_MODULE_MIN_VERSION = "3.1.0";
+
+/** Microsoft Graph as a token resource (a Graph `.default` token will not open a mailbox). */
+export const MICROSOFT_GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
+export const MICROSOFT_GRAPH_AUDIENCE = "https://graph.microsoft.com";
+
+/**
+ * Entra ID token-endpoint error codes (`AADSTSnnn`) the verify tool explains and the offline
+ * token issuer returns. Source: learn.microsoft.com reference-error-codes; shared
+ * entra-token-emulation.md (measured error bodies).
+ */
+export const AADSTS = {
+  /** Tenant not found (discovery document and token endpoint). */
+  TENANT_NOT_FOUND: 90002,
+  /** Application with identifier … was not found in the directory …. */
+  APPLICATION_NOT_FOUND: 700016,
+  /** Invalid client secret: the secret ID was sent, or the value is wrong. */
+  INVALID_CLIENT_SECRET: 7000215,
+  /** The provided client secret keys are expired. */
+  CLIENT_SECRET_EXPIRED: 7000222,
+  /** Neither client_secret nor client_assertion in the request. */
+  MISSING_CLIENT_CREDENTIAL: 7000218,
+  /** The client application is missing a service principal in the tenant. */
+  MISSING_SERVICE_PRINCIPAL: 7000229,
+  /** Client credential flows need a scope ending in `/.default`. */
+  SCOPE_NOT_DEFAULT: 1002012,
+  /** The scope parameter is missing or not valid. */
+  INVALID_SCOPE: 70011,
+  /** The resource principal was not found in the tenant. */
+  RESOURCE_NOT_FOUND: 500011,
+  /** Grant type not supported. */
+  UNSUPPORTED_GRANT_TYPE: 70003,
+  /** Client assertion: invalid signature / key not found / key expired. */
+  ASSERTION_INVALID_SIGNATURE: 700027,
+  /** Client assertion: `iss` is not the client id. */
+  ASSERTION_INVALID_ISSUER: 700021,
+  /** Client assertion: `aud` is not the token endpoint. */
+  ASSERTION_INVALID_AUDIENCE: 700023,
+  /** Client assertion outside its valid time range. */
+  ASSERTION_EXPIRED: 700024,
+} as const;

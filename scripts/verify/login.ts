@@ -17,6 +17,8 @@ export interface LoginOptions {
   ca?: string | Buffer;
   /** TLS server name, when it differs from host. */
   servername?: string;
+  /** SMTP only: after the login, send one small test message from the mailbox to this address (`--send-test`). */
+  sendTestTo?: string;
 }
 
 /** Where a failed login stopped. */

@@ -1,0 +1,100 @@
+// RotatingClientSecret: an application's client secret, rotated on a schedule with no outage.
+// Two ApplicationPassword slots rotate in alternate periods (see rotationSchedule.ts); the newest
+// is published. The rotation happens on whichever `pulumi up` first runs in a new period: no
+// extra provider, no `--refresh` needed. Schedule `pulumi up` at least daily (README "rotation").
+import * as azuread from "@pulumi/azuread";
+import * as pulumi from "@pulumi/pulumi";
+import { rotationPlan, rotationSettingsProblems, slotPasswordInputs, SLOTS } from "./rotationSchedule";
+import type { RotationPlan, Slot } from "./rotationSchedule";
+
+export interface RotatingClientSecretArgs {
+  /**
+   * The application's resource `id`, `/applications/<objectId>` (`azuread.Application.id`) —
+   * not its `clientId` nor its bare `objectId`.
+   */
+  applicationId: pulumi.Input<string>;
+  /** P: a new secret is published every P days. Whole days, 7..365. Stack default: 90. */
+  rotationDays: number;
+  /**
+   * G: extra life beyond two periods. The previous secret stays valid at least G days after the
+   * next one is published. Whole days, 0..rotationDays, and 2P + G ≤ 730. Stack default: 14.
+   */
+  graceDays: number;
+  /** The clock the schedule is evaluated at. Default `() => new Date()`; inject it to rehearse or test. */
+  now?: () => Date;
+  /** Start of generation 0, whole seconds. Default 2024-01-01T00:00:00Z. Changing it rotates both slots. */
+  anchor?: Date;
+  /** Prefix of the passwords' display names, e.g. `<prefix> slot a generation 12`. Default: the component's name. */
+  displayName?: string;
+}
+
+export class RotatingClientSecret extends pulumi.ComponentResource {
+  /** The published client secret (the newest slot's), as a Pulumi secret. */
+  public readonly value: pulumi.Output<string>;
+  /** The published password's key id (the "Secret ID" in the portal — not the secret). */
+  public readonly keyId: pulumi.Output<string>;
+  /** When the published secret expires, RFC3339. */
+  public readonly expiresAt: pulumi.Output<string>;
+  /** The first instant at which a `pulumi up` publishes a new secret, RFC3339. */
+  public readonly nextRotationAt: pulumi.Output<string>;
+  /** The published generation g = floor((now − anchor) / P). */
+  public readonly generation: pulumi.Output<number>;
+  /** Which slot ("a" or "b") holds the published secret. */
+  public readonly publishedSlot: pulumi.Output<Slot>;
+  /** The two slot passwords, for wiring and tests. */
+  public readonly passwords: Readonly<Record<Slot, azuread.ApplicationPassword>>;
+  /** The schedule this update was planned with. */
+  public readonly plan: RotationPlan;
+
+  constructor(name: string, args: RotatingClientSecretArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before anything is registered, so a bad argument touches nothing.
+    const now = (args.now ?? (() => new Date()))();
+    const problems = rotationSettingsProblems(args);
+    if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
+      problems.push(`now() must return a valid Date, got ${String(now)}`);
+    }
+    if (args.displayName !== undefined && args.displayName.trim() === "") {
+      problems.push(`displayName must not be empty`);
+    }
+    if (problems.length > 0) {
+      throw new Error(`Creating RotatingClientSecret ${JSON.stringify(name)}: ${problems.join("; ")}`);
+    }
+    super("exo-oauth:index:RotatingClientSecret", name, {}, opts);
+
+    const plan = rotationPlan({
+      now,
+      anchor: args.anchor,
+      rotationDays: args.rotationDays,
+      graceDays: args.graceDays,
+    });
+    const prefix = args.displayName ?? name;
+    const passwords = {} as Record<Slot, azuread.ApplicationPassword>;
+    for (const slot of SLOTS) {
+      passwords[slot] = new azuread.ApplicationPassword(
+        `${name}-${slot}`,
+        { applicationId: args.applicationId, ...slotPasswordInputs(plan, slot, prefix) },
+        { parent: this },
+      );
+    }
+    const published = passwords[plan.published];
+
+    this.plan = plan;
+    this.passwords = passwords;
+    // The provider marks `value` secret, but wrap it here too so no code path can publish it in clear.
+    this.value = pulumi.secret(published.value);
+    this.keyId = published.keyId;
+    this.expiresAt = pulumi.output(plan.publishedExpiresAt);
+    this.nextRotationAt = pulumi.output(plan.nextRotationAt);
+    this.generation = pulumi.output(plan.generation);
+    this.publishedSlot = pulumi.output(plan.published);
+
+    this.registerOutputs({
+      value: this.value,
+      keyId: this.keyId,
+      expiresAt: this.expiresAt,
+      nextRotationAt: this.nextRotationAt,
+      generation: this.generation,
+      publishedSlot: this.publishedSlot,
+    });
+  }
+}

@@ -1,0 +1,55 @@
+// exo-oauth: app-only OAuth for Exchange Online IMAP / POP / SMTP, one Microsoft 365 tenant per stack.
+// Thin on purpose: validate config, check the signed-in tenant, compose the components, export outputs.
+//
+// The program is an async function (Pulumi's Node.js runtime awaits a CommonJS module that exports a
+// function and uses the resolved object as the stack outputs — @pulumi/pulumi cmd/run/run.js): the tenant
+// guard and the Exchange role lookup need invoke results before any resource is declared.
+import * as pulumi from "@pulumi/pulumi";
+import { clockFromEnvironment } from "./components/clock";
+import { loadStackConfig } from "./components/config";
+import { MailApplication, readExchangeServicePrincipal } from "./components/mailApplication";
+import { OUTLOOK_SCOPE, tokenEndpoint } from "./components/microsoft";
+import { RotatingClientSecret } from "./components/rotatingClientSecret";
+import { assertSignedInTenant } from "./components/tenantGuard";
+
+export = async () => {
+  // Everything that can be wrong with the inputs fails here, before anything is touched.
+  const config = loadStackConfig();
+  const now = clockFromEnvironment();
+  await assertSignedInTenant(config.tenantId);
+  // Read before declaring: a tenant whose Exchange Online SP lacks a chosen role fails here, once.
+  const exchangeServicePrincipal = await readExchangeServicePrincipal();
+
+  const mail = new MailApplication("mail", {
+    displayName: config.application.displayName,
+    owners: config.application.owners,
+    notes: config.application.notes,
+    protocols: config.protocols,
+    exchangeServicePrincipal,
+  });
+
+  const clientSecret = new RotatingClientSecret("client-secret", {
+    applicationId: mail.applicationId,
+    rotationDays: config.secret.rotationDays,
+    graceDays: config.secret.graceDays,
+    now: () => now,
+  });
+
+  // ── Exchange Online (issue #3): ExchangeMailboxAccess is composed here, from `config.exchange`,
+  // `config.organization`, `config.mailboxes`, `mail.clientId` and `mail.servicePrincipalObjectId`
+  // (New-ServicePrincipal takes the SERVICE PRINCIPAL's object id), with `dependsOn: mail.roleAssignments`.
+
+  return {
+    tenantId: config.tenantId,
+    clientId: mail.clientId,
+    servicePrincipalObjectId: mail.servicePrincipalObjectId,
+    clientSecret: pulumi.secret(clientSecret.value),
+    clientSecretKeyId: clientSecret.keyId,
+    clientSecretExpiresAt: clientSecret.expiresAt,
+    nextRotationAt: clientSecret.nextRotationAt,
+    tokenEndpoint: tokenEndpoint(config.tenantId),
+    scope: OUTLOOK_SCOPE,
+    protocols: config.protocols,
+    mailboxes: config.mailboxes,
+  };
+};

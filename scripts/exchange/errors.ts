@@ -1,0 +1,151 @@
+// Exchange's errors, classified on the code and type, not the English (contract: "Errors":
+// they arrive as `ExNNNNNN|<ExceptionType>|<text>`). The texts matched below are the only
+// signal Microsoft gives for those cases; each one cites the contract.
+
+/** The error record the shim sends for a failed cmdlet. */
+export interface ShimError {
+  message: string;
+  /** PowerShell ErrorCategory (`NotSpecified`, `ObjectNotFound`, `ResourceBusy`, …). */
+  category: string;
+  fullyQualifiedErrorId: string;
+  /** The .NET type of the exception PowerShell caught. */
+  exceptionType: string;
+}
+
+export type ExchangeErrorKind =
+  | "notFound"
+  | "alreadyExists"
+  | "transient"
+  | "spNotFoundYet"
+  | "accessDenied"
+  | "notRecognized"
+  | "permanent";
+
+/** Kinds worth another attempt (the cloud is eventually consistent or busy). */
+export const RETRYABLE_KINDS: ReadonlySet<ExchangeErrorKind> = new Set(["transient", "spNotFoundYet"]);
+
+export interface ParsedExchangeMessage {
+  /** `Ex6F9304`, when the message carries one. */
+  code?: string;
+  /** `Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException`, when carried. */
+  type?: string;
+  /** The human text after the code and type. */
+  text: string;
+}
+
+/** Split `ExNNNNNN|Type|text` (EXO V3 REST cmdlets); anything else is all text. */
+export function parseExchangeMessage(message: string): ParsedExchangeMessage {
+  const m = /^\s*(Ex[0-9A-Fa-f]{6})\|([^|\s]+)\|([\s\S]*)$/.exec(message);
+  return m ? { code: m[1], type: m[2], text: m[3].trim() } : { text: message.trim() };
+}
+
+// Transient texts Microsoft publishes no code for [C, contract "transient"].
+const TRANSIENT_TEXT = [
+  /A server side error has occurred because of which the operation could not be completed/i,
+  /We cannot currently process your request, please wait a few minutes and try again/i,
+  /micro delay applied/i,
+];
+const TRANSIENT_CATEGORIES = new Set([
+  "ResourceBusy",
+  "OperationTimeout",
+  "LimitsExceeded",
+  "ConnectionError",
+]);
+const TRANSIENT_TYPES =
+  /(HttpRequestException|TimeoutException|TaskCanceledException|SocketException|WebException|ServerBusyException|ThrottlingException)$/;
+const ACCESS_DENIED_TYPES =
+  /(AccessDenied\w*Exception|UnauthorizedAccessException|OperationRequiresGroupManagerException)$/;
+// Out of write scope, missing Entra role, bad/expired certificate, unauthorized [C/I, contract].
+const ACCESS_DENIED_TEXT = [
+  /isn't within your current write scopes/i,
+  /The role assigned to application \S+ isn't supported in this scenario/i,
+  /\bAADSTS\d+/,
+  /\bUnAuthorized\b/,
+];
+
+/** Classify a shim error. Order matters: the most specific signal first. */
+export function classifyExchangeError(e: ShimError): ExchangeErrorKind {
+  const { type = "" } = parseExchangeMessage(e.message);
+  const types = `${type} ${e.exceptionType} ${e.fullyQualifiedErrorId}`;
+  // Entra SP not (yet) visible to Exchange [C]: a code-like token, not prose.
+  if (/AADServicePrincipalNotFound/.test(`${e.message} ${types}`)) return "spNotFoundYet";
+  if (/CommandNotFoundException/.test(types)) return "notRecognized";
+  if (/ManagementObjectNotFoundException/.test(types)) return "notFound";
+  if (/(ADObjectAlreadyExistsException|ManagementObjectAlreadyExistsException)/.test(types))
+    return "alreadyExists";
+  if (
+    ACCESS_DENIED_TYPES.test(type) ||
+    ACCESS_DENIED_TYPES.test(e.exceptionType) ||
+    e.category === "PermissionDenied"
+  )
+    return "accessDenied";
+  if (ACCESS_DENIED_TEXT.some((r) => r.test(e.message))) return "accessDenied";
+  if (
+    TRANSIENT_TYPES.test(type) ||
+    TRANSIENT_TYPES.test(e.exceptionType) ||
+    TRANSIENT_CATEGORIES.has(e.category)
+  )
+    return "transient";
+  if (TRANSIENT_TEXT.some((r) => r.test(e.message))) return "transient";
+  return "permanent";
+}
+
+/** A session-level failure: pwsh missing, died, closed, bad settings. */
+export class ExchangeSessionError extends Error {
+  override name = "ExchangeSessionError";
+}
+
+/** A cmdlet Exchange refused, with what it said. `message` reads "Running <cmdlet> on <target>: <Exchange's text>". */
+export class ExchangeCmdletError extends Error {
+  override name = "ExchangeCmdletError";
+  readonly kind: ExchangeErrorKind;
+  /** Exchange's own text (without the `ExNNNNNN|Type|` prefix). */
+  readonly exchangeMessage: string;
+  readonly code?: string;
+  readonly category: string;
+  readonly fullyQualifiedErrorId: string;
+  readonly exceptionType: string;
+  /** Attempts made (1 unless retried). */
+  readonly attempts: number;
+
+  constructor(
+    readonly cmdlet: string,
+    readonly target: string | undefined,
+    readonly error: ShimError,
+    readonly warnings: string[] = [],
+    attempts = 1,
+    prefix?: string,
+  ) {
+    const parsed = parseExchangeMessage(error.message);
+    const where = target ? `${cmdlet} on ${target}` : cmdlet;
+    super(`${prefix ?? `Running ${where}`}: ${parsed.text}${parsed.code ? ` (${parsed.code})` : ""}`);
+    this.kind = classifyExchangeError(error);
+    this.exchangeMessage = parsed.text;
+    this.code = parsed.code;
+    this.category = error.category;
+    this.fullyQualifiedErrorId = error.fullyQualifiedErrorId;
+    this.exceptionType = parsed.type ?? error.exceptionType;
+    this.attempts = attempts;
+  }
+
+  get retryable(): boolean {
+    return RETRYABLE_KINDS.has(this.kind);
+  }
+
+  /** The same error, reworded for a retry budget that ran out. */
+  deadlineExceeded(attempts: number, elapsedMs: number, deadlineMs: number): ExchangeCmdletError {
+    const where = this.target ? `${this.cmdlet} on ${this.target}` : this.cmdlet;
+    const hint =
+      this.kind === "spNotFoundYet"
+        ? "; if this persists, check that -ObjectId is the service principal's (Enterprise application's) object id, not the app registration's"
+        : "";
+    return new ExchangeCmdletError(
+      this.cmdlet,
+      this.target,
+      this.error,
+      this.warnings,
+      attempts,
+      `Running ${where}: still failing after ${attempts} attempts over ${Math.round(elapsedMs / 1000)} s (retry deadline ${Math.round(deadlineMs / 1000)} s)${hint}`,
+    );
+  }
+}

@@ -1,0 +1,100 @@
+// The managed-state record: what the driver manages in Exchange, printed as its ONLY stdout.
+// @pulumi/command keeps that stdout in state and hands it back to the next update and to
+// delete as PULUMI_COMMAND_STDOUT (pulumi-notes.md), so removal touches only what it lists.
+// No secrets: ids, SID, display name and mailbox addresses only.
+//
+// Shape (one JSON line):
+//   {"schema":"exo-oauth/exchange-record@1","appId":"<client id>",
+//    "servicePrincipal":{"objectId":"<Entra SP object id>","sid":"S-1-5-21-…","displayName":"…"} | null,
+//    "mailboxes":[{"address":"billing@contoso.com","fullAccess":true,"sendAs":true}, …]}
+//
+// A killed run prints nothing, so the next run reads the record of the run before. That is
+// safe because the record is only a lower bound of "ours" for revocation: every run observes
+// Exchange first, adopts desired grants it finds present, and revokes a recorded grant only
+// if Exchange still shows it.
+import type { ManagedState } from "./plan";
+
+export const RECORD_SCHEMA = "exo-oauth/exchange-record@1";
+
+export interface ManagedRecord extends ManagedState {
+  schema: typeof RECORD_SCHEMA;
+}
+
+export function toRecord(state: ManagedState): ManagedRecord {
+  return {
+    schema: RECORD_SCHEMA,
+    appId: state.appId,
+    servicePrincipal: state.servicePrincipal
+      ? {
+          objectId: state.servicePrincipal.objectId,
+          sid: state.servicePrincipal.sid,
+          displayName: state.servicePrincipal.displayName,
+        }
+      : null,
+    mailboxes: [...state.mailboxes]
+      .map((m) => ({ address: m.address.toLowerCase(), fullAccess: m.fullAccess, sendAs: m.sendAs }))
+      .sort((a, b) => a.address.localeCompare(b.address)),
+  };
+}
+
+export function formatRecord(state: ManagedState): string {
+  return JSON.stringify(toRecord(state));
+}
+
+/**
+ * Reads the previous run's stdout. Empty or absent = nothing managed yet (first create).
+ * Anything else that is not a record fails loudly: forgetting a record would leave grants
+ * behind on the next removal.
+ */
+export function parseRecord(stdout: string | undefined): ManagedRecord | null {
+  const text = (stdout ?? "").trim();
+  if (text === "") return null;
+  // Our stdout is the record alone, but take the last line that parses, to be tolerant of
+  // anything an older driver version or a wrapper printed before it.
+  const lines = text.split(/\r?\n/).reverse();
+  for (const line of lines) {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (isRecordLike(value)) return validate(value);
+  }
+  throw new Error(
+    `Reading the previous record from PULUMI_COMMAND_STDOUT: no line is a ${RECORD_SCHEMA} JSON record ` +
+      `(got ${text.length} characters starting ${JSON.stringify(text.slice(0, 40))})`,
+  );
+}
+
+function isRecordLike(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && (v as { schema?: unknown }).schema !== undefined;
+}
+
+function validate(v: Record<string, unknown>): ManagedRecord {
+  const where = "Reading the previous record from PULUMI_COMMAND_STDOUT";
+  if (v.schema !== RECORD_SCHEMA)
+    throw new Error(
+      `${where}: schema ${JSON.stringify(v.schema)} is not supported (expected ${RECORD_SCHEMA})`,
+    );
+  if (typeof v.appId !== "string") throw new Error(`${where}: appId must be a string`);
+  const sp = v.servicePrincipal;
+  if (sp !== null) {
+    const o = sp as Record<string, unknown>;
+    if (typeof o !== "object" || typeof o.objectId !== "string" || typeof o.sid !== "string")
+      throw new Error(`${where}: servicePrincipal must be null or {objectId, sid, displayName}`);
+  }
+  if (!Array.isArray(v.mailboxes)) throw new Error(`${where}: mailboxes must be an array`);
+  for (const [i, m] of (v.mailboxes as unknown[]).entries()) {
+    const o = m as Record<string, unknown>;
+    if (
+      typeof o !== "object" ||
+      o === null ||
+      typeof o.address !== "string" ||
+      typeof o.fullAccess !== "boolean" ||
+      typeof o.sendAs !== "boolean"
+    )
+      throw new Error(`${where}: mailboxes[${i}] must be {address, fullAccess, sendAs}`);
+  }
+  return toRecord(v as unknown as ManagedState);
+}

@@ -1,0 +1,103 @@
+// The simulator's knobs, read from the environment of its process (set by tests / bench).
+// Every knob is validated: a typo fails the simulator at start, loudly, on stderr.
+
+/** EXO_SIM_FAULTS (JSON). Counts are per simulator process (= per driver run). */
+export interface SimFaults {
+  /** Answer the first M cmdlet calls with the transient server error (connect excluded). */
+  throttleFirst?: number;
+  /** Restrict throttleFirst to these cmdlets (default: every cmdlet). */
+  throttleCmdlets?: string[];
+  /** Answer the first K New-ServicePrincipal calls whose Entra SP exists with AADServicePrincipalNotFound (replication lag). */
+  spNotFoundFirst?: number;
+  /** Commit the k-th cmdlet call (1-based, connect excluded), then exit without answering it. */
+  crashAfter?: number;
+  /** These cmdlets always fail with Exchange's out-of-write-scope error (permanent, access denied). */
+  accessDenied?: string[];
+  /** These cmdlets are missing from the caller's RBAC: "The term '…' is not recognized". */
+  notRecognized?: string[];
+}
+
+/** EXO_SIM_LATENCY (JSON): the virtual clock's costs, in ms. Nothing actually sleeps. */
+export interface SimLatency {
+  /** Connect-ExchangeOnline. Default 4000 (no published figure: a few seconds) [I]. */
+  connectMs: number;
+  /** Get-… cmdlets. Default 300 (measured 100–700 ms on one tenant) [C]. */
+  readMs: number;
+  /** New-/Add-/Remove-… cmdlets. Default 700 [I]. */
+  writeMs: number;
+  /** Disconnect-ExchangeOnline. Default 200 [I]. */
+  disconnectMs: number;
+  /** Per-cmdlet overrides, e.g. { "Get-Mailbox": 480 }. */
+  cmdletMs: Record<string, number>;
+}
+
+export const DEFAULT_LATENCY: SimLatency = {
+  connectMs: 4000,
+  readMs: 300,
+  writeMs: 700,
+  disconnectMs: 200,
+  cmdletMs: {},
+};
+
+const FAULT_KEYS: Record<keyof SimFaults, "count" | "names"> = {
+  throttleFirst: "count",
+  throttleCmdlets: "names",
+  spNotFoundFirst: "count",
+  crashAfter: "count",
+  accessDenied: "names",
+  notRecognized: "names",
+};
+
+function parseJson(name: string, text: string | undefined): Record<string, unknown> {
+  if (!text) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${name} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!v || typeof v !== "object" || Array.isArray(v)) throw new Error(`${name} must be a JSON object`);
+  return v as Record<string, unknown>;
+}
+
+export function parseFaults(text: string | undefined): SimFaults {
+  const raw = parseJson("EXO_SIM_FAULTS", text);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const kind = FAULT_KEYS[k as keyof SimFaults];
+    if (!kind)
+      throw new Error(`EXO_SIM_FAULTS: unknown key '${k}'; allowed: ${Object.keys(FAULT_KEYS).join(", ")}`);
+    if (kind === "count" && !(Number.isInteger(v) && (v as number) >= 0))
+      throw new Error(`EXO_SIM_FAULTS.${k}: ${JSON.stringify(v)} is not a non-negative integer`);
+    if (kind === "names") {
+      const names = typeof v === "string" ? [v] : v;
+      if (!Array.isArray(names) || !names.every((n) => typeof n === "string"))
+        throw new Error(`EXO_SIM_FAULTS.${k}: ${JSON.stringify(v)} is not a cmdlet name or a list of them`);
+      out[k] = names;
+      continue;
+    }
+    out[k] = v;
+  }
+  return out as SimFaults;
+}
+
+export function parseLatency(text: string | undefined): SimLatency {
+  const raw = parseJson("EXO_SIM_LATENCY", text);
+  const out: SimLatency = { ...DEFAULT_LATENCY, cmdletMs: {} };
+  for (const [k, v] of Object.entries(raw)) {
+    if (k === "cmdletMs") {
+      if (!v || typeof v !== "object" || Array.isArray(v))
+        throw new Error(`EXO_SIM_LATENCY.cmdletMs must be an object of cmdlet → ms`);
+      for (const [c, ms] of Object.entries(v)) {
+        if (typeof ms !== "number" || ms < 0) throw new Error(`EXO_SIM_LATENCY.cmdletMs.${c}: ${JSON.stringify(ms)} is not a non-negative number`);
+        out.cmdletMs[c] = ms;
+      }
+      continue;
+    }
+    if (!(k in DEFAULT_LATENCY))
+      throw new Error(`EXO_SIM_LATENCY: unknown key '${k}'; allowed: ${Object.keys(DEFAULT_LATENCY).join(", ")}`);
+    if (typeof v !== "number" || v < 0) throw new Error(`EXO_SIM_LATENCY.${k}: ${JSON.stringify(v)} is not a non-negative number`);
+    (out as unknown as Record<string, number>)[k] = v;
+  }
+  return out;
+}

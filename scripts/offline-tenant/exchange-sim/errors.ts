@@ -1,0 +1,203 @@
+// The errors the simulator answers with, shaped like the shim's error record around what
+// PowerShell and Exchange Online raise. [C] = text from the contract ("Object shapes and
+// message texts"), [I] = inferred shape (exception type, FQID layout).
+import { randomUUID } from "node:crypto";
+
+export interface SimErrorRecord {
+  message: string;
+  category: string;
+  fullyQualifiedErrorId: string;
+  exceptionType: string;
+}
+
+/** Thrown by cmdlet code; the main loop turns it into `{ ok: false, error }`. */
+export class SimError extends Error {
+  constructor(readonly record: SimErrorRecord) {
+    super(record.message);
+  }
+}
+
+/** The server name Exchange quotes in not-found errors [C: shape of the contract's example]. */
+export const SERVER = "YT3PR01A12DC010.CANPR01A012.PROD.OUTLOOK.COM";
+
+// REST cmdlets of EXO V3 raise `ExNNNNNN|Type|text`; CategoryInfo NotSpecified [C];
+// the FQID's bracketed layout is [I].
+function exchange(cmdlet: string, code: string, type: string, text: string): SimError {
+  const short = type.split(".").pop();
+  return new SimError({
+    message: `${code}|${type}|${text}`,
+    category: "NotSpecified",
+    fullyQualifiedErrorId: `[Server=${SERVER},RequestId=${randomUUID()},TimeStamp=${new Date().toISOString()}] [FailureCategory=Cmdlet-${short}] ${code.slice(2)},${cmdlet}`,
+    exceptionType: "System.Exception",
+  });
+}
+
+const NOT_FOUND = "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException";
+
+/** [C] `Ex6F9304|…ManagementObjectNotFoundException|The operation couldn't be performed because object 'x' couldn't be found on '<server>'.` */
+export const objectNotFound = (cmdlet: string, identity: string) =>
+  exchange(
+    cmdlet,
+    "Ex6F9304",
+    NOT_FOUND,
+    `The operation couldn't be performed because object '${identity}' couldn't be found on '${SERVER}'.`,
+  );
+
+/** [C] a referenced object (-User, -Trustee) that does not resolve. */
+export const referencedNotFound = (cmdlet: string, name: string) =>
+  exchange(
+    cmdlet,
+    "Ex94914C",
+    NOT_FOUND,
+    `Couldn't find object "${name}". Please make sure that it was spelled correctly or specify a different object.`,
+  );
+
+/** [I] two objects answer to one identity (e.g. a display name). */
+export const ambiguous = (cmdlet: string, identity: string) =>
+  exchange(
+    cmdlet,
+    "Ex9D9B65",
+    "Microsoft.Exchange.Configuration.Tasks.ManagementObjectAmbiguousException",
+    `The operation couldn't be performed because '${identity}' matches multiple entries.`,
+  );
+
+/** [I] duplicate service principal (contract: matches `ADObjectAlreadyExistsException`). */
+export const alreadyExists = (cmdlet: string, dn: string) =>
+  exchange(
+    cmdlet,
+    "Ex3B3E0A",
+    "Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException",
+    `Active Directory operation failed on ${SERVER}. The object '${dn}' already exists.`,
+  );
+
+/** [C, text partly elided in the contract] Entra SP not (yet) visible to Exchange. */
+export const spNotFound = (cmdlet: string, objectId: string, appId: string) =>
+  exchange(
+    cmdlet,
+    "Ex8A0CF8",
+    "Microsoft.Exchange.Configuration.Tasks.TaskException",
+    `AADServicePrincipalNotFound: No ServicePrincipal with Object Id '${objectId}' and App Id '${appId}' is registered in Azure Active Directory.`,
+  );
+
+/** [C] the transient server error (no code published). */
+export const serverBusy = () =>
+  new SimError({
+    message:
+      "A server side error has occurred because of which the operation could not be completed. Please try again after some time. If the problem still persists, please reach out to MS support.",
+    category: "NotSpecified",
+    fullyQualifiedErrorId: "System.Exception",
+    exceptionType: "System.Exception",
+  });
+
+/** [C] out of write scope. */
+export const outOfWriteScope = (cmdlet: string, target: string) =>
+  exchange(
+    cmdlet,
+    "Ex0A5A4A",
+    "Microsoft.Exchange.Data.Directory.ADScopeException",
+    `'${target}' isn't within your current write scopes. Can't perform save operation.`,
+  );
+
+/** [C] a cmdlet missing from the caller's RBAC (PowerShell's CommandNotFoundException). */
+export const notRecognized = (cmdlet: string) =>
+  new SimError({
+    message: `The term '${cmdlet}' is not recognized as a name of a cmdlet, function, script file, or executable program.\nCheck the spelling of the name, or if a path was included, verify that the path is correct and try again.`,
+    category: "ObjectNotFound",
+    fullyQualifiedErrorId: "CommandNotFoundException",
+    exceptionType: "System.Management.Automation.CommandNotFoundException",
+  });
+
+/** [C] text; `throw "text"` in a PowerShell function gives RuntimeException/OperationStopped. */
+export const mustConnect = () =>
+  new SimError({
+    message: "You must call Connect-ExchangeOnline before calling any other cmdlet.",
+    category: "OperationStopped",
+    fullyQualifiedErrorId: "You must call Connect-ExchangeOnline before calling any other cmdlet.",
+    exceptionType: "System.Management.Automation.RuntimeException",
+  });
+
+// ---- What the shim itself answers (must match shim.ps1's New-ShimError calls). ----
+const shimError = (message: string, category: string, id: string) =>
+  new SimError({ message, category, fullyQualifiedErrorId: id, exceptionType: "System.InvalidOperationException" });
+
+export const cmdletNotAllowed = (cmdlet: string, allowed: readonly string[]) =>
+  shimError(
+    `Cmdlet '${cmdlet}' is not allowed by the exo-oauth shim; allowed: ${allowed.join(", ")}`,
+    "InvalidOperation",
+    "CmdletNotAllowed",
+  );
+export const moduleMissing = (min: string) =>
+  shimError(
+    `ExchangeOnlineManagement ${min} or later is not installed for this pwsh; install it with: Install-Module ExchangeOnlineManagement -MinimumVersion ${min} -Scope CurrentUser`,
+    "NotInstalled",
+    "ExchangeModuleMissing",
+  );
+export const connectionUnknown = (connection: string) =>
+  shimError(`Unknown connection '${connection}'`, "InvalidArgument", "ConnectionUnknown");
+
+// ---- PowerShell's own parameter-binding errors [C: PowerShell 7 texts]. ----
+const binding = (message: string, id: string, cmdlet: string, category = "InvalidArgument", type = "ParameterBindingException") =>
+  new SimError({
+    message,
+    category,
+    fullyQualifiedErrorId: `${id},${cmdlet}`,
+    exceptionType: `System.Management.Automation.${type}`,
+  });
+
+export const unknownParameter = (cmdlet: string, name: string) =>
+  binding(`A parameter cannot be found that matches parameter name '${name}'.`, "NamedParameterNotFound", cmdlet);
+export const duplicateParameter = (cmdlet: string, name: string) =>
+  binding(
+    `Cannot bind parameter because parameter '${name}' is specified more than once. To provide multiple values to parameters that can accept multiple values, use the array syntax. For example, "-parameter value1,value2,value3".`,
+    "ParameterAlreadyBound",
+    cmdlet,
+  );
+export const missingMandatory = (cmdlet: string, names: string[]) =>
+  binding(
+    `Cannot process command because of one or more missing mandatory parameters: ${names.join(" ")}.`,
+    "MissingMandatoryParameter",
+    cmdlet,
+  );
+export const emptyArgument = (cmdlet: string, name: string, isNull: boolean) =>
+  binding(
+    `Cannot bind argument to parameter '${name}' because it is ${isNull ? "null" : "an empty string"}.`,
+    isNull ? "ParameterArgumentValidationErrorNullNotAllowed" : "ParameterArgumentValidationErrorEmptyStringNotAllowed",
+    cmdlet,
+    "InvalidData",
+    "ParameterBindingValidationException",
+  );
+export const cannotConvert = (cmdlet: string, name: string, value: unknown, type: string, allowed?: readonly string[]) =>
+  binding(
+    `Cannot bind parameter '${name}'. Cannot convert value "${String(value)}" to type "${type}".` +
+      (allowed
+        ? ` Error: "Unable to match the identifier name ${String(value)} to a valid enumerator name. Specify one of the following enumerator names and try again:\n${allowed.join(", ")}"`
+        : ""),
+    "CannotConvertArgumentNoMessage",
+    cmdlet,
+  );
+/** A confirming cmdlet run under -NonInteractive without -Confirm:$false. */
+export const nonInteractivePrompt = (cmdlet: string) =>
+  new SimError({
+    message: "PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.",
+    category: "InvalidOperation",
+    fullyQualifiedErrorId: `HostFunctionNotImplemented,${cmdlet}`,
+    exceptionType: "System.Management.Automation.Host.HostException",
+  });
+/** Connect-ExchangeOnline given an empty secret (e.g. -AccessToken ''). */
+export const connectArgumentEmpty = (name: string) => emptyArgument("Connect-ExchangeOnline", name, false);
+/** [C] wrong tenant / not authorized (contract: "UnAuthorized" [I]). */
+export const unauthorized = (organization: string) =>
+  new SimError({
+    message: `UnAuthorized: the credentials are not valid for organization '${organization}'.`,
+    category: "AuthenticationError",
+    fullyQualifiedErrorId: "UnAuthorized,Microsoft.Exchange.Management.ExoPowershellSnapin.ConnectExchangeOnline",
+    exceptionType: "System.Exception",
+  });
+export const badBase64 = () =>
+  new SimError({
+    message:
+      'Exception calling "FromBase64String" with "1" argument(s): "The input is not a valid Base-64 string as it contains a non-base 64 character, more than two padding characters, or an illegal character among the padding characters."',
+    category: "NotSpecified",
+    fullyQualifiedErrorId: "FormatException",
+    exceptionType: "System.Management.Automation.MethodInvocationException",
+  });

@@ -1,0 +1,85 @@
+// Counters the simulator keeps for tests and the benchmark, merged into one JSON file
+// (EXO_SIM_STATS) across runs: each process adds what it did since its last flush.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+
+export interface SimStats {
+  /** Simulator processes started (= PowerShell sessions the driver opened). */
+  sessions: number;
+  /** Successful Connect-ExchangeOnline calls. */
+  connects: number;
+  /** Disconnect-ExchangeOnline calls. */
+  disconnects: number;
+  /** Cmdlet requests by name, failed ones included (connect/disconnect excluded). */
+  cmdlets: Record<string, number>;
+  /** Cmdlet requests by kind. */
+  byKind: { read: number; write: number };
+  /** Requests answered with an error (injected faults included). */
+  errors: number;
+  /** Faults injected, by kind. */
+  faults: { throttle: number; spNotFoundYet: number; crash: number; accessDenied: number; notRecognized: number };
+  /** Virtual time spent (connect + cmdlets + disconnect), ms. */
+  virtualMs: number;
+}
+
+export function emptyStats(): SimStats {
+  return {
+    sessions: 0,
+    connects: 0,
+    disconnects: 0,
+    cmdlets: {},
+    byKind: { read: 0, write: 0 },
+    errors: 0,
+    faults: { throttle: 0, spNotFoundYet: 0, crash: 0, accessDenied: 0, notRecognized: 0 },
+    virtualMs: 0,
+  };
+}
+
+/** a + b, field by field. */
+export function addStats(a: SimStats, b: SimStats): SimStats {
+  const cmdlets = { ...a.cmdlets };
+  for (const [k, v] of Object.entries(b.cmdlets)) cmdlets[k] = (cmdlets[k] ?? 0) + v;
+  const faults = { ...a.faults };
+  for (const k of Object.keys(faults) as (keyof SimStats["faults"])[]) faults[k] += b.faults[k];
+  return {
+    sessions: a.sessions + b.sessions,
+    connects: a.connects + b.connects,
+    disconnects: a.disconnects + b.disconnects,
+    cmdlets,
+    byKind: { read: a.byKind.read + b.byKind.read, write: a.byKind.write + b.byKind.write },
+    errors: a.errors + b.errors,
+    faults,
+    virtualMs: a.virtualMs + b.virtualMs,
+  };
+}
+
+/** The stats file's content (zeros when it does not exist yet). */
+export function readSimStats(path: string): SimStats {
+  if (!existsSync(path)) return emptyStats();
+  return addStats(emptyStats(), JSON.parse(readFileSync(path, "utf8")) as SimStats);
+}
+
+/** Add `delta` to the file under a lock directory (several simulators may share one file). */
+export function mergeSimStats(path: string, delta: SimStats, timeoutMs = 10_000): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const lock = `${path}.lock`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      if (Date.now() > deadline) throw new Error(`Locking simulator stats ${path}: ${lock} held for over ${timeoutMs} ms`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
+  try {
+    const next = addStats(readSimStats(path), delta);
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(next, null, 2) + "\n");
+    renameSync(tmp, path);
+  } finally {
+    rmdirSync(lock);
+  }
+}

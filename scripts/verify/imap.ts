@@ -1,0 +1,113 @@
+// IMAP login with imapflow: AUTHENTICATE XOAUTH2, open INBOX read-only, LOGOUT.
+// imapflow picks OAUTHBEARER when the server offers it and XOAUTH2 otherwise; Exchange Online
+// (and the offline Dovecot peer, `auth_mechanisms = xoauth2`) offer only XOAUTH2. imapflow
+// answers the XOAUTH2 error challenge with an empty line ("breaker"), so a refusal ends in NO.
+import { ImapFlow } from "imapflow";
+import type { Login, LoginResult, LoginStage } from "./login";
+import { redact } from "./xoauth2";
+
+interface ImapFlowError extends Error {
+  code?: string;
+  authenticationFailed?: boolean;
+  response?: string;
+  responseStatus?: string;
+  responseText?: string;
+  serverResponseCode?: string;
+}
+
+const CONNECT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "CONNECT_TIMEOUT",
+]);
+const GREETING_CODES = new Set(["GREETING_TIMEOUT", "ClosedAfterConnectText"]);
+
+function stageOf(err: ImapFlowError, greeted: boolean): LoginStage {
+  if (err.authenticationFailed) return "auth";
+  const code = err.code ?? "";
+  if (CONNECT_CODES.has(code)) return "connect";
+  if (
+    code === "UPGRADE_TIMEOUT" ||
+    code === "ClosedAfterConnectTLS" ||
+    /^ERR_(TLS|SSL)|CERT|SELF_SIGNED|UNABLE_TO_VERIFY|DEPTH_ZERO/.test(code)
+  )
+    return "tls";
+  if (GREETING_CODES.has(code)) return "greeting";
+  return greeted ? "auth" : "connect";
+}
+
+/** The server's refusal as IMAP shows it (`NO [AUTHENTICATIONFAILED] …`), else the local error. */
+function responseOf(err: ImapFlowError): string {
+  const text = err.responseText ?? err.response;
+  if (err.responseStatus && text) {
+    const code = err.serverResponseCode && !text.startsWith("[") ? `[${err.serverResponseCode}] ` : "";
+    return `${err.responseStatus} ${code}${text}`;
+  }
+  return text ? `${err.message}: ${text}` : err.message;
+}
+
+/** IMAP login with XOAUTH2, then SELECT INBOX (read-only) and LOGOUT. Never throws; never returns the token. */
+export const loginImap: Login = async (opts) => {
+  const started = performance.now();
+  const ms = () => Math.round(performance.now() - started);
+  const client = new ImapFlow({
+    host: opts.host,
+    port: opts.port,
+    secure: opts.tls === "implicit",
+    doSTARTTLS: opts.tls === "starttls" ? true : opts.tls === "none" ? false : undefined,
+    servername: opts.servername,
+    auth: { user: opts.mailbox, accessToken: opts.accessToken },
+    tls: { ca: opts.ca, minVersion: "TLSv1.2" },
+    // Logging off: imapflow hides the SASL blob, but nothing of a login is logged at all here.
+    logger: false,
+    emitLogs: false,
+    disableAutoIdle: true,
+    // The library's own timers are a backstop; the login's deadline below decides first.
+    connectionTimeout: opts.timeoutMs + 1000,
+    greetingTimeout: opts.timeoutMs + 1000,
+    socketTimeout: opts.timeoutMs + 1000,
+  });
+  // Late socket errors (after a result) must not become unhandled events.
+  client.on("error", () => undefined);
+  let stage: "connecting" | "authenticated" = "connecting";
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<LoginResult>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          ok: false,
+          protocol: "imap",
+          ms: ms(),
+          stage: "timeout",
+          serverResponse: `no answer within ${opts.timeoutMs} ms`,
+        }),
+      opts.timeoutMs,
+    );
+  });
+  const session = (async (): Promise<LoginResult> => {
+    await client.connect();
+    stage = "authenticated";
+    const mailbox = await client.mailboxOpen("INBOX", { readOnly: true });
+    await client.logout();
+    return { ok: true, protocol: "imap", ms: ms(), detail: `INBOX ${mailbox.exists} messages` };
+  })().catch((error: unknown): LoginResult => {
+    const err = error as ImapFlowError;
+    const greeted = Boolean((client as unknown as { greetingReceived?: boolean }).greetingReceived);
+    return {
+      ok: false,
+      protocol: "imap",
+      ms: ms(),
+      stage: stage === "authenticated" ? "command" : stageOf(err, greeted),
+      serverResponse: redact(responseOf(err), opts.accessToken),
+    };
+  });
+  try {
+    return await Promise.race([session, timeout]);
+  } finally {
+    clearTimeout(timer);
+    client.close();
+  }
+};

@@ -1,0 +1,111 @@
+// SMTP login with nodemailer: EHLO, STARTTLS, AUTH XOAUTH2 (one-line form, which Exchange
+// accepts), QUIT — `verify()` only. A test message is sent only when `sendTestTo` is given.
+// nodemailer answers a 334 error challenge with an empty line and, holding no refresh
+// mechanism, retries AUTH once with the same token before failing with EAUTH.
+import { createTransport } from "nodemailer";
+import type SMTPTransport from "nodemailer/lib/smtp-transport";
+import type { Login, LoginResult, LoginStage } from "./login";
+import { redact } from "./xoauth2";
+
+interface NodemailerError extends Error {
+  code?: string;
+  response?: string;
+  responseCode?: number;
+  command?: string;
+}
+
+function stageOf(err: NodemailerError): LoginStage {
+  switch (err.code) {
+    case "EAUTH":
+    case "ENOAUTH":
+      return "auth";
+    case "ETLS":
+      return "tls";
+    case "EENVELOPE":
+    case "EMESSAGE":
+    case "EMAXLIMIT":
+      return "command";
+    case "ETIMEDOUT":
+      return err.command === "CONN" ? "connect" : "greeting";
+    case "EDNS":
+    case "ECONNREFUSED":
+      return "connect";
+    case "ECONNECTION":
+    case "ESOCKET":
+      if (/certificate|SSL|TLS|self[- ]signed|altname|handshake/i.test(err.message)) return "tls";
+      return "connect";
+    case "EPROTOCOL":
+      return "greeting";
+    default:
+      return "command";
+  }
+}
+
+/** The server's reply (`535 5.7.3 Authentication unsuccessful`), else the local error text. */
+function responseOf(err: NodemailerError): string {
+  return err.response ? err.response : err.message;
+}
+
+/** SMTP login with XOAUTH2 after STARTTLS (`verify()`), optionally one test message. Never throws; never returns the token. */
+export const loginSmtp: Login = async (opts) => {
+  const started = performance.now();
+  const ms = () => Math.round(performance.now() - started);
+  const transport = createTransport({
+    host: opts.host,
+    port: opts.port,
+    secure: opts.tls === "implicit",
+    requireTLS: opts.tls === "starttls",
+    ignoreTLS: opts.tls === "none",
+    auth: { type: "OAuth2", user: opts.mailbox, accessToken: opts.accessToken },
+    tls: { ca: opts.ca, servername: opts.servername, minVersion: "TLSv1.2" },
+    // nodemailer's own logs are off: nothing of a login is logged.
+    logger: false,
+    debug: false,
+    // The library's own timers are a backstop; the login's deadline below decides first.
+    connectionTimeout: opts.timeoutMs + 1000,
+    greetingTimeout: opts.timeoutMs + 1000,
+    socketTimeout: opts.timeoutMs + 1000,
+  } as SMTPTransport.Options);
+  let stage: "login" | "send" = "login";
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<LoginResult>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          ok: false,
+          protocol: "smtp",
+          ms: ms(),
+          stage: "timeout",
+          serverResponse: `no answer within ${opts.timeoutMs} ms`,
+        }),
+      opts.timeoutMs,
+    );
+  });
+  const session = (async (): Promise<LoginResult> => {
+    await transport.verify();
+    if (!opts.sendTestTo) return { ok: true, protocol: "smtp", ms: ms(), detail: "AUTH XOAUTH2 accepted" };
+    stage = "send";
+    const info = await transport.sendMail({
+      from: opts.mailbox,
+      to: opts.sendTestTo,
+      subject: "exo-oauth verify: test message",
+      text: `A test message sent by exo-oauth verify as ${opts.mailbox} at ${new Date().toISOString()}.`,
+    });
+    return { ok: true, protocol: "smtp", ms: ms(), detail: `test message sent: ${info.response}` };
+  })().catch((error: unknown): LoginResult => {
+    const err = error as NodemailerError;
+    return {
+      ok: false,
+      protocol: "smtp",
+      ms: ms(),
+      stage: stage === "send" ? "command" : stageOf(err),
+      serverResponse: redact(responseOf(err), opts.accessToken),
+    };
+  });
+  try {
+    return await Promise.race([session, timeout]);
+  } finally {
+    clearTimeout(timer);
+    transport.close();
+  }
+};
