@@ -6,6 +6,7 @@
 // guard and the Exchange role lookup need invoke results before any resource is declared.
 import * as pulumi from "@pulumi/pulumi";
 import { clockFromEnvironment } from "./components/clock";
+import { ExchangeMailboxAccess } from "./components/exchangeMailboxAccess";
 import { loadStackConfig } from "./components/config";
 import { MailApplication, readExchangeServicePrincipal } from "./components/mailApplication";
 import { OUTLOOK_SCOPE, tokenEndpoint } from "./components/microsoft";
@@ -35,9 +36,17 @@ export = async () => {
     now: () => now,
   });
 
-  // ── Exchange Online (issue #3): ExchangeMailboxAccess is composed here, from `config.exchange`,
-  // `config.organization`, `config.mailboxes`, `mail.clientId` and `mail.servicePrincipalObjectId`
-  // (New-ServicePrincipal takes the SERVICE PRINCIPAL's object id), with `dependsOn: mail.roleAssignments`.
+  // Exchange Online: one Command reconciles New-ServicePrincipal and the mailbox grants; it takes
+  // the SERVICE PRINCIPAL resource (New-ServicePrincipal -ObjectId is its object id) and runs
+  // after admin consent. With connection "manual" no Command: the stack exports the runbook.
+  const exchange = new ExchangeMailboxAccess("exchange", {
+    servicePrincipal: mail.servicePrincipal,
+    displayName: config.application.displayName,
+    organization: config.organization,
+    mailboxes: config.mailboxes,
+    exchange: config.exchange,
+    roleAssignments: mail.roleAssignments,
+  });
 
   return {
     tenantId: config.tenantId,
@@ -51,5 +60,8 @@ export = async () => {
     scope: OUTLOOK_SCOPE,
     protocols: config.protocols,
     mailboxes: config.mailboxes,
+    ...(config.exchange.connection === "manual"
+      ? { exchangeRunbook: exchange.runbook }
+      : { exchangeRecord: exchange.record }),
   };
 };

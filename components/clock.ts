@@ -1,5 +1,6 @@
 // The program's clock. Rotation depends on "now"; EXO_OAUTH_NOW (an ISO 8601 time) overrides it so a
 // rotation can be rehearsed (`EXO_OAUTH_NOW=2027-03-01T00:00:00Z pulumi preview`).
+import * as pulumi from "@pulumi/pulumi";
 
 export const NOW_ENV = "EXO_OAUTH_NOW";
 
@@ -15,7 +16,7 @@ export function clockFromEnvironment(
   const text = raw.trim();
   const t = ISO_8601.test(text) && isCalendarDate(text.slice(0, 10)) ? Date.parse(text) : NaN;
   if (Number.isNaN(t))
-    throw new Error(
+    throw new pulumi.RunError(
       `${NOW_ENV} "${raw}" is not an ISO 8601 time; use a date or a UTC time such as 2027-03-01 or 2027-03-01T09:30:00Z`,
     );
   return new Date(t);

@@ -415,11 +415,8 @@ function editDistance(a: string, b: string): number {
 
 function unknownKeyIssue(parent: Path, key: string, values: Record<string, unknown>): PendingIssue {
   const path = [...parent, key];
-  let allowed: string[];
-  let where: string;
   if (parent.length === 0) {
-    allowed = TOP_KEYS.map((k) => `${CONFIG_NAMESPACE}:${k}`);
-    where = `${CONFIG_NAMESPACE}:*`;
+    const allowed = TOP_KEYS.map((k) => `${CONFIG_NAMESPACE}:${k}`);
     const hint = suggest(key, TOP_KEYS);
     return {
       path,
@@ -428,15 +425,17 @@ function unknownKeyIssue(parent: Path, key: string, values: Record<string, unkno
   }
   if (parent[0] === "exchange") {
     const connection = (valueAt(values, ["exchange", "connection"]) as Connection) ?? "manual";
-    allowed = EXCHANGE_KEYS[connection] ?? [];
-    const owners = CONNECTIONS.filter((c) => EXCHANGE_KEYS[c].includes(key));
-    const hint = owners.length > 0 ? undefined : suggest(key, allowed);
+    const allowed = EXCHANGE_KEYS[connection] ?? [];
+    const usedBy = CONNECTIONS.filter((c) => EXCHANGE_KEYS[c].includes(key));
+    const hint = usedBy.length > 0 ? undefined : suggest(key, allowed);
     const why =
-      owners.length > 0
-        ? `not used with connection "${connection}" (only with ${owners.join(", ")})`
+      usedBy.length > 0
+        ? `not used with connection "${connection}" (only with ${usedBy.join(", ")})`
         : `unknown key${hint ? ` (did you mean ${hint}?)` : ""}`;
     return { path, message: `${why}; allowed keys with connection "${connection}": ${allowed.join(", ")}` };
   }
+  let allowed: string[];
+  let where: string;
   if (parent[0] === "application") [allowed, where] = [APPLICATION_KEYS, "an application"];
   else if (parent[0] === "secret") [allowed, where] = [SECRET_KEYS, "secret"];
   else if (parent[0] === "mailboxes") [allowed, where] = [MAILBOX_KEYS, "a mailbox"];
@@ -504,12 +503,7 @@ function duplicateIssues(
   return out;
 }
 
-export function crossFieldIssues(raw: RawStackConfig): ConfigIssue[] {
-  const scrub = secretStrings(raw);
-  return pendingCrossFieldIssues(raw).map((i) => render(i, raw, scrub));
-}
-
-function pendingCrossFieldIssues(raw: RawStackConfig): PendingIssue[] {
+function crossFieldIssues(raw: RawStackConfig): PendingIssue[] {
   const { values, secretKeys } = raw;
   const out: PendingIssue[] = [];
   const validProtocol = (v: unknown) => (protocolSchema.safeParse(v).success ? (v as string) : undefined);
@@ -574,6 +568,14 @@ function pendingCrossFieldIssues(raw: RawStackConfig): PendingIssue[] {
     const grace = secretSchema.unwrap().shape.graceDays.safeParse(secret.graceDays);
     if (rotation.success && grace.success) {
       const [p, g] = [rotation.data, grace.data];
+      if (g > p) {
+        // The previous secret's slot is reused one period after the next publish, so an
+        // overlap longer than the period cannot be kept (components/rotationSchedule.ts).
+        out.push({
+          path: ["secret", "graceDays"],
+          message: `${g} is longer than rotationDays (${p}): the previous secret is replaced one period after the next publish, so graceDays must be at most rotationDays`,
+        });
+      }
       const total = 2 * p + g;
       if (total > MAX_SECRET_LIFETIME_DAYS) {
         const maxRotation = Math.floor((MAX_SECRET_LIFETIME_DAYS - g) / 2);
@@ -615,7 +617,7 @@ export function parseStackConfig(raw: RawStackConfig): ParseResult {
   const parsed = stackConfigSchema.safeParse(raw.values);
   const pending = [
     ...(parsed.success ? [] : fromZod(parsed.error.issues, [], raw.values)),
-    ...pendingCrossFieldIssues(raw),
+    ...crossFieldIssues(raw),
   ];
   if (pending.length > 0 || !parsed.success) {
     const scrub = secretStrings(raw);

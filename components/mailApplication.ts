@@ -57,23 +57,25 @@ export function exchangeRoleAssignments(
   exchange: ExchangeServicePrincipalRoles,
 ): ExchangeRoleAssignment[] {
   if (protocols.length === 0)
-    throw new Error(
+    throw new pulumi.RunError(
       `Resolving Exchange Online app roles: no protocols given; allowed: ${PROTOCOLS.join(", ")}`,
     );
   const seen = new Set<string>();
   return protocols.map((protocol) => {
     if (!(PROTOCOLS as readonly string[]).includes(protocol))
-      throw new Error(
+      throw new pulumi.RunError(
         `Resolving Exchange Online app roles: protocol "${protocol}" is not one of ${PROTOCOLS.join(", ")}`,
       );
     if (seen.has(protocol))
-      throw new Error(`Resolving Exchange Online app roles: protocol "${protocol}" is listed more than once`);
+      throw new pulumi.RunError(
+        `Resolving Exchange Online app roles: protocol "${protocol}" is listed more than once`,
+      );
     seen.add(protocol);
     const roleValue = PROTOCOL_ROLE[protocol];
     const appRoleId = exchange.appRoleIds[roleValue];
     if (!appRoleId) {
       const published = Object.keys(exchange.appRoleIds).sort();
-      throw new Error(
+      throw new pulumi.RunError(
         `Resolving Exchange Online app roles: the tenant's "${EXCHANGE_ONLINE_DISPLAY_NAME}" service principal ` +
           `(appId ${EXCHANGE_ONLINE_APP_ID}, object ID ${exchange.objectId}) has no app role "${roleValue}", ` +
           `needed for protocol "${protocol}"; it publishes: ${published.length ? published.join(", ") : "no app roles"}`,
@@ -94,7 +96,7 @@ export async function readExchangeServicePrincipal(
     const sp = await azuread.getServicePrincipal({ clientId: EXCHANGE_ONLINE_APP_ID }, opts);
     return { objectId: sp.objectId, appRoleIds: sp.appRoleIds ?? {} };
   } catch (err) {
-    throw new Error(
+    throw new pulumi.RunError(
       `Reading the tenant's "${EXCHANGE_ONLINE_DISPLAY_NAME}" service principal (appId ${EXCHANGE_ONLINE_APP_ID}): ` +
         `${(err as Error).message ?? String(err)}; a tenant without Exchange Online has none, and the deploying ` +
         `identity needs to be able to read service principals`,
@@ -170,8 +172,10 @@ export class MailApplication extends pulumi.ComponentResource {
     );
 
     // Admin consent = one app-role assignment per role (principal: our SP; resource: Exchange's SP).
-    // A just-created service principal can take a while to replicate in Entra; the azuread provider
-    // retries the assignment while Graph still reports the principal as missing.
+    // Eventual consistency: Entra replicates a just-created service principal with a delay. The provider
+    // (terraform-provider-azuread 3.x app_role_assignment_resource.go, under @pulumi/azuread 6.x) retries
+    // the create on 404 / "Not a valid reference update" within its 5-minute create timeout, then waits
+    // for the assignment to read back. Past that, a re-run of `pulumi up` completes it.
     this.roleAssignments = protocols.map(
       (protocol) =>
         new azuread.AppRoleAssignment(

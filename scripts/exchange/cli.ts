@@ -175,7 +175,10 @@ async function apply(
     const only = <T extends { address: string }>(xs: T[]) => xs.filter((m) => touched.has(m.address));
     const desiredTouched = { ...desired, mailboxes: only(desired.mailboxes) };
     const recordTouched = record ? { ...record, mailboxes: only(record.mailboxes) } : null;
-    const after = await observe(session, observeRequest(desiredTouched, desired.appId, recordTouched));
+    const after = await observe(session, observeRequest(desiredTouched, desired.appId, recordTouched), {
+      appId: desired.appId,
+      ...sp,
+    });
     const left = plan(desiredTouched, after, recordTouched);
     if (left.operations.length)
       throw new Error(

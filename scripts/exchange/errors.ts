@@ -90,6 +90,11 @@ export function classifyExchangeError(e: ShimError): ExchangeErrorKind {
   return "permanent";
 }
 
+/** 850 → "850 ms", 95000 → "95 s". */
+export function duration(ms: number): string {
+  return ms < 10_000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
+}
+
 /** A session-level failure: pwsh missing, died, closed, bad settings. */
 export class ExchangeSessionError extends Error {
   override name = "ExchangeSessionError";
@@ -145,7 +150,7 @@ export class ExchangeCmdletError extends Error {
       this.error,
       this.warnings,
       attempts,
-      `Running ${where}: still failing after ${attempts} attempts over ${Math.round(elapsedMs / 1000)} s (retry deadline ${Math.round(deadlineMs / 1000)} s)${hint}`,
+      `Running ${where}: still failing after ${attempts} attempts over ${duration(elapsedMs)} (retry deadline ${duration(deadlineMs)})${hint}`,
     );
   }
 }

@@ -29,8 +29,13 @@ export class ObserveError extends Error {
   }
 }
 
-export async function observe(session: ExchangeSession, req: ObserveRequest): Promise<ObservedState> {
-  const servicePrincipal = await findServicePrincipal(session, req.appId);
+export async function observe(
+  session: ExchangeSession,
+  req: ObserveRequest,
+  /** The principal as Exchange just returned it (New-ServicePrincipal's answer): skips the lookup. */
+  known?: ObservedServicePrincipal,
+): Promise<ObservedState> {
+  const servicePrincipal = known ?? (await findServicePrincipal(session, req.appId));
   const mailboxes: Record<string, ObservedMailbox> = {};
   if (servicePrincipal === null) return { servicePrincipal, mailboxes };
   for (const address of req.mailboxes) {

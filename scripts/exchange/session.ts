@@ -163,10 +163,12 @@ export async function openExchangeSession(opts: ExchangeSessionOptions): Promise
   const baseEnv = opts.env ?? process.env;
   const { env, secrets } = childEnvironment(s, baseEnv);
   const scrub = (text: string) => scrubSecrets(text, secrets);
-  const envBase = Number(baseEnv[RETRY_BASE_ENV] ?? process.env[RETRY_BASE_ENV]);
   const policy: RetryPolicy = {
     deadlineMs: opts.retryDeadlineMs ?? s.retryDeadlineSeconds * 1000,
-    baseDelayMs: Number.isFinite(envBase) && envBase >= 0 ? envBase : (opts.retryBaseDelayMs ?? 2000),
+    baseDelayMs:
+      retryBaseFromEnv(baseEnv[RETRY_BASE_ENV] ?? process.env[RETRY_BASE_ENV]) ??
+      opts.retryBaseDelayMs ??
+      2000,
     maxDelayMs: opts.retryMaxDelayMs ?? 30_000,
   };
   const shimPath = resolve(opts.shimPath ?? resolve(__dirname, "shim.ps1"));
@@ -236,6 +238,15 @@ export async function openExchangeSession(opts: ExchangeSessionOptions): Promise
       await channel.end(opts.closeTimeoutMs ?? 15_000, true);
     },
   };
+}
+
+/** EXO_OAUTH_RETRY_BASE_MS: unset/empty → undefined; not a non-negative number → a clear error. */
+export function retryBaseFromEnv(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const ms = Number(raw);
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new ExchangeSessionError(`${RETRY_BASE_ENV}='${raw}' is not a non-negative number of milliseconds`);
+  return ms;
 }
 
 function defaultTarget(params: CmdletParams): string | undefined {
@@ -378,7 +389,15 @@ class ShimChannel {
     );
   }
 
+  /** Send one request and wait for its answer; concurrent callers are queued (the shim is sequential). */
   request(cmdlet: string, params: Record<string, unknown>): Promise<ShimResponse> {
+    const turn = this.queue.then(() => this.send(cmdlet, params));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private send(cmdlet: string, params: Record<string, unknown>): Promise<ShimResponse> {
     if (this.exit) return Promise.reject(this.deathError(cmdlet));
     const id = this.nextId++;
     return new Promise((ok, fail) => {

@@ -12,6 +12,8 @@ $ProgressPreference = 'SilentlyContinue'
 $InformationPreference = 'SilentlyContinue'
 $VerbosePreference = 'SilentlyContinue'
 $WarningPreference = 'SilentlyContinue' # warnings are captured per cmdlet with -WarningVariable
+# The protocol is UTF-8 both ways (Windows consoles default to an OEM code page).
+try { [Console]::InputEncoding = [Console]::OutputEncoding = [System.Text.UTF8Encoding]::new($false) } catch { }
 
 $Secrets = @{}
 foreach ($name in 'EXO_OAUTH_CERTIFICATE', 'EXO_OAUTH_CERTIFICATE_PASSWORD', 'EXO_OAUTH_ACCESS_TOKEN') {
@@ -70,7 +72,7 @@ function Invoke-Connect([hashtable] $P) {
     $connect = @{ ShowBanner = $false; Organization = $P['organization']; ErrorAction = 'Stop' }
     switch ($P['connection']) {
         'certificate' {
-            $password = $Secrets['EXO_OAUTH_CERTIFICATE_PASSWORD']
+            $password = [string]$Secrets['EXO_OAUTH_CERTIFICATE_PASSWORD'] # [string]: picks the (byte[], string) overload
             $bytes = [Convert]::FromBase64String([string]$Secrets['EXO_OAUTH_CERTIFICATE'])
             $connect['AppId'] = $P['appId']
             $connect['Certificate'] = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($bytes, $password)
@@ -90,7 +92,7 @@ function Invoke-Connect([hashtable] $P) {
 function Invoke-Request([hashtable] $Request) {
     $cmdlet = [string]$Request['cmdlet']
     $params = if ($Request['params']) { $Request['params'] } else { @{} }
-    if ($cmdlet -eq 'connect') { Invoke-Connect $params; return , @() }
+    if ($cmdlet -eq 'connect') { $null = Invoke-Connect $params; return , @() }
     if ($cmdlet -eq 'disconnect') {
         if ($script:Connected) { Disconnect-ExchangeOnline -Confirm:$false -ErrorAction Stop 6>$null | Out-Null }
         $script:Connected = $false

@@ -23,7 +23,11 @@ import { SimError } from "./exchange-sim/errors";
 import { CMDLETS, bindParameters } from "./exchange-sim/params";
 import { emptyStats, mergeSimStats, type SimStats } from "./exchange-sim/stats";
 
-const SECRET_NAMES = ["EXO_OAUTH_CERTIFICATE", "EXO_OAUTH_CERTIFICATE_PASSWORD", "EXO_OAUTH_ACCESS_TOKEN"] as const;
+const SECRET_NAMES = [
+  "EXO_OAUTH_CERTIFICATE",
+  "EXO_OAUTH_CERTIFICATE_PASSWORD",
+  "EXO_OAUTH_ACCESS_TOKEN",
+] as const;
 const PWSH_SWITCHES = ["-nologo", "-noprofile", "-noninteractive"];
 
 function die(code: number, message: string): never {
@@ -42,9 +46,12 @@ export function parsePwshArgs(argv: string[]): { shim: string } {
       if (!shim) throw new Error("-File needs a script path");
       continue;
     }
-    throw new Error(`unexpected argument '${argv[i]}'; expected: -NoLogo -NoProfile -NonInteractive -File <path>/shim.ps1`);
+    throw new Error(
+      `unexpected argument '${argv[i]}'; expected: -NoLogo -NoProfile -NonInteractive -File <path>/shim.ps1`,
+    );
   }
-  if (!shim) throw new Error("missing -File <path>/shim.ps1: the simulator only stands in for the exo-oauth shim");
+  if (!shim)
+    throw new Error("missing -File <path>/shim.ps1: the simulator only stands in for the exo-oauth shim");
   if (basename(shim) !== "shim.ps1") throw new Error(`-File '${shim}' is not the exo-oauth shim (shim.ps1)`);
   if (!existsSync(shim)) throw new Error(`-File '${shim}': no such file`);
   return { shim: resolve(shim) };
@@ -110,7 +117,8 @@ export class Simulator {
         response: this.failure(null, {
           message: `Conversion from JSON failed with error: ${(err as Error).message}`,
           category: "NotSpecified",
-          fullyQualifiedErrorId: "System.ArgumentException,Microsoft.PowerShell.Commands.ConvertFromJsonCommand",
+          fullyQualifiedErrorId:
+            "System.ArgumentException,Microsoft.PowerShell.Commands.ConvertFromJsonCommand",
           exceptionType: "System.ArgumentException",
         }),
       };
@@ -139,7 +147,8 @@ export class Simulator {
   private connect(raw: unknown): CmdletOutcome {
     const p = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
     const min = String(p.moduleMinVersion ?? "");
-    if (!/^\d+(\.\d+)*$/.test(min)) throw E.cannotConvert("connect", "moduleMinVersion", min, "System.Version");
+    if (!/^\d+(\.\d+)*$/.test(min))
+      throw E.cannotConvert("connect", "moduleMinVersion", min, "System.Version");
     if (compareVersions(this.moduleVersion, min) < 0) throw E.moduleMissing(min);
     const organization = typeof p.organization === "string" ? p.organization : "";
     if (!organization) throw E.connectArgumentEmpty("Organization");
@@ -151,7 +160,10 @@ export class Simulator {
         break;
       }
       case "managedIdentity":
-        if (p.managedIdentityAccountId !== undefined && (typeof p.managedIdentityAccountId !== "string" || !p.managedIdentityAccountId))
+        if (
+          p.managedIdentityAccountId !== undefined &&
+          (typeof p.managedIdentityAccountId !== "string" || !p.managedIdentityAccountId)
+        )
           throw E.connectArgumentEmpty("ManagedIdentityAccountId");
         break;
       case "accessToken":
@@ -174,14 +186,16 @@ export class Simulator {
     let outcome: CmdletOutcome | undefined;
     let error: SimError | undefined;
     try {
-      if (this.faults.notRecognized?.includes(cmdlet)) throw this.fault("notRecognized", E.notRecognized(cmdlet));
+      if (this.faults.notRecognized?.includes(cmdlet))
+        throw this.fault("notRecognized", E.notRecognized(cmdlet));
       const p = bindParameters(cmdlet, raw);
       if (!this.connected) throw E.mustConnect();
       // From here on the call reaches "Exchange": it costs time and counts.
       this.calls++;
       this.delta.cmdlets[cmdlet] = (this.delta.cmdlets[cmdlet] ?? 0) + 1;
       this.delta.byKind[spec.kind]++;
-      this.delta.virtualMs += this.latency.cmdletMs[cmdlet] ?? (spec.kind === "read" ? this.latency.readMs : this.latency.writeMs);
+      this.delta.virtualMs +=
+        this.latency.cmdletMs[cmdlet] ?? (spec.kind === "read" ? this.latency.readMs : this.latency.writeMs);
       const f = this.faults;
       if (
         f.throttleFirst &&
@@ -197,9 +211,16 @@ export class Simulator {
         const state = readState(this.statePath);
         const appId = String(p.AppId).toLowerCase();
         const objectId = String(p.ObjectId ?? p.ServiceId).toLowerCase();
-        if (state.entra.servicePrincipals.some((sp) => sp.objectId.toLowerCase() === objectId && sp.clientId.toLowerCase() === appId)) {
+        if (
+          state.entra.servicePrincipals.some(
+            (sp) => sp.objectId.toLowerCase() === objectId && sp.clientId.toLowerCase() === appId,
+          )
+        ) {
           this.spNotFound++;
-          throw this.fault("spNotFoundYet", E.spNotFound(cmdlet, String(p.ObjectId ?? p.ServiceId), String(p.AppId)));
+          throw this.fault(
+            "spNotFoundYet",
+            E.spNotFound(cmdlet, String(p.ObjectId ?? p.ServiceId), String(p.AppId)),
+          );
         }
       }
       outcome =
@@ -236,7 +257,9 @@ export function simulatorFromEnv(env: NodeJS.ProcessEnv): Simulator {
   const statePath = env.EXO_SIM_STATE;
   if (!statePath) throw new Error("EXO_SIM_STATE is not set: point it at the offline tenant state file");
   if (!existsSync(statePath))
-    throw new Error(`EXO_SIM_STATE '${statePath}': no such file (create it with newTenantState + writeState)`);
+    throw new Error(
+      `EXO_SIM_STATE '${statePath}': no such file (create it with newTenantState + writeState)`,
+    );
   const faults = parseFaults(env.EXO_SIM_FAULTS);
   const latency = parseLatency(env.EXO_SIM_LATENCY);
   const moduleVersion = env.EXO_SIM_MODULE_VERSION ?? "3.9.1";

@@ -69,7 +69,8 @@ export interface RecordedInvoke {
   inputs: Record<string, unknown>;
 }
 
-type ResourceResult = { id: string; state: Record<string, unknown> };
+/** What `newResource` returns (and what an `onResource` handler returns for a type it models). */
+export type ResourceResult = { id: string; state: Record<string, unknown> };
 export interface GraphRulesMockOptions {
   state?: TenantState;
   statePath?: string;

@@ -86,9 +86,10 @@ class LineReader {
   }
 }
 
-function tcpConnect(opts: LoginOptions): Promise<Socket> {
+function tcpConnect(opts: LoginOptions, track: (s: Socket) => void): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = netConnect({ host: opts.host, port: opts.port });
+    track(socket); // destroyed on timeout even while still connecting
     socket.once("connect", () => {
       socket.off("error", reject);
       resolve(socket);
@@ -101,6 +102,8 @@ function startTls(socket: Socket, opts: LoginOptions): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     const secure = tlsConnect({
       socket,
+      // The certificate is checked against servername, else host (an IP is matched to its IP SAN).
+      host: opts.host,
       ca: opts.ca,
       servername: opts.servername ?? (/^[\d.]+$|:/.test(opts.host) ? undefined : opts.host),
       minVersion: "TLSv1.2",
@@ -122,8 +125,7 @@ async function expectOk(reader: LineReader, stage: LoginStage, what: string): Pr
 }
 
 async function pop3Session(opts: LoginOptions, track: (s: Socket) => void): Promise<string> {
-  let socket: Socket = await tcpConnect(opts);
-  track(socket);
+  let socket: Socket = await tcpConnect(opts, track);
   if (opts.tls === "implicit") {
     socket = await startTls(socket, opts);
     track(socket);
@@ -190,7 +192,8 @@ export const loginPop3: Login = async (opts) => {
       ok: false,
       protocol: "pop",
       ms: ms(),
-      stage: err instanceof StageError ? err.stage : "command",
+      // Only building the XOAUTH2 response throws outside a stage (a control character in the mailbox).
+      stage: err instanceof StageError ? err.stage : "auth",
       serverResponse: redact(err.message, opts.accessToken),
     }),
   );

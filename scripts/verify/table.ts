@@ -13,6 +13,11 @@ function ms(n: number | undefined): string {
   return n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(1)} s`;
 }
 
+/** Long server replies are cut in the table (the JSON report keeps them whole). */
+function clip(text: string, max: number): string {
+  return [...text].length <= max ? text : `${[...text].slice(0, max - 1).join("")}…`;
+}
+
 export function renderTable(report: VerifyReport): string {
   const lines: string[] = [];
   const how = report.credential === "secret" ? "client secret" : "certificate";
@@ -48,7 +53,7 @@ export function renderTable(report: VerifyReport): string {
         ? `passed on attempt ${l.attempts}`
         : ""
       : l.cause
-        ? `[${noteOf(l.cause)}] ${l.cause.summary}${l.attempted ? (l.serverResponse ? `: ${l.serverResponse}` : "") : " (not attempted)"}`
+        ? `[${noteOf(l.cause)}] ${l.cause.summary}${l.attempted ? (l.serverResponse ? `: ${clip(l.serverResponse, 90)}` : "") : " (not attempted)"}`
         : "",
   ]);
   const header = ["MAILBOX", "PROTOCOL", "RESULT", "TIME", "CAUSE"];

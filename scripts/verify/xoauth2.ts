@@ -4,6 +4,7 @@
 // with an empty line and then gets the final refusal.
 
 // RFC 7628 framing: a control character in a value would end the field early.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\x00-\x1f\x7f]/;
 
 export function xoauth2InitialResponse(mailbox: string, accessToken: string): string {

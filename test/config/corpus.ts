@@ -451,6 +451,17 @@ export const BAD_CONFIGS: BadConfig[] = [
     issues: [{ path: "exo-oauth:secret.graceDays", message: "0 is not a whole number of days, at least 1" }],
   },
   {
+    name: "secret graceDays longer than rotationDays",
+    values: with_({ secret: { rotationDays: 7 } }),
+    issues: [
+      {
+        path: "exo-oauth:secret.graceDays",
+        message:
+          "14 is longer than rotationDays (7): the previous secret is replaced one period after the next publish",
+      },
+    ],
+  },
+  {
     name: "secret lifetime over Microsoft's 730 days",
     values: with_({ secret: { rotationDays: 365, graceDays: 14 } }),
     issues: [

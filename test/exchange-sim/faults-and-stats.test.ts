@@ -6,7 +6,8 @@ import { simulatorFromEnv } from "../../scripts/offline-tenant/exchange-sim";
 import { readState } from "../../scripts/offline-tenant/state";
 import { FAKE_PWSH, ORG, SHIM, inProcess, newTenant, registerApp, type Tenant } from "./support";
 
-const TRANSIENT = /^A server side error has occurred because of which the operation could not be completed\. Please try again after some time\./;
+const TRANSIENT =
+  /^A server side error has occurred because of which the operation could not be completed\. Please try again after some time\./;
 
 describe("the Exchange simulator's fault injection", () => {
   it("throttles the first M cmdlet calls with Exchange's transient server error, then serves them", () => {
@@ -18,7 +19,9 @@ describe("the Exchange simulator's fault injection", () => {
   });
 
   it("throttles only the named cmdlets when throttleCmdlets is given", () => {
-    const c = inProcess(newTenant(), { EXO_SIM_FAULTS: JSON.stringify({ throttleFirst: 1, throttleCmdlets: ["Get-CASMailbox"] }) });
+    const c = inProcess(newTenant(), {
+      EXO_SIM_FAULTS: JSON.stringify({ throttleFirst: 1, throttleCmdlets: ["Get-CASMailbox"] }),
+    });
     c.connect();
     expect(c.send("Get-Mailbox").ok).toBe(true);
     expect(c.send("Get-CASMailbox").error?.message).toMatch(TRANSIENT);
@@ -40,17 +43,27 @@ describe("the Exchange simulator's fault injection", () => {
     c.connect();
     registerApp(c, t);
     for (let i = 0; i < 3; i++) {
-      const r = c.send("Add-MailboxPermission", { Identity: "a@contoso.com", User: t.app.spObjectId, AccessRights: ["FullAccess"] });
-      expect(r.error?.message).toMatch(/isn't within your current write scopes\. Can't perform save operation\.$/);
+      const r = c.send("Add-MailboxPermission", {
+        Identity: "a@contoso.com",
+        User: t.app.spObjectId,
+        AccessRights: ["FullAccess"],
+      });
+      expect(r.error?.message).toMatch(
+        /isn't within your current write scopes\. Can't perform save operation\.$/,
+      );
     }
   });
 
   it("answers 'not recognized' for a cmdlet missing from the caller's RBAC", () => {
-    const c = inProcess(newTenant(), { EXO_SIM_FAULTS: JSON.stringify({ notRecognized: ["New-ServicePrincipal"] }) });
+    const c = inProcess(newTenant(), {
+      EXO_SIM_FAULTS: JSON.stringify({ notRecognized: ["New-ServicePrincipal"] }),
+    });
     c.connect();
     const r = c.send("New-ServicePrincipal", { AppId: "x", ObjectId: "y" });
     expect(r.error).toMatchObject({ fullyQualifiedErrorId: "CommandNotFoundException" });
-    expect(r.error?.message).toMatch(/^The term 'New-ServicePrincipal' is not recognized as a name of a cmdlet/);
+    expect(r.error?.message).toMatch(
+      /^The term 'New-ServicePrincipal' is not recognized as a name of a cmdlet/,
+    );
   });
 
   it("commits the k-th cmdlet and then crashes without answering it", () => {
@@ -58,15 +71,23 @@ describe("the Exchange simulator's fault injection", () => {
     const c = inProcess(t, { EXO_SIM_FAULTS: JSON.stringify({ crashAfter: 2 }) });
     c.connect();
     expect(c.send("Get-Mailbox").ok).toBe(true);
-    expect(() => registerApp(c, t)).toThrow(/crashed: injected crash after cmdlet #2 \(New-ServicePrincipal\)/);
+    expect(() => registerApp(c, t)).toThrow(
+      /crashed: injected crash after cmdlet #2 \(New-ServicePrincipal\)/,
+    );
     expect(readState(t.statePath).exchange.servicePrincipals).toHaveLength(1);
   });
 
   it("rejects fault and latency settings it does not know, naming the key and what is allowed", () => {
-    expect(() => parseFaults('{"throttle": 3}')).toThrow("EXO_SIM_FAULTS: unknown key 'throttle'; allowed: throttleFirst");
-    expect(() => parseFaults('{"crashAfter": -1}')).toThrow("EXO_SIM_FAULTS.crashAfter: -1 is not a non-negative integer");
+    expect(() => parseFaults('{"throttle": 3}')).toThrow(
+      "EXO_SIM_FAULTS: unknown key 'throttle'; allowed: throttleFirst",
+    );
+    expect(() => parseFaults('{"crashAfter": -1}')).toThrow(
+      "EXO_SIM_FAULTS.crashAfter: -1 is not a non-negative integer",
+    );
     expect(() => parseFaults("{")).toThrow(/EXO_SIM_FAULTS is not valid JSON/);
-    expect(() => parseLatency('{"connect": 1}')).toThrow("EXO_SIM_LATENCY: unknown key 'connect'; allowed: connectMs");
+    expect(() => parseLatency('{"connect": 1}')).toThrow(
+      "EXO_SIM_LATENCY: unknown key 'connect'; allowed: connectMs",
+    );
     expect(parseLatency('{"readMs": 100, "cmdletMs": {"Get-Mailbox": 480}}')).toMatchObject({
       connectMs: 4000,
       readMs: 100,
@@ -102,7 +123,12 @@ describe("the Exchange simulator's virtual clock and counters", () => {
   it("takes its costs from EXO_SIM_LATENCY, per kind and per cmdlet", () => {
     const t = newTenant();
     const c = inProcess(t, {
-      EXO_SIM_LATENCY: JSON.stringify({ connectMs: 1000, readMs: 10, disconnectMs: 0, cmdletMs: { "Get-Mailbox": 480 } }),
+      EXO_SIM_LATENCY: JSON.stringify({
+        connectMs: 1000,
+        readMs: 10,
+        disconnectMs: 0,
+        cmdletMs: { "Get-Mailbox": 480 },
+      }),
     });
     c.connect();
     c.send("Get-Mailbox");
@@ -118,7 +144,12 @@ describe("the Exchange simulator's virtual clock and counters", () => {
       c.send("Get-Mailbox");
     }
     const stats = readSimStats(t.statsPath);
-    expect(stats).toMatchObject({ sessions: 3, connects: 3, cmdlets: { "Get-Mailbox": 3 }, byKind: { read: 3 } });
+    expect(stats).toMatchObject({
+      sessions: 3,
+      connects: 3,
+      cmdlets: { "Get-Mailbox": 3 },
+      byKind: { read: 3 },
+    });
     expect(stats.virtualMs).toBe(3 * (4000 + 300));
   });
 
@@ -127,12 +158,18 @@ describe("the Exchange simulator's virtual clock and counters", () => {
     const c = inProcess(t, { EXO_SIM_FAULTS: JSON.stringify({ throttleFirst: 2 }) });
     c.connect();
     for (let i = 0; i < 3; i++) c.send("Get-Mailbox");
-    expect(readSimStats(t.statsPath)).toMatchObject({ errors: 2, faults: { throttle: 2 }, cmdlets: { "Get-Mailbox": 3 } });
+    expect(readSimStats(t.statsPath)).toMatchObject({
+      errors: 2,
+      faults: { throttle: 2 },
+      cmdlets: { "Get-Mailbox": 3 },
+    });
   });
 
   it("refuses to start without a tenant state file, naming the variable", () => {
     expect(() => simulatorFromEnv({})).toThrow("EXO_SIM_STATE is not set");
-    expect(() => simulatorFromEnv({ EXO_SIM_STATE: "/nonexistent/t.json" })).toThrow("EXO_SIM_STATE '/nonexistent/t.json': no such file");
+    expect(() => simulatorFromEnv({ EXO_SIM_STATE: "/nonexistent/t.json" })).toThrow(
+      "EXO_SIM_STATE '/nonexistent/t.json': no such file",
+    );
   });
 });
 
@@ -145,12 +182,20 @@ function runFakePwsh(t: Tenant, args: string[], lines: object[], env: Record<str
   });
 }
 const PWSH_ARGS = ["-NoLogo", "-NoProfile", "-NonInteractive", "-File", SHIM];
-const CONNECT = { id: 1, cmdlet: "connect", params: { connection: "managedIdentity", organization: ORG, moduleMinVersion: "3.1.0" } };
+const CONNECT = {
+  id: 1,
+  cmdlet: "connect",
+  params: { connection: "managedIdentity", organization: ORG, moduleMinVersion: "3.1.0" },
+};
 
 describe("the fake-pwsh launcher", () => {
   it("runs the simulator from any working directory and writes nothing but JSON responses on stdout", () => {
     const t = newTenant();
-    const r = runFakePwsh(t, PWSH_ARGS, [CONNECT, { id: 2, cmdlet: "Get-Mailbox", params: {} }, { id: 3, cmdlet: "disconnect" }]);
+    const r = runFakePwsh(t, PWSH_ARGS, [
+      CONNECT,
+      { id: 2, cmdlet: "Get-Mailbox", params: {} },
+      { id: 3, cmdlet: "disconnect" },
+    ]);
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines.map((l) => JSON.parse(l).id)).toEqual([1, 2, 3]);
@@ -175,13 +220,22 @@ describe("the fake-pwsh launcher", () => {
       PWSH_ARGS,
       [
         CONNECT,
-        { id: 2, cmdlet: "New-ServicePrincipal", params: { AppId: t.app.clientId, ObjectId: t.app.spObjectId } },
+        {
+          id: 2,
+          cmdlet: "New-ServicePrincipal",
+          params: { AppId: t.app.clientId, ObjectId: t.app.spObjectId },
+        },
         { id: 3, cmdlet: "Get-ServicePrincipal", params: {} },
       ],
       { EXO_SIM_FAULTS: JSON.stringify({ crashAfter: 1 }) },
     );
     expect(r.status).toBe(1);
-    expect(r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l).id)).toEqual([1]);
+    expect(
+      r.stdout
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l).id),
+    ).toEqual([1]);
     expect(r.stderr).toContain("injected crash after cmdlet #1 (New-ServicePrincipal)");
     expect(readState(t.statePath).exchange.servicePrincipals).toHaveLength(1);
     expect(readSimStats(t.statsPath).faults.crash).toBe(1);

@@ -16,7 +16,17 @@ describe("the Exchange simulator's protocol", () => {
 
   it("echoes the request id and answers result and warnings arrays", () => {
     const c = inProcess(newTenant());
-    const out = c.raw(JSON.stringify({ id: 41, cmdlet: "connect", params: { connection: "managedIdentity", organization: "contoso.onmicrosoft.com", moduleMinVersion: "3.1.0" } }));
+    const out = c.raw(
+      JSON.stringify({
+        id: 41,
+        cmdlet: "connect",
+        params: {
+          connection: "managedIdentity",
+          organization: "contoso.onmicrosoft.com",
+          moduleMinVersion: "3.1.0",
+        },
+      }),
+    );
     expect(out.response).toEqual({ id: 41, ok: true, result: [], warnings: [] });
   });
 
@@ -24,7 +34,10 @@ describe("the Exchange simulator's protocol", () => {
     const c = inProcess(newTenant());
     c.connect();
     const r = c.send("Set-Mailbox", { Identity: "a@contoso.com" });
-    expect(r.error).toMatchObject({ fullyQualifiedErrorId: "CmdletNotAllowed", category: "InvalidOperation" });
+    expect(r.error).toMatchObject({
+      fullyQualifiedErrorId: "CmdletNotAllowed",
+      category: "InvalidOperation",
+    });
     expect(r.error?.message).toContain("Cmdlet 'Set-Mailbox' is not allowed");
   });
 
@@ -43,30 +56,40 @@ describe("the Exchange simulator's protocol", () => {
   it("fails a missing mandatory parameter, an empty mandatory value and a bad enum value like PowerShell", () => {
     const c = inProcess(newTenant());
     c.connect();
-    expect(c.send("Add-MailboxPermission", { Identity: "a@contoso.com", User: "x" }).error?.fullyQualifiedErrorId).toBe(
-      "MissingMandatoryParameter,Add-MailboxPermission",
-    );
+    expect(
+      c.send("Add-MailboxPermission", { Identity: "a@contoso.com", User: "x" }).error?.fullyQualifiedErrorId,
+    ).toBe("MissingMandatoryParameter,Add-MailboxPermission");
     expect(c.send("Remove-ServicePrincipal", { Identity: "", Confirm: false }).error?.message).toBe(
       "Cannot bind argument to parameter 'Identity' because it is an empty string.",
     );
-    const bad = c.send("Add-MailboxPermission", { Identity: "a@contoso.com", User: "x", AccessRights: ["FullAccesss"] });
+    const bad = c.send("Add-MailboxPermission", {
+      Identity: "a@contoso.com",
+      User: "x",
+      AccessRights: ["FullAccesss"],
+    });
     expect(bad.error?.message).toContain('Cannot convert value "FullAccesss"');
     expect(bad.error?.message).toContain("FullAccess, ReadPermission");
-    expect(c.send("Get-Mailbox", { Identity: "a@contoso.com", ErrorAction: "Stop" }).error?.fullyQualifiedErrorId).toBe(
-      "ParameterAlreadyBound,Get-Mailbox",
-    );
+    expect(
+      c.send("Get-Mailbox", { Identity: "a@contoso.com", ErrorAction: "Stop" }).error?.fullyQualifiedErrorId,
+    ).toBe("ParameterAlreadyBound,Get-Mailbox");
   });
 
   it("matches parameter names case-insensitively, as PowerShell does", () => {
     const c = inProcess(newTenant());
     c.connect();
-    expect(c.send("Get-Mailbox", { identity: "A@CONTOSO.COM" }).result?.[0].PrimarySmtpAddress).toBe("a@contoso.com");
+    expect(c.send("Get-Mailbox", { identity: "A@CONTOSO.COM" }).result?.[0].PrimarySmtpAddress).toBe(
+      "a@contoso.com",
+    );
   });
 
   it("answers a line that is not JSON with id null and ConvertFrom-Json's error", () => {
     const c = inProcess(newTenant());
     const out = c.raw("{nope");
-    expect(out.response).toMatchObject({ id: null, ok: false, error: { exceptionType: "System.ArgumentException" } });
+    expect(out.response).toMatchObject({
+      id: null,
+      ok: false,
+      error: { exceptionType: "System.ArgumentException" },
+    });
   });
 
   it("fails a confirming cmdlet without -Confirm:$false, because PowerShell runs -NonInteractive", () => {
@@ -75,7 +98,9 @@ describe("the Exchange simulator's protocol", () => {
     c.connect();
     registerApp(c, t);
     const r = c.send("Remove-ServicePrincipal", { Identity: t.app.spObjectId });
-    expect(r.error?.message).toBe("PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.");
+    expect(r.error?.message).toBe(
+      "PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.",
+    );
     expect(readState(t.statePath).exchange.servicePrincipals).toHaveLength(1);
   });
 });
@@ -85,9 +110,10 @@ describe("the Exchange simulator's connect", () => {
     const t = newTenant();
     const base = { connection: "certificate", appId: "44444444-4444-4444-8444-444444444444" };
     expect(inProcess(t).connect({ ...base }).error?.message).toContain("FromBase64String");
-    expect(inProcess(t, { EXO_OAUTH_CERTIFICATE: "bm90IGEgcGZ4" }).connect({ connection: "certificate" }).error?.message).toBe(
-      "Cannot bind argument to parameter 'AppId' because it is an empty string.",
-    );
+    expect(
+      inProcess(t, { EXO_OAUTH_CERTIFICATE: "bm90IGEgcGZ4" }).connect({ connection: "certificate" }).error
+        ?.message,
+    ).toBe("Cannot bind argument to parameter 'AppId' because it is an empty string.");
     expect(inProcess(t, { EXO_OAUTH_CERTIFICATE: "bm90IGEgcGZ4" }).connect(base).ok).toBe(true);
   });
 
@@ -96,7 +122,9 @@ describe("the Exchange simulator's connect", () => {
     expect(inProcess(t).connect({ connection: "accessToken" }).error?.message).toBe(
       "Cannot bind argument to parameter 'AccessToken' because it is an empty string.",
     );
-    expect(inProcess(t, { EXO_OAUTH_ACCESS_TOKEN: "eyJ0eXAi" }).connect({ connection: "accessToken" }).ok).toBe(true);
+    expect(
+      inProcess(t, { EXO_OAUTH_ACCESS_TOKEN: "eyJ0eXAi" }).connect({ connection: "accessToken" }).ok,
+    ).toBe(true);
   });
 
   it("refuses another tenant's organization as UnAuthorized", () => {
@@ -106,12 +134,17 @@ describe("the Exchange simulator's connect", () => {
 
   it("answers the shim's ExchangeModuleMissing error when the installed module is older than required", () => {
     const r = inProcess(newTenant(), { EXO_SIM_MODULE_VERSION: "3.0.0" }).connect();
-    expect(r.error).toMatchObject({ fullyQualifiedErrorId: "ExchangeModuleMissing", category: "NotInstalled" });
+    expect(r.error).toMatchObject({
+      fullyQualifiedErrorId: "ExchangeModuleMissing",
+      category: "NotInstalled",
+    });
     expect(r.error?.message).toContain("ExchangeOnlineManagement 3.1.0 or later is not installed");
   });
 
   it("refuses an unknown connection mode", () => {
-    expect(inProcess(newTenant()).connect({ connection: "password" }).error?.fullyQualifiedErrorId).toBe("ConnectionUnknown");
+    expect(inProcess(newTenant()).connect({ connection: "password" }).error?.fullyQualifiedErrorId).toBe(
+      "ConnectionUnknown",
+    );
   });
 });
 
@@ -158,7 +191,9 @@ describe("the Exchange simulator's service principals", () => {
     c.connect();
     registerApp(c, t);
     const r = registerApp(c, t);
-    expect(r.error?.message).toMatch(/^Ex[0-9A-F]{6}\|Microsoft\.Exchange\.Data\.Directory\.ADObjectAlreadyExistsException\|/);
+    expect(r.error?.message).toMatch(
+      /^Ex[0-9A-F]{6}\|Microsoft\.Exchange\.Data\.Directory\.ADObjectAlreadyExistsException\|/,
+    );
   });
 
   it("returns every service principal for no -Identity, and ALSO for -Identity $null or '' (the real trap)", () => {
@@ -186,7 +221,11 @@ describe("the Exchange simulator's service principals", () => {
     const c = inProcess(t);
     c.connect();
     const sid = registerApp(c, t).result?.[0].Sid as string;
-    c.send("Add-MailboxPermission", { Identity: "a@contoso.com", User: t.app.spObjectId, AccessRights: ["FullAccess"] });
+    c.send("Add-MailboxPermission", {
+      Identity: "a@contoso.com",
+      User: t.app.spObjectId,
+      AccessRights: ["FullAccess"],
+    });
     expect(c.send("Remove-ServicePrincipal", { Identity: t.app.spObjectId, Confirm: false }).ok).toBe(true);
     expect(c.send("Get-ServicePrincipal").result).toHaveLength(0);
     const rows = c.send("Get-MailboxPermission", { Identity: "a@contoso.com" }).result ?? [];
@@ -200,7 +239,9 @@ describe("the Exchange simulator's mailboxes and permissions", () => {
     c.connect();
     const r = c.send("Get-MailboxPermission", { Identity: "nobody@contoso.com" });
     expect(r.error?.message).toMatch(NOT_FOUND);
-    expect(r.error?.message).toMatch(/object 'nobody@contoso\.com' couldn't be found on '[A-Z0-9.]+\.PROD\.OUTLOOK\.COM'\.$/);
+    expect(r.error?.message).toMatch(
+      /object 'nobody@contoso\.com' couldn't be found on '[A-Z0-9.]+\.PROD\.OUTLOOK\.COM'\.$/,
+    );
   });
 
   it.each(["spObjectId", "clientId", "displayName"] as const)(
@@ -238,7 +279,9 @@ describe("the Exchange simulator's mailboxes and permissions", () => {
     const before = readState(t.statePath).exchange.mailboxes[0].permissions;
     const r = c.send("Add-MailboxPermission", grant);
     expect(r.ok).toBe(true);
-    expect(r.warnings[0]).toMatch(/^The appropriate access control entry is already present on the object "CN=a,.*" for account "exo-oauth mail daemon"\.$/);
+    expect(r.warnings[0]).toMatch(
+      /^The appropriate access control entry is already present on the object "CN=a,.*" for account "exo-oauth mail daemon"\.$/,
+    );
     expect(readState(t.statePath).exchange.mailboxes[0].permissions).toEqual(before);
   });
 
@@ -247,12 +290,17 @@ describe("the Exchange simulator's mailboxes and permissions", () => {
     const c = inProcess(t);
     c.connect();
     const sp = registerApp(c, t).result?.[0] as { Sid: string };
-    c.send("Add-MailboxPermission", { Identity: "a@contoso.com", User: t.app.spObjectId, AccessRights: ["FullAccess"] });
+    c.send("Add-MailboxPermission", {
+      Identity: "a@contoso.com",
+      User: t.app.spObjectId,
+      AccessRights: ["FullAccess"],
+    });
     const all = c.send("Get-MailboxPermission", { Identity: "a@contoso.com" }).result ?? [];
     expect(all.map((r) => r.User)).toContain("NT AUTHORITY\\SELF");
     expect(all.some((r) => r.IsInherited === true && r.Deny === true)).toBe(true);
     expect(all).toHaveLength(3);
-    const ours = c.send("Get-MailboxPermission", { Identity: "a@contoso.com", User: t.app.spObjectId }).result ?? [];
+    const ours =
+      c.send("Get-MailboxPermission", { Identity: "a@contoso.com", User: t.app.spObjectId }).result ?? [];
     expect(ours.map((r) => r.UserSid)).toEqual([sp.Sid]);
   });
 
@@ -265,7 +313,9 @@ describe("the Exchange simulator's mailboxes and permissions", () => {
     c.send("Add-MailboxPermission", grant);
     const first = c.send("Remove-MailboxPermission", { ...grant, InheritanceType: "All", Confirm: false });
     expect(first).toMatchObject({ ok: true, warnings: [] });
-    expect(c.send("Get-MailboxPermission", { Identity: "a@contoso.com", User: t.app.spObjectId }).result).toEqual([]);
+    expect(
+      c.send("Get-MailboxPermission", { Identity: "a@contoso.com", User: t.app.spObjectId }).result,
+    ).toEqual([]);
     const again = c.send("Remove-MailboxPermission", { ...grant, Confirm: false });
     expect(again.ok).toBe(true);
     expect(again.warnings[0]).toMatch(/because the ACE doesn't exist on the object\.$/);
@@ -274,8 +324,14 @@ describe("the Exchange simulator's mailboxes and permissions", () => {
   it("fails a grant to a principal Exchange does not know with the Ex94914C referenced-object error", () => {
     const c = inProcess(newTenant());
     c.connect();
-    const r = c.send("Add-MailboxPermission", { Identity: "a@contoso.com", User: "ghost", AccessRights: ["FullAccess"] });
-    expect(r.error?.message).toMatch(/^Ex94914C\|.*ManagementObjectNotFoundException\|Couldn't find object "ghost"/);
+    const r = c.send("Add-MailboxPermission", {
+      Identity: "a@contoso.com",
+      User: "ghost",
+      AccessRights: ["FullAccess"],
+    });
+    expect(r.error?.message).toMatch(
+      /^Ex94914C\|.*ManagementObjectNotFoundException\|Couldn't find object "ghost"/,
+    );
   });
 
   it("grants and revokes SendAs recipient permissions with the same warnings, next to the default SELF row", () => {
@@ -283,7 +339,12 @@ describe("the Exchange simulator's mailboxes and permissions", () => {
     const c = inProcess(t);
     c.connect();
     const sp = registerApp(c, t).result?.[0] as { Sid: string };
-    const sendAs = { Identity: "b@contoso.com", Trustee: t.app.spObjectId, AccessRights: ["SendAs"], Confirm: false };
+    const sendAs = {
+      Identity: "b@contoso.com",
+      Trustee: t.app.spObjectId,
+      AccessRights: ["SendAs"],
+      Confirm: false,
+    };
     expect(c.send("Add-RecipientPermission", sendAs).result?.[0]).toMatchObject({
       Trustee: t.app.displayName,
       TrusteeSidString: sp.Sid,
@@ -293,7 +354,9 @@ describe("the Exchange simulator's mailboxes and permissions", () => {
     expect(c.send("Add-RecipientPermission", sendAs).warnings[0]).toMatch(/already present/);
     const rows = c.send("Get-RecipientPermission", { Identity: "b@contoso.com" }).result ?? [];
     expect(rows.map((r) => r.TrusteeSidString)).toEqual(["S-1-5-10", sp.Sid]);
-    expect(c.send("Get-RecipientPermission", { Identity: "b@contoso.com", Trustee: t.app.clientId }).result).toHaveLength(1);
+    expect(
+      c.send("Get-RecipientPermission", { Identity: "b@contoso.com", Trustee: t.app.clientId }).result,
+    ).toHaveLength(1);
     expect(c.send("Remove-RecipientPermission", sendAs).warnings).toEqual([]);
     expect(c.send("Remove-RecipientPermission", sendAs).warnings[0]).toMatch(/ACE doesn't exist/);
   });

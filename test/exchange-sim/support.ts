@@ -31,8 +31,16 @@ export function newTenant(mailboxes = ["a@contoso.com", "b@contoso.com"]): Tenan
     spObjectId: "33333333-3333-4333-8333-333333333333",
     displayName: "exo-oauth mail daemon",
   };
-  state.entra.applications.push({ objectId: app.objectId, clientId: app.clientId, displayName: app.displayName });
-  state.entra.servicePrincipals.push({ objectId: app.spObjectId, clientId: app.clientId, displayName: app.displayName });
+  state.entra.applications.push({
+    objectId: app.objectId,
+    clientId: app.clientId,
+    displayName: app.displayName,
+  });
+  state.entra.servicePrincipals.push({
+    objectId: app.spObjectId,
+    clientId: app.clientId,
+    displayName: app.displayName,
+  });
   const statePath = join(dir, "tenant.json");
   writeState(statePath, state);
   return { dir, statePath, statsPath: join(dir, "stats.json"), state, app };
@@ -63,5 +71,9 @@ export function inProcess(t: Tenant, env: Record<string, string> = {}) {
 
 /** Register our app's SP in Exchange (connect first). */
 export function registerApp(c: ReturnType<typeof inProcess>, t: Tenant): Response {
-  return c.send("New-ServicePrincipal", { AppId: t.app.clientId, ObjectId: t.app.spObjectId, DisplayName: t.app.displayName });
+  return c.send("New-ServicePrincipal", {
+    AppId: t.app.clientId,
+    ObjectId: t.app.spObjectId,
+    DisplayName: t.app.displayName,
+  });
 }

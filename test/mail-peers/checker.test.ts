@@ -23,8 +23,17 @@ describe("the login checker decides like Exchange Online", () => {
   it("accepts a granted token on every protocol and names the oid", async () => {
     const token = await f.token();
     for (const service of ["imap", "pop3", "smtp", "submission"]) {
-      const result = checkLogin({ user: GRANTED, token, service, mech: "XOAUTH2" }, { state: readState(f.statePath), jwks: f.jwks });
-      expect(result).toMatchObject({ ok: true, reason: null, oid: f.spObjectId, mailbox: GRANTED, spSid: f.spSid });
+      const result = checkLogin(
+        { user: GRANTED, token, service, mech: "XOAUTH2" },
+        { state: readState(f.statePath), jwks: f.jwks },
+      );
+      expect(result).toMatchObject({
+        ok: true,
+        reason: null,
+        oid: f.spObjectId,
+        mailbox: GRANTED,
+        spSid: f.spSid,
+      });
     }
   });
 
@@ -36,7 +45,14 @@ describe("the login checker decides like Exchange Online", () => {
     expect(result.ok).toBe(true);
   });
 
-  const cases: { name: string; reason: CheckReason; user?: string; service?: string; mech?: string; token: () => Promise<string> }[] = [
+  const cases: {
+    name: string;
+    reason: CheckReason;
+    user?: string;
+    service?: string;
+    mech?: string;
+    token: () => Promise<string>;
+  }[] = [
     { name: "a token signed by another key", reason: "bad_signature", token: () => f.token({}, f.otherKey) },
     { name: "a token that is not a JWT", reason: "malformed_token", token: async () => "not-a-jwt" },
     {
@@ -44,28 +60,80 @@ describe("the login checker decides like Exchange Online", () => {
       reason: "bad_signature",
       token: async () => {
         const [, payload] = (await f.token()).split(".");
-        const header = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT", kid: f.key.kid })).toString("base64url");
+        const header = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT", kid: f.key.kid })).toString(
+          "base64url",
+        );
         return `${header}.${payload}.c2lnbmF0dXJl`;
       },
     },
-    { name: "an expired token", reason: "expired", token: () => f.token({ exp: now() - 3600, nbf: now() - 7200 }) },
+    {
+      name: "an expired token",
+      reason: "expired",
+      token: () => f.token({ exp: now() - 3600, nbf: now() - 7200 }),
+    },
     { name: "a token not yet valid", reason: "not_yet_valid", token: () => f.token({ nbf: now() + 3600 }) },
-    { name: "a Graph token", reason: "wrong_audience", token: () => f.token({ aud: "https://graph.microsoft.com" }) },
-    { name: "another tenant's token", reason: "wrong_tenant", token: () => f.token({ tid: "11111111-2222-3333-4444-555555555555" }) },
-    { name: "a token from another issuer", reason: "wrong_issuer", token: () => f.token({ iss: "https://evil.example/" }) },
-    { name: "a token without IMAP.AccessAsApp", reason: "role_missing", token: () => f.token({ roles: ["POP.AccessAsApp"] }) },
+    {
+      name: "a Graph token",
+      reason: "wrong_audience",
+      token: () => f.token({ aud: "https://graph.microsoft.com" }),
+    },
+    {
+      name: "another tenant's token",
+      reason: "wrong_tenant",
+      token: () => f.token({ tid: "11111111-2222-3333-4444-555555555555" }),
+    },
+    {
+      name: "a token from another issuer",
+      reason: "wrong_issuer",
+      token: () => f.token({ iss: "https://evil.example/" }),
+    },
+    {
+      name: "a token without IMAP.AccessAsApp",
+      reason: "role_missing",
+      token: () => f.token({ roles: ["POP.AccessAsApp"] }),
+    },
     {
       name: "the tutorial's SMTP.AccessAsApp instead of SMTP.SendAsApp",
       reason: "role_missing",
       service: "smtp",
       token: () => f.token({ roles: ["SMTP.AccessAsApp"] }),
     },
-    { name: "a token of an SP not registered in Exchange", reason: "sp_not_registered", token: () => f.token({ oid: "00000000-0000-0000-0000-00000000abcd" }) },
-    { name: "a mailbox not granted", reason: "mailbox_not_granted", user: NOT_GRANTED, token: () => f.token() },
-    { name: "a mailbox that does not exist", reason: "unknown_mailbox", user: "nobody@contoso.com", token: () => f.token() },
-    { name: "IMAP disabled on the mailbox", reason: "protocol_disabled", user: IMAP_OFF, token: () => f.token() },
-    { name: "SMTP AUTH disabled on the mailbox", reason: "protocol_disabled", user: SMTP_OFF, service: "smtp", token: () => f.token() },
-    { name: "a mechanism other than XOAUTH2", reason: "unsupported_mechanism", mech: "OAUTHBEARER", token: () => f.token() },
+    {
+      name: "a token of an SP not registered in Exchange",
+      reason: "sp_not_registered",
+      token: () => f.token({ oid: "00000000-0000-0000-0000-00000000abcd" }),
+    },
+    {
+      name: "a mailbox not granted",
+      reason: "mailbox_not_granted",
+      user: NOT_GRANTED,
+      token: () => f.token(),
+    },
+    {
+      name: "a mailbox that does not exist",
+      reason: "unknown_mailbox",
+      user: "nobody@contoso.com",
+      token: () => f.token(),
+    },
+    {
+      name: "IMAP disabled on the mailbox",
+      reason: "protocol_disabled",
+      user: IMAP_OFF,
+      token: () => f.token(),
+    },
+    {
+      name: "SMTP AUTH disabled on the mailbox",
+      reason: "protocol_disabled",
+      user: SMTP_OFF,
+      service: "smtp",
+      token: () => f.token(),
+    },
+    {
+      name: "a mechanism other than XOAUTH2",
+      reason: "unsupported_mechanism",
+      mech: "OAUTHBEARER",
+      token: () => f.token(),
+    },
     { name: "an unknown service", reason: "bad_request", service: "ftp", token: () => f.token() },
   ];
   for (const c of cases) {
@@ -90,9 +158,14 @@ describe("the login checker decides like Exchange Online", () => {
   it("tolerates 5 minutes of clock skew and no more", async () => {
     const state = readState(f.statePath);
     const justExpired = await f.token({ exp: now() - 120 });
-    expect(checkLogin({ user: GRANTED, token: justExpired, service: "imap" }, { state, jwks: f.jwks }).ok).toBe(true);
     expect(
-      checkLogin({ user: GRANTED, token: justExpired, service: "imap" }, { state, jwks: f.jwks, clockSkewSec: 0 }).reason,
+      checkLogin({ user: GRANTED, token: justExpired, service: "imap" }, { state, jwks: f.jwks }).ok,
+    ).toBe(true);
+    expect(
+      checkLogin(
+        { user: GRANTED, token: justExpired, service: "imap" },
+        { state, jwks: f.jwks, clockSkewSec: 0 },
+      ).reason,
     ).toBe("expired");
   });
 
@@ -100,7 +173,10 @@ describe("the login checker decides like Exchange Online", () => {
     const state = readState(f.statePath);
     const mailbox = state.exchange.mailboxes.find((m) => m.address === GRANTED)!;
     mailbox.permissions.push({ ...mailbox.permissions.at(-1)!, Deny: true });
-    const result = checkLogin({ user: GRANTED, token: await f.token(), service: "imap" }, { state, jwks: f.jwks });
+    const result = checkLogin(
+      { user: GRANTED, token: await f.token(), service: "imap" },
+      { state, jwks: f.jwks },
+    );
     expect(result.reason).toBe("mailbox_not_granted");
   });
 
@@ -108,7 +184,9 @@ describe("the login checker decides like Exchange Online", () => {
     const state = readState(f.statePath);
     state.exchange.transportConfig.SmtpClientAuthenticationDisabled = true;
     const token = await f.token();
-    expect(checkLogin({ user: GRANTED, token, service: "smtp" }, { state, jwks: f.jwks }).reason).toBe("protocol_disabled");
+    expect(checkLogin({ user: GRANTED, token, service: "smtp" }, { state, jwks: f.jwks }).reason).toBe(
+      "protocol_disabled",
+    );
     // IMAP is not affected by the SMTP switch.
     expect(checkLogin({ user: GRANTED, token, service: "imap" }, { state, jwks: f.jwks }).ok).toBe(true);
   });
@@ -119,7 +197,10 @@ describe("SendAs on MAIL FROM", () => {
     const state = readState(f.statePath);
     const login = { mailbox: GRANTED, spSid: f.spSid };
     expect(checkSendAs(state, login, GRANTED.toUpperCase())).toEqual({ ok: true });
-    expect(checkSendAs(state, login, SENDAS)).toEqual({ ok: false, detail: `${GRANTED} not allowed to send as ${SENDAS}` });
+    expect(checkSendAs(state, login, SENDAS)).toEqual({
+      ok: false,
+      detail: `${GRANTED} not allowed to send as ${SENDAS}`,
+    });
   });
 
   it("allows another address once the SP holds SendAs on it", () => {
@@ -144,7 +225,9 @@ function post(url: string, body: string): Promise<{ status: number; json: Record
     const req = request(url, { method: "POST", headers: { "content-type": "application/json" } }, (res) => {
       let text = "";
       res.on("data", (d: Buffer) => (text += d.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> }),
+      );
     });
     req.on("error", reject);
     req.end(body);
@@ -159,9 +242,15 @@ describe("the HTTP checker Dovecot's Lua passdb calls", () => {
   afterAll(() => checker.stop());
 
   it("answers POST /check with ok, reason and oid", async () => {
-    const ok = await post(checker.url, JSON.stringify({ user: GRANTED, token: await f.token(), service: "imap", mech: "XOAUTH2" }));
+    const ok = await post(
+      checker.url,
+      JSON.stringify({ user: GRANTED, token: await f.token(), service: "imap", mech: "XOAUTH2" }),
+    );
     expect(ok).toEqual({ status: 200, json: { ok: true, reason: null, oid: f.spObjectId } });
-    const refused = await post(checker.url, JSON.stringify({ user: NOT_GRANTED, token: await f.token(), service: "pop3" }));
+    const refused = await post(
+      checker.url,
+      JSON.stringify({ user: NOT_GRANTED, token: await f.token(), service: "pop3" }),
+    );
     expect(refused.status).toBe(200);
     expect(refused.json).toMatchObject({ ok: false, reason: "mailbox_not_granted", oid: f.spObjectId });
   });

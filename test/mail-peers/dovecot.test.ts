@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMailPeers, type MailPeers } from "../../scripts/offline-tenant/mail-peers";
 import { pidAlive } from "../../scripts/offline-tenant/mail-peers/dovecot";
 import { xoauth2InitialResponse } from "../../scripts/verify/xoauth2";
-import { skipDovecot } from "./dovecot-gate";
+import { dovecotMissingReason, skipDovecot } from "./dovecot-gate";
 import { createFixture, GRANTED, NOT_GRANTED, type Fixture } from "./fixture";
 
 /** A tiny line-based conversation over a raw socket: send lines, collect the replies. */
@@ -51,7 +51,9 @@ describe.skipIf(skipDovecot)("a private Dovecot instance as the IMAP/POP3 peer",
   afterAll(() => peers?.stop());
 
   it("greets on its TLS ports with the self-signed certificate and offers only XOAUTH2, like Exchange", async () => {
-    const [greeting] = await converse(peers.imaps.port, { tls: true, ca: peers.ca }, (_l, _s, done) => done());
+    const [greeting] = await converse(peers.imaps.port, { tls: true, ca: peers.ca }, (_l, _s, done) =>
+      done(),
+    );
     expect(greeting).toMatch(/^\* OK /);
     expect(greeting).toContain("AUTH=XOAUTH2");
     expect(greeting).not.toMatch(/AUTH=(PLAIN|LOGIN|OAUTHBEARER)/);
@@ -68,7 +70,9 @@ describe.skipIf(skipDovecot)("a private Dovecot instance as the IMAP/POP3 peer",
     });
     const challenge = lines.find((l) => l.startsWith("+ "));
     expect(challenge).toBeDefined();
-    expect(JSON.parse(Buffer.from(challenge!.slice(2), "base64").toString())).toMatchObject({ status: "401" });
+    expect(JSON.parse(Buffer.from(challenge!.slice(2), "base64").toString())).toMatchObject({
+      status: "401",
+    });
     expect(lines.at(-1)).toBe("a1 NO [AUTHENTICATIONFAILED] Authentication failed.");
   });
 
@@ -102,5 +106,12 @@ describe.skipIf(skipDovecot)("a private Dovecot instance as the IMAP/POP3 peer",
         s.on("error", reject);
       }),
     ).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe("Dovecot for the IMAP/POP3 peer", () => {
+  // .ci/run apt-installs Dovecot, so in CI a missing Dovecot is a failure, not a skip.
+  it.skipIf(skipDovecot)("is installed with its Lua passdb", () => {
+    expect(dovecotMissingReason).toBeUndefined();
   });
 });

@@ -5,8 +5,19 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OUTLOOK_AUDIENCE, PROTOCOL_ROLE } from "../../components/microsoft";
-import { createSigningKey, publicJwks, signAccessToken, type SigningKey } from "../../scripts/offline-tenant/signing-key";
-import { newSid, newTenantState, writeState, updateState, type TenantState } from "../../scripts/offline-tenant/state";
+import {
+  createSigningKey,
+  publicJwks,
+  signAccessToken,
+  type SigningKey,
+} from "../../scripts/offline-tenant/signing-key";
+import {
+  newSid,
+  newTenantState,
+  writeState,
+  updateState,
+  type TenantState,
+} from "../../scripts/offline-tenant/state";
 
 export const GRANTED = "shared@contoso.com";
 export const NOT_GRANTED = "other@contoso.com";
@@ -85,7 +96,8 @@ export async function createFixture(): Promise<Fixture> {
         ver: "1.0",
         ...over,
       };
-      for (const [k, v] of Object.entries(claims)) if (v === undefined) delete (claims as Record<string, unknown>)[k];
+      for (const [k, v] of Object.entries(claims))
+        if (v === undefined) delete (claims as Record<string, unknown>)[k];
       // Another key under the same kid: the header names a known key, the signature cannot verify.
       return signAccessToken(signWith === key ? key : { ...signWith, kid: key.kid }, claims);
     },

@@ -33,9 +33,16 @@ export interface ProgramRun {
   secretOutputs: string[];
 }
 
-/** Waits until every pending registration and invoke has reached the mocks. */
+/**
+ * Waits until every pending registration and invoke has reached the mocks. `runtime.waitForRPCs` is
+ * exported by @pulumi/pulumi 3.270 (runtime/settings.js) but marked @internal, so it is not in the typings.
+ */
 async function settle(): Promise<void> {
-  const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs: () => Promise<void> }).waitForRPCs;
+  const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
+  if (typeof waitForRPCs !== "function")
+    throw new Error(
+      "@pulumi/pulumi no longer exports runtime.waitForRPCs: cannot tell when the program has settled",
+    );
   await waitForRPCs();
 }
 

@@ -1,6 +1,7 @@
 // The tenant guard: the program refuses to declare anything unless the azuread provider is signed in to
 // the stack's configured tenant.
 import { randomUUID } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { assertSignedInTenant, tenantMismatch } from "../../components/tenantGuard";
 import { GraphRulesMock, INVOKES } from "../../scripts/offline-tenant/graph-mock";
@@ -40,8 +41,10 @@ describe("assertSignedInTenant", () => {
     });
   });
 
-  it("throws when the tenant differs", async () => {
-    await expect(assertSignedInTenant(TENANT_ID, client(OTHER_TENANT))).rejects.toThrow(
+  it("throws a RunError (pulumi prints the message without a stack) when the tenant differs", async () => {
+    const err = await assertSignedInTenant(TENANT_ID, client(OTHER_TENANT)).catch((e: unknown) => e);
+    expect(pulumi.RunError.isInstance(err)).toBe(true);
+    expect((err as Error).message).toContain(
       `Signed in to tenant ${OTHER_TENANT} but exo-oauth:tenantId is ${TENANT_ID}`,
     );
   });

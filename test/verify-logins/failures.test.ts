@@ -13,7 +13,8 @@ import type { Login, LoginOptions } from "../../scripts/verify/login";
 import { loginPop3 } from "../../scripts/verify/pop3";
 import { loginSmtp } from "../../scripts/verify/smtp";
 
-const TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzZWNyZXQiOiJ0b2tlbi12YWx1ZSJ9.c2lnbmF0dXJlLXRoYXQtbXVzdC1uZXZlci1sZWFr";
+const TOKEN =
+  "eyJhbGciOiJSUzI1NiJ9.eyJzZWNyZXQiOiJ0b2tlbi12YWx1ZSJ9.c2lnbmF0dXJlLXRoYXQtbXVzdC1uZXZlci1sZWFr";
 const logins: [string, Login][] = [
   ["IMAP", loginImap],
   ["POP3", loginPop3],
@@ -21,7 +22,9 @@ const logins: [string, Login][] = [
 ];
 
 function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)));
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)),
+  );
 }
 
 describe("a login that cannot complete ends with its stage, inside its timeout", () => {

@@ -15,7 +15,13 @@ describe.skipIf(skipDovecot)("the POP3 client against Dovecot", () => {
   afterAll(() => peers?.stop());
 
   it("logs in over TLS (995-like) with AUTH XOAUTH2, then STAT and QUIT", async () => {
-    const result = await loginPop3({ ...peers.pop3s, mailbox: GRANTED, accessToken: await f.token(), timeoutMs: 5000, ca: peers.ca });
+    const result = await loginPop3({
+      ...peers.pop3s,
+      mailbox: GRANTED,
+      accessToken: await f.token(),
+      timeoutMs: 5000,
+      ca: peers.ca,
+    });
     expect(result).toMatchObject({ ok: true, protocol: "pop", detail: "STAT 0 0" });
   });
 
@@ -34,15 +40,31 @@ describe.skipIf(skipDovecot)("the POP3 client against Dovecot", () => {
 
   it("answers the error challenge with an empty line, so a refusal ends in -ERR, not a hang", async () => {
     const token = await f.token();
-    const result = await loginPop3({ ...peers.pop3s, mailbox: NOT_GRANTED, accessToken: token, timeoutMs: 5000, ca: peers.ca });
-    expect(result).toMatchObject({ ok: false, protocol: "pop", stage: "auth", serverResponse: "-ERR [AUTH] Authentication failed." });
+    const result = await loginPop3({
+      ...peers.pop3s,
+      mailbox: NOT_GRANTED,
+      accessToken: token,
+      timeoutMs: 5000,
+      ca: peers.ca,
+    });
+    expect(result).toMatchObject({
+      ok: false,
+      protocol: "pop",
+      stage: "auth",
+      serverResponse: "-ERR [AUTH] Authentication failed.",
+    });
     // Well inside the timeout: the client did not wait for a reply that never comes.
     expect(result.ms).toBeLessThan(2000);
     expect(JSON.stringify(result)).not.toContain(token);
   });
 
   it("refuses an untrusted certificate at the tls stage", async () => {
-    const result = await loginPop3({ ...peers.pop3s, mailbox: GRANTED, accessToken: await f.token(), timeoutMs: 5000 });
+    const result = await loginPop3({
+      ...peers.pop3s,
+      mailbox: GRANTED,
+      accessToken: await f.token(),
+      timeoutMs: 5000,
+    });
     expect(result).toMatchObject({ ok: false, stage: "tls" });
     if (!result.ok) expect(result.serverResponse).toMatch(/self[- ]signed/i);
   });

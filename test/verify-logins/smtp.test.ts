@@ -21,7 +21,12 @@ describe("the SMTP client against the SMTP peer (587-like, STARTTLS)", () => {
     f = await createFixture();
     cert = createLocalhostCert(join(mkdtempSync(join(tmpdir(), "exo-oauth-smtp-")), "tls"));
     checker = await startChecker({ statePath: f.statePath, jwks: f.jwks });
-    peer = await startSmtpPeer({ check: checker.check, statePath: f.statePath, cert: cert.cert, key: cert.key });
+    peer = await startSmtpPeer({
+      check: checker.check,
+      statePath: f.statePath,
+      cert: cert.cert,
+      key: cert.key,
+    });
   });
   afterAll(async () => {
     await peer?.stop();
@@ -47,7 +52,11 @@ describe("the SMTP client against the SMTP peer (587-like, STARTTLS)", () => {
 
   it("refuses a mailbox not granted with Exchange's 535 5.7.3", async () => {
     const result = await loginSmtp(await opts(NOT_GRANTED));
-    expect(result).toMatchObject({ ok: false, stage: "auth", serverResponse: "535 5.7.3 Authentication unsuccessful" });
+    expect(result).toMatchObject({
+      ok: false,
+      stage: "auth",
+      serverResponse: "535 5.7.3 Authentication unsuccessful",
+    });
   });
 
   it("refuses a mailbox with SMTP AUTH disabled with Exchange's 535 5.7.139", async () => {
@@ -106,5 +115,5 @@ describe("the SMTP client against the SMTP peer (587-like, STARTTLS)", () => {
     const allowed = await transport();
     await expect(allowed.sendMail(message)).resolves.toMatchObject({ accepted: ["someone@example.com"] });
     allowed.close();
-});
+  });
 });

@@ -29,7 +29,11 @@ export interface CmdletOutcome {
 
 type Handler = (state: TenantState, p: Bound, cmdlet: string) => CmdletOutcome;
 
-const ok = (result: Record<string, unknown>[] = [], warnings: string[] = [], wrote = false): CmdletOutcome => ({
+const ok = (
+  result: Record<string, unknown>[] = [],
+  warnings: string[] = [],
+  wrote = false,
+): CmdletOutcome => ({
   result,
   warnings,
   wrote,
@@ -62,8 +66,16 @@ function spObject(state: TenantState, sp: ExchangeServicePrincipal): Record<stri
     ExchangeObjectId: guidFrom(`guid:${sp.ObjectId}`),
   };
 }
-const mailboxPermissionObject = (row: MailboxPermissionRow) => ({ ...row, IsValid: true, ObjectState: "Unchanged" });
-const recipientPermissionObject = (row: RecipientPermissionRow) => ({ ...row, IsValid: true, ObjectState: "Unchanged" });
+const mailboxPermissionObject = (row: MailboxPermissionRow) => ({
+  ...row,
+  IsValid: true,
+  ObjectState: "Unchanged",
+});
+const recipientPermissionObject = (row: RecipientPermissionRow) => ({
+  ...row,
+  IsValid: true,
+  ObjectState: "Unchanged",
+});
 const alias = (mb: ExchangeMailbox) => mb.address.split("@")[0];
 function mailboxObject(mb: ExchangeMailbox): Record<string, unknown> {
   return {
@@ -112,7 +124,8 @@ function matchServicePrincipals(state: TenantState, identity: string): ExchangeS
 function findServicePrincipal(state: TenantState, cmdlet: string, identity: string, referenced: boolean) {
   const hits = matchServicePrincipals(state, identity);
   if (hits.length > 1) throw ambiguous(cmdlet, identity);
-  if (!hits.length) throw referenced ? referencedNotFound(cmdlet, identity) : objectNotFound(cmdlet, identity);
+  if (!hits.length)
+    throw referenced ? referencedNotFound(cmdlet, identity) : objectNotFound(cmdlet, identity);
   return hits[0];
 }
 
@@ -124,7 +137,8 @@ function findPrincipal(state: TenantState, cmdlet: string, name: string): { sid:
   const n = name.toLowerCase();
   for (const mb of state.exchange.mailboxes) {
     for (const r of mb.permissions)
-      if (r.UserSid.toLowerCase() === n || r.User.toLowerCase() === n) return { sid: r.UserSid, display: r.User };
+      if (r.UserSid.toLowerCase() === n || r.User.toLowerCase() === n)
+        return { sid: r.UserSid, display: r.User };
     for (const r of mb.recipientPermissions)
       if (r.TrusteeSidString.toLowerCase() === n || r.Trustee.toLowerCase() === n)
         return { sid: r.TrusteeSidString, display: r.Trustee };
@@ -159,11 +173,15 @@ const HANDLERS: Record<string, Handler> = {
     }
     // Exchange looks the SP up in Entra by object id; the app REGISTRATION's object id is not it [C].
     const entra = state.entra.servicePrincipals.find(
-      (sp) => sp.objectId.toLowerCase() === objectId!.toLowerCase() && sp.clientId.toLowerCase() === appId.toLowerCase(),
+      (sp) =>
+        sp.objectId.toLowerCase() === objectId!.toLowerCase() &&
+        sp.clientId.toLowerCase() === appId.toLowerCase(),
     );
     if (!entra) throw spNotFound(cmdlet, objectId!, appId);
     const dup = state.exchange.servicePrincipals.find(
-      (sp) => sp.AppId.toLowerCase() === appId.toLowerCase() || sp.ObjectId.toLowerCase() === entra.objectId.toLowerCase(),
+      (sp) =>
+        sp.AppId.toLowerCase() === appId.toLowerCase() ||
+        sp.ObjectId.toLowerCase() === entra.objectId.toLowerCase(),
     );
     if (dup) throw alreadyExists(cmdlet, spDn(state, dup));
     const rids = state.exchange.servicePrincipals.map((sp) => Number(sp.Sid.split("-").pop()) || 0);
@@ -246,7 +264,8 @@ const HANDLERS: Record<string, Handler> = {
       const who = findPrincipal(state, cmdlet, p.Trustee as string);
       rows = rows.filter((r) => r.TrusteeSidString === who.sid);
     }
-    if (p.AccessRights) rows = rows.filter((r) => (p.AccessRights as string[]).some((x) => r.AccessRights.includes(x)));
+    if (p.AccessRights)
+      rows = rows.filter((r) => (p.AccessRights as string[]).some((x) => r.AccessRights.includes(x)));
     return ok(rows.map(recipientPermissionObject));
   },
 

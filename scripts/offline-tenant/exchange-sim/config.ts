@@ -89,14 +89,20 @@ export function parseLatency(text: string | undefined): SimLatency {
       if (!v || typeof v !== "object" || Array.isArray(v))
         throw new Error(`EXO_SIM_LATENCY.cmdletMs must be an object of cmdlet → ms`);
       for (const [c, ms] of Object.entries(v)) {
-        if (typeof ms !== "number" || ms < 0) throw new Error(`EXO_SIM_LATENCY.cmdletMs.${c}: ${JSON.stringify(ms)} is not a non-negative number`);
+        if (typeof ms !== "number" || ms < 0)
+          throw new Error(
+            `EXO_SIM_LATENCY.cmdletMs.${c}: ${JSON.stringify(ms)} is not a non-negative number`,
+          );
         out.cmdletMs[c] = ms;
       }
       continue;
     }
     if (!(k in DEFAULT_LATENCY))
-      throw new Error(`EXO_SIM_LATENCY: unknown key '${k}'; allowed: ${Object.keys(DEFAULT_LATENCY).join(", ")}`);
-    if (typeof v !== "number" || v < 0) throw new Error(`EXO_SIM_LATENCY.${k}: ${JSON.stringify(v)} is not a non-negative number`);
+      throw new Error(
+        `EXO_SIM_LATENCY: unknown key '${k}'; allowed: ${Object.keys(DEFAULT_LATENCY).join(", ")}`,
+      );
+    if (typeof v !== "number" || v < 0)
+      throw new Error(`EXO_SIM_LATENCY.${k}: ${JSON.stringify(v)} is not a non-negative number`);
     (out as unknown as Record<string, number>)[k] = v;
   }
   return out;

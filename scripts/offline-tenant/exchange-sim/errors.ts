@@ -118,7 +118,12 @@ export const mustConnect = () =>
 
 // ---- What the shim itself answers (must match shim.ps1's New-ShimError calls). ----
 const shimError = (message: string, category: string, id: string) =>
-  new SimError({ message, category, fullyQualifiedErrorId: id, exceptionType: "System.InvalidOperationException" });
+  new SimError({
+    message,
+    category,
+    fullyQualifiedErrorId: id,
+    exceptionType: "System.InvalidOperationException",
+  });
 
 export const cmdletNotAllowed = (cmdlet: string, allowed: readonly string[]) =>
   shimError(
@@ -136,7 +141,13 @@ export const connectionUnknown = (connection: string) =>
   shimError(`Unknown connection '${connection}'`, "InvalidArgument", "ConnectionUnknown");
 
 // ---- PowerShell's own parameter-binding errors [C: PowerShell 7 texts]. ----
-const binding = (message: string, id: string, cmdlet: string, category = "InvalidArgument", type = "ParameterBindingException") =>
+const binding = (
+  message: string,
+  id: string,
+  cmdlet: string,
+  category = "InvalidArgument",
+  type = "ParameterBindingException",
+) =>
   new SimError({
     message,
     category,
@@ -145,7 +156,11 @@ const binding = (message: string, id: string, cmdlet: string, category = "Invali
   });
 
 export const unknownParameter = (cmdlet: string, name: string) =>
-  binding(`A parameter cannot be found that matches parameter name '${name}'.`, "NamedParameterNotFound", cmdlet);
+  binding(
+    `A parameter cannot be found that matches parameter name '${name}'.`,
+    "NamedParameterNotFound",
+    cmdlet,
+  );
 export const duplicateParameter = (cmdlet: string, name: string) =>
   binding(
     `Cannot bind parameter because parameter '${name}' is specified more than once. To provide multiple values to parameters that can accept multiple values, use the array syntax. For example, "-parameter value1,value2,value3".`,
@@ -161,12 +176,20 @@ export const missingMandatory = (cmdlet: string, names: string[]) =>
 export const emptyArgument = (cmdlet: string, name: string, isNull: boolean) =>
   binding(
     `Cannot bind argument to parameter '${name}' because it is ${isNull ? "null" : "an empty string"}.`,
-    isNull ? "ParameterArgumentValidationErrorNullNotAllowed" : "ParameterArgumentValidationErrorEmptyStringNotAllowed",
+    isNull
+      ? "ParameterArgumentValidationErrorNullNotAllowed"
+      : "ParameterArgumentValidationErrorEmptyStringNotAllowed",
     cmdlet,
     "InvalidData",
     "ParameterBindingValidationException",
   );
-export const cannotConvert = (cmdlet: string, name: string, value: unknown, type: string, allowed?: readonly string[]) =>
+export const cannotConvert = (
+  cmdlet: string,
+  name: string,
+  value: unknown,
+  type: string,
+  allowed?: readonly string[],
+) =>
   binding(
     `Cannot bind parameter '${name}'. Cannot convert value "${String(value)}" to type "${type}".` +
       (allowed
@@ -190,7 +213,8 @@ export const unauthorized = (organization: string) =>
   new SimError({
     message: `UnAuthorized: the credentials are not valid for organization '${organization}'.`,
     category: "AuthenticationError",
-    fullyQualifiedErrorId: "UnAuthorized,Microsoft.Exchange.Management.ExoPowershellSnapin.ConnectExchangeOnline",
+    fullyQualifiedErrorId:
+      "UnAuthorized,Microsoft.Exchange.Management.ExoPowershellSnapin.ConnectExchangeOnline",
     exceptionType: "System.Exception",
   });
 export const badBase64 = () =>

@@ -47,14 +47,26 @@ export const MAILBOX_RIGHTS = [
 ] as const;
 const INHERITANCE = ["None", "All", "Descendents", "SelfAndChildren", "Children"] as const;
 const mailboxRights = (mandatory: boolean): ParamSpec => ({
-  type: { t: "enumArray", values: MAILBOX_RIGHTS, dotnet: "Microsoft.Exchange.Management.RecipientTasks.MailboxRights[]" },
+  type: {
+    t: "enumArray",
+    values: MAILBOX_RIGHTS,
+    dotnet: "Microsoft.Exchange.Management.RecipientTasks.MailboxRights[]",
+  },
   mandatory,
 });
 const inheritance: ParamSpec = {
-  type: { t: "enum", values: INHERITANCE, dotnet: "System.DirectoryServices.ActiveDirectorySecurityInheritance" },
+  type: {
+    t: "enum",
+    values: INHERITANCE,
+    dotnet: "System.DirectoryServices.ActiveDirectorySecurityInheritance",
+  },
 };
 const recipientRights = (mandatory: boolean): ParamSpec => ({
-  type: { t: "enumArray", values: ["SendAs"], dotnet: "Microsoft.Exchange.Management.RecipientTasks.RecipientAccessRight[]" },
+  type: {
+    t: "enumArray",
+    values: ["SendAs"],
+    dotnet: "Microsoft.Exchange.Management.RecipientTasks.RecipientAccessRight[]",
+  },
   mandatory,
 });
 const shouldProcess = { Confirm: sw, WhatIf: sw };
@@ -63,11 +75,25 @@ export const CMDLETS: Record<string, CmdletSpec> = {
   "Get-ServicePrincipal": { kind: "read", params: { Identity: str, Organization: str } },
   "New-ServicePrincipal": {
     kind: "write",
-    params: { AppId: mandatoryStr, ObjectId: str, ServiceId: str, DisplayName: str, Organization: str, ...shouldProcess },
+    params: {
+      AppId: mandatoryStr,
+      ObjectId: str,
+      ServiceId: str,
+      DisplayName: str,
+      Organization: str,
+      ...shouldProcess,
+    },
     oneOf: ["ObjectId", "ServiceId"],
   },
-  "Remove-ServicePrincipal": { kind: "write", confirms: true, params: { Identity: mandatoryStr, ...shouldProcess } },
-  "Get-MailboxPermission": { kind: "read", params: { Identity: mandatoryStr, User: str, Owner: sw, ResultSize: resultSize } },
+  "Remove-ServicePrincipal": {
+    kind: "write",
+    confirms: true,
+    params: { Identity: mandatoryStr, ...shouldProcess },
+  },
+  "Get-MailboxPermission": {
+    kind: "read",
+    params: { Identity: mandatoryStr, User: str, Owner: sw, ResultSize: resultSize },
+  },
   "Add-MailboxPermission": {
     kind: "write",
     params: {
@@ -100,12 +126,22 @@ export const CMDLETS: Record<string, CmdletSpec> = {
   "Add-RecipientPermission": {
     kind: "write",
     confirms: true,
-    params: { Identity: mandatoryStr, Trustee: mandatoryStr, AccessRights: recipientRights(true), ...shouldProcess },
+    params: {
+      Identity: mandatoryStr,
+      Trustee: mandatoryStr,
+      AccessRights: recipientRights(true),
+      ...shouldProcess,
+    },
   },
   "Remove-RecipientPermission": {
     kind: "write",
     confirms: true,
-    params: { Identity: mandatoryStr, Trustee: mandatoryStr, AccessRights: recipientRights(true), ...shouldProcess },
+    params: {
+      Identity: mandatoryStr,
+      Trustee: mandatoryStr,
+      AccessRights: recipientRights(true),
+      ...shouldProcess,
+    },
   },
   "Get-Mailbox": { kind: "read", params: { Identity: str, ResultSize: resultSize } },
   "Get-EXOMailbox": {
@@ -131,7 +167,8 @@ export function bindParameters(cmdlet: string, raw: unknown): Bound {
   const bound: Bound = {};
   const given = raw && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   for (const [name, value] of Object.entries(given)) {
-    if (SHIM_COMMON.some((c) => c.toLowerCase() === name.toLowerCase())) throw duplicateParameter(cmdlet, name);
+    if (SHIM_COMMON.some((c) => c.toLowerCase() === name.toLowerCase()))
+      throw duplicateParameter(cmdlet, name);
     const canonical = Object.keys(spec.params).find((p) => p.toLowerCase() === name.toLowerCase());
     if (!canonical) throw unknownParameter(cmdlet, name);
     if (canonical in bound) throw duplicateParameter(cmdlet, canonical);
@@ -159,9 +196,15 @@ function convert(cmdlet: string, name: string, p: ParamSpec, value: unknown): Bo
     case "switch":
     case "bool":
       if (typeof value === "boolean") return value;
-      throw cannotConvert(cmdlet, name, value, t.t === "switch" ? "System.Management.Automation.SwitchParameter" : "System.Boolean");
+      throw cannotConvert(
+        cmdlet,
+        name,
+        value,
+        t.t === "switch" ? "System.Management.Automation.SwitchParameter" : "System.Boolean",
+      );
     case "resultSize":
-      if (value === "Unlimited" || (typeof value === "number" && Number.isInteger(value) && value > 0)) return String(value);
+      if (value === "Unlimited" || (typeof value === "number" && Number.isInteger(value) && value > 0))
+        return String(value);
       throw cannotConvert(cmdlet, name, value, "Microsoft.Exchange.Data.Unlimited`1[System.UInt32]");
     case "stringArray": {
       const arr = Array.isArray(value) ? value : [value];
@@ -173,7 +216,8 @@ function convert(cmdlet: string, name: string, p: ParamSpec, value: unknown): Bo
       const arr = t.t === "enumArray" && Array.isArray(value) ? value : [value];
       const out: string[] = [];
       for (const v of arr) {
-        const hit = typeof v === "string" ? t.values.find((x) => x.toLowerCase() === v.toLowerCase()) : undefined;
+        const hit =
+          typeof v === "string" ? t.values.find((x) => x.toLowerCase() === v.toLowerCase()) : undefined;
         if (!hit) throw cannotConvert(cmdlet, name, v, t.dotnet, t.values);
         out.push(hit);
       }

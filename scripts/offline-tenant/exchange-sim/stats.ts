@@ -17,7 +17,13 @@ export interface SimStats {
   /** Requests answered with an error (injected faults included). */
   errors: number;
   /** Faults injected, by kind. */
-  faults: { throttle: number; spNotFoundYet: number; crash: number; accessDenied: number; notRecognized: number };
+  faults: {
+    throttle: number;
+    spNotFoundYet: number;
+    crash: number;
+    accessDenied: number;
+    notRecognized: number;
+  };
   /** Virtual time spent (connect + cmdlets + disconnect), ms. */
   virtualMs: number;
 }
@@ -70,7 +76,8 @@ export function mergeSimStats(path: string, delta: SimStats, timeoutMs = 10_000)
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      if (Date.now() > deadline) throw new Error(`Locking simulator stats ${path}: ${lock} held for over ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`Locking simulator stats ${path}: ${lock} held for over ${timeoutMs} ms`);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     }
   }

@@ -6,7 +6,12 @@ import { createPublicKey, verify as verifySignature, type JsonWebKey } from "nod
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { get as httpsGet } from "node:https";
 import { get as httpGet } from "node:http";
-import { EXCHANGE_ONLINE_APP_ID, OUTLOOK_AUDIENCE, PROTOCOL_ROLE, type Protocol } from "../../../components/microsoft";
+import {
+  EXCHANGE_ONLINE_APP_ID,
+  OUTLOOK_AUDIENCE,
+  PROTOCOL_ROLE,
+  type Protocol,
+} from "../../../components/microsoft";
 import { readState, type ExchangeServicePrincipal, type TenantState } from "../state";
 
 /** Why a login was refused. Machine-readable: the verify tool's diagnosis keys on these. */
@@ -125,9 +130,15 @@ export function checkLogin(req: CheckRequest, ctx: CheckContext): CheckResult {
     return fail("bad_request", "user and token must be non-empty strings");
   const protocol = protocolOfService(String(req.service ?? ""));
   if (!protocol)
-    return fail("bad_request", `service ${JSON.stringify(req.service)} is not one of imap, pop3, smtp, submission`);
+    return fail(
+      "bad_request",
+      `service ${JSON.stringify(req.service)} is not one of imap, pop3, smtp, submission`,
+    );
   if (req.mech !== undefined && req.mech.toUpperCase() !== "XOAUTH2")
-    return fail("unsupported_mechanism", `mechanism ${req.mech} is not offered; Exchange offers only XOAUTH2`);
+    return fail(
+      "unsupported_mechanism",
+      `mechanism ${req.mech} is not offered; Exchange offers only XOAUTH2`,
+    );
 
   const jwt = parseJwt(req.token);
   if (!jwt) return fail("malformed_token", "the bearer token is not a JWS compact serialization");
@@ -135,7 +146,8 @@ export function checkLogin(req: CheckRequest, ctx: CheckContext): CheckResult {
   const oid = typeof claims.oid === "string" ? claims.oid : null;
 
   // Signature: RS256 only, key chosen by `kid` from the issuer's JWKS.
-  if (jwt.header.alg !== "RS256") return fail("bad_signature", `alg ${String(jwt.header.alg)} is not RS256`, oid);
+  if (jwt.header.alg !== "RS256")
+    return fail("bad_signature", `alg ${String(jwt.header.alg)} is not RS256`, oid);
   const jwk = ctx.jwks.keys.find((k) => k.kid === jwt.header.kid);
   if (!jwk) return fail("bad_signature", `no signing key with kid ${String(jwt.header.kid)}`, oid);
   let valid = false;
@@ -159,7 +171,8 @@ export function checkLogin(req: CheckRequest, ctx: CheckContext): CheckResult {
     return fail("wrong_audience", `aud ${JSON.stringify(claims.aud)} is not ${OUTLOOK_AUDIENCE}`, oid);
 
   const tid = ctx.state.tenantId;
-  if (claims.tid !== tid) return fail("wrong_tenant", `tid ${String(claims.tid)} is not this tenant (${tid})`, oid);
+  if (claims.tid !== tid)
+    return fail("wrong_tenant", `tid ${String(claims.tid)} is not this tenant (${tid})`, oid);
   const issuers = [`https://sts.windows.net/${tid}/`, `https://login.microsoftonline.com/${tid}/v2.0`];
   if (typeof claims.iss !== "string" || !issuers.includes(claims.iss))
     return fail("wrong_issuer", `iss ${String(claims.iss)} is not ${issuers[0]}`, oid);
@@ -194,7 +207,9 @@ export function checkLogin(req: CheckRequest, ctx: CheckContext): CheckResult {
   if (!sp) return fail("sp_not_registered", `no Exchange service principal with Identity ${oid}`, oid);
 
   // A grant is matched by UserSid = the SP's Sid, never by the User text; Deny wins.
-  const rows = mailbox.permissions.filter((p) => p.UserSid === sp.Sid && p.AccessRights.includes("FullAccess"));
+  const rows = mailbox.permissions.filter(
+    (p) => p.UserSid === sp.Sid && p.AccessRights.includes("FullAccess"),
+  );
   if (rows.length === 0 || rows.some((p) => p.Deny))
     return fail(
       "mailbox_not_granted",
@@ -285,7 +300,8 @@ export async function startChecker(opts: CheckerOptions): Promise<Checker> {
       response.writeHead(status, { "content-type": "application/json" });
       response.end(JSON.stringify(body));
     };
-    if (request.method !== "POST" || request.url !== "/check") return reply(404, { error: "POST /check only" });
+    if (request.method !== "POST" || request.url !== "/check")
+      return reply(404, { error: "POST /check only" });
     readBody(request)
       .then(async (text) => {
         let body: unknown;

@@ -2,7 +2,16 @@
 // checker. Started with `dovecot -F -c <run>/dovecot.conf`, stopped by PID.
 // Facts: shared/reference/dovecot-xoauth2.md (Debian 12, Dovecot 2.3.19.1).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, connect as netConnect } from "node:net";
 import { userInfo } from "node:os";
 import { connect as tlsConnect } from "node:tls";
@@ -11,16 +20,33 @@ import { join } from "node:path";
 /** Where Debian's dovecot-auth-lua puts the Lua passdb. */
 export const DOVECOT_LUA_MODULE = "/usr/lib/dovecot/modules/auth/libauthdb_lua.so";
 
+/**
+ * The dovecot binary: $EXO_OAUTH_DOVECOT if set (a non-standard install), else `dovecot` on
+ * PATH, else Debian's /usr/sbin/dovecot (not on a non-root user's PATH).
+ */
+export function dovecotBinary(): string | undefined {
+  const candidates = process.env.EXO_OAUTH_DOVECOT
+    ? [process.env.EXO_OAUTH_DOVECOT]
+    : ["dovecot", "/usr/sbin/dovecot"];
+  for (const candidate of candidates) {
+    const probe = spawnSync(candidate, ["--version"], { encoding: "utf8" });
+    if (!probe.error && probe.status === 0) return candidate;
+  }
+  return undefined;
+}
+
 /** Whether Dovecot with the Lua passdb can run here; `reason` says what is missing. */
 export function dovecotAvailability(): { available: true } | { available: false; reason: string } {
-  const which = spawnSync("dovecot", ["--version"], { encoding: "utf8" });
-  if (which.error || which.status !== 0)
+  if (!dovecotBinary())
     return {
       available: false,
-      reason: "dovecot is not on PATH (apt-get install dovecot-core dovecot-imapd dovecot-pop3d dovecot-auth-lua)",
+      reason: `dovecot is not installed (${process.env.EXO_OAUTH_DOVECOT ?? "dovecot"} not found; apt-get install dovecot-core dovecot-imapd dovecot-pop3d dovecot-auth-lua)`,
     };
   if (!existsSync(DOVECOT_LUA_MODULE))
-    return { available: false, reason: `${DOVECOT_LUA_MODULE} is missing (apt-get install dovecot-auth-lua)` };
+    return {
+      available: false,
+      reason: `${DOVECOT_LUA_MODULE} is missing (apt-get install dovecot-auth-lua)`,
+    };
   return { available: true };
 }
 
@@ -74,7 +100,8 @@ function render(template: string, values: Record<string, string | number>): stri
 function uidGid(user: string, group: string): { uid: number; gid: number } {
   const uid = Number(spawnSync("id", ["-u", user], { encoding: "utf8" }).stdout.trim());
   const gid = Number(spawnSync("getent", ["group", group], { encoding: "utf8" }).stdout.split(":")[2]);
-  if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error(`Starting Dovecot: no user ${user} / group ${group}`);
+  if (!Number.isInteger(uid) || !Number.isInteger(gid))
+    throw new Error(`Starting Dovecot: no user ${user} / group ${group}`);
   return { uid, gid };
 }
 
@@ -121,7 +148,9 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotInstanc
   });
   const logPath = join(runDir, "dovecot.log");
 
-  const child: ChildProcess = spawn("dovecot", ["-F", "-c", configPath], { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(dovecotBinary() as string, ["-F", "-c", configPath], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
@@ -169,7 +198,12 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotInstanc
 }
 
 /** Connects until the port answers with a greeting line (`* OK` / `+OK`), or the deadline. */
-async function waitForGreeting(port: number, tls: boolean, timeoutMs: number, alive: () => boolean): Promise<void> {
+async function waitForGreeting(
+  port: number,
+  tls: boolean,
+  timeoutMs: number,
+  alive: () => boolean,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = "";
   while (Date.now() < deadline) {

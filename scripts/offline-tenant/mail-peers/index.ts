@@ -82,7 +82,12 @@ export async function startMailPeers(opts: MailPeersOptions): Promise<MailPeers>
       keyPath: cert.keyPath,
     });
     stops.push(dovecot.stop);
-    const smtp = await startSmtpPeer({ check: checker.check, statePath: opts.statePath, cert: cert.cert, key: cert.key });
+    const smtp = await startSmtpPeer({
+      check: checker.check,
+      statePath: opts.statePath,
+      cert: cert.cert,
+      key: cert.key,
+    });
     stops.push(smtp.stop);
     const host = "127.0.0.1";
     return {

@@ -61,7 +61,8 @@ export async function startSmtpPeer(opts: SmtpPeerOptions): Promise<SmtpPeer> {
     logger: false,
     size: 35 * 1024 * 1024,
     onAuth(auth: SMTPServerAuthentication, _session: SMTPServerSession, callback) {
-      if (auth.method !== "XOAUTH2") return callback(smtpError(504, "5.7.4 Unrecognized authentication type"));
+      if (auth.method !== "XOAUTH2")
+        return callback(smtpError(504, "5.7.4 Unrecognized authentication type"));
       opts
         .check({ user: auth.username ?? "", token: auth.accessToken ?? "", service: "smtp", mech: "XOAUTH2" })
         .then((result) => {
@@ -70,7 +71,8 @@ export async function startSmtpPeer(opts: SmtpPeerOptions): Promise<SmtpPeer> {
             return callback(null, { user });
           }
           // Exchange answers 535 straight away (no XOAUTH2 error challenge on SMTP).
-          const text = result.reason === "protocol_disabled" ? SMTP_REPLY.authDisabled : SMTP_REPLY.authFailed;
+          const text =
+            result.reason === "protocol_disabled" ? SMTP_REPLY.authDisabled : SMTP_REPLY.authFailed;
           callback(smtpError(535, text));
         })
         .catch(() => callback(smtpError(454, "4.7.0 Temporary authentication failure")));
