@@ -98,12 +98,18 @@ export class Simulator {
     this.delta = emptyStats();
   }
 
-  /** One request line → its response (or a crash to perform; `end` after disconnect). Counters are flushed. */
+  /**
+   * When false, counters are flushed by the caller (the process batches them: one locked
+   * file write per request would dominate the simulator's own run time).
+   */
+  flushEachRequest = true;
+
+  /** One request line → its response (or a crash to perform; `end` after disconnect). */
   handle(line: string): { response?: object; end?: boolean; crash?: string } {
     try {
       return this.handleLine(line);
     } finally {
-      this.flush();
+      if (this.flushEachRequest) this.flush();
     }
   }
 
@@ -286,18 +292,32 @@ function main(): void {
   } catch (err) {
     die(2, (err as Error).message);
   }
+  // Counters reach the stats file at most every 100 ms, and always before the process ends.
+  sim.flushEachRequest = false;
+  let timer: NodeJS.Timeout | undefined;
+  const flushSoon = () => {
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      sim.flush();
+    }, 100);
+  };
+  const end = (code: number, message?: string): never => {
+    if (timer) clearTimeout(timer);
+    sim.flush();
+    if (message) die(code, message);
+    process.exit(code);
+  };
+  process.on("SIGTERM", () => end(143));
   const rl = createInterface({ input: process.stdin });
   rl.on("line", (line) => {
     if (!line.trim()) return;
     const out = sim.handle(line);
-    if (out.crash) die(1, out.crash);
+    if (out.crash) end(1, out.crash);
     process.stdout.write(JSON.stringify(out.response) + "\n");
-    if (out.end) {
-      rl.close();
-      process.exit(0);
-    }
+    if (out.end) end(0);
+    flushSoon();
   });
-  rl.on("close", () => process.exit(0));
+  rl.on("close", () => end(0));
 }
 
 if (require.main === module) main();

@@ -231,7 +231,7 @@ export async function runVerify(argv: string[], deps: VerifyDeps): Promise<Verif
         timeoutMs: opts.timeoutMs,
         ...(plan.ca ? { ca: plan.ca } : {}),
         ...(p === "smtp" && opts.sendTest ? { sendTestTo: opts.sendTest } : {}),
-      } as Parameters<Login>[0]);
+      });
       l.attempted = true;
       l.attempts++;
       l.ms = r.ms;

@@ -101,7 +101,7 @@ const scenarios: Scenario[] = [
   },
 ];
 
-describe("a run killed after any cmdlet", () => {
+describe.concurrent("a run killed after any cmdlet", () => {
   for (const sc of scenarios) {
     it(`converges on the next run: ${sc.name}`, async () => {
       const { t, record } = await sc.setup();

@@ -16,6 +16,7 @@ let f: Fixture;
 beforeAll(async () => {
   f = await createFixture();
 });
+afterAll(() => f?.dispose());
 
 const now = () => Math.floor(Date.now() / 1000);
 

@@ -48,7 +48,10 @@ describe.skipIf(skipDovecot)("a private Dovecot instance as the IMAP/POP3 peer",
     f = await createFixture();
     peers = await startMailPeers({ statePath: f.statePath, jwks: f.jwks });
   });
-  afterAll(() => peers?.stop());
+  afterAll(async () => {
+    await peers?.stop();
+    f?.dispose();
+  });
 
   it("greets on its TLS ports with the self-signed certificate and offers only XOAUTH2, like Exchange", async () => {
     const [greeting] = await converse(peers.imaps.port, { tls: true, ca: peers.ca }, (_l, _s, done) =>

@@ -1,7 +1,7 @@
 // A small offline tenant for the mail-peer and login tests: one app whose service principal is
 // registered in Exchange and granted FullAccess on one mailbox, plus tokens shaped like Entra's.
 import { randomUUID } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OUTLOOK_AUDIENCE, PROTOCOL_ROLE } from "../../components/microsoft";
@@ -42,6 +42,8 @@ export interface Fixture {
   token(over?: Record<string, unknown>, key?: SigningKey): Promise<string>;
   /** Grants FullAccess on `mailbox` to the SP, in the state file (as Add-MailboxPermission would). */
   grant(mailbox: string): void;
+  /** Removes the fixture's temporary directory. */
+  dispose(): void;
 }
 
 export async function createFixture(): Promise<Fixture> {
@@ -101,6 +103,7 @@ export async function createFixture(): Promise<Fixture> {
       // Another key under the same kid: the header names a known key, the signature cannot verify.
       return signAccessToken(signWith === key ? key : { ...signWith, kid: key.kid }, claims);
     },
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
     grant: (mailbox) =>
       updateState(statePath, (s) => {
         const m = s.exchange.mailboxes.find((x) => x.address === mailbox);

@@ -2,7 +2,7 @@
 // login ends with a stage, inside its timeout, and never with the token in its text.
 import { createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,14 +29,17 @@ function listen(server: Server): Promise<number> {
 
 describe("a login that cannot complete ends with its stage, inside its timeout", () => {
   let cert: LocalhostCert;
+  let certDir: string;
   const servers: Server[] = [];
   const sockets: Socket[] = [];
   beforeAll(() => {
-    cert = createLocalhostCert(join(mkdtempSync(join(tmpdir(), "exo-oauth-fail-")), "tls"));
+    certDir = mkdtempSync(join(tmpdir(), "exo-oauth-fail-"));
+    cert = createLocalhostCert(join(certDir, "tls"));
   });
   afterAll(() => {
     for (const s of sockets) s.destroy();
     for (const s of servers) s.close();
+    rmSync(certDir, { recursive: true, force: true });
   });
   const base = (port: number, tls: LoginOptions["tls"]): LoginOptions => ({
     host: "127.0.0.1",

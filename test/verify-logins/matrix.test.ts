@@ -73,6 +73,7 @@ describe.skipIf(skipDovecot)("the XOAUTH2 login matrix against the offline peers
   afterAll(async () => {
     for (const r of restore) r();
     await peers?.stop();
+    f?.dispose();
     const rows = Object.entries(timings).map(([k, v]) => {
       const sorted = [...v].sort((a, b) => a - b);
       return `${k.padEnd(14)} n=${String(v.length).padStart(2)} median=${String(sorted[Math.floor(v.length / 2)]).padStart(4)} ms  max=${String(sorted.at(-1)).padStart(4)} ms`;

@@ -12,7 +12,10 @@ describe.skipIf(skipDovecot)("the POP3 client against Dovecot", () => {
     f = await createFixture();
     peers = await startMailPeers({ statePath: f.statePath, jwks: f.jwks });
   });
-  afterAll(() => peers?.stop());
+  afterAll(async () => {
+    await peers?.stop();
+    f?.dispose();
+  });
 
   it("logs in over TLS (995-like) with AUTH XOAUTH2, then STAT and QUIT", async () => {
     const result = await loginPop3({

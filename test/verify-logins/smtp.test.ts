@@ -1,5 +1,5 @@
 // The SMTP client against the SMTP peer (smtp-server + the checker; no Dovecot needed).
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTransport } from "nodemailer";
@@ -15,11 +15,13 @@ import { createFixture, GRANTED, NOT_GRANTED, SENDAS, SMTP_OFF, type Fixture } f
 describe("the SMTP client against the SMTP peer (587-like, STARTTLS)", () => {
   let f: Fixture;
   let cert: LocalhostCert;
+  let certDir: string;
   let checker: Checker;
   let peer: SmtpPeer;
   beforeAll(async () => {
     f = await createFixture();
-    cert = createLocalhostCert(join(mkdtempSync(join(tmpdir(), "exo-oauth-smtp-")), "tls"));
+    certDir = mkdtempSync(join(tmpdir(), "exo-oauth-smtp-"));
+    cert = createLocalhostCert(join(certDir, "tls"));
     checker = await startChecker({ statePath: f.statePath, jwks: f.jwks });
     peer = await startSmtpPeer({
       check: checker.check,
@@ -31,6 +33,8 @@ describe("the SMTP client against the SMTP peer (587-like, STARTTLS)", () => {
   afterAll(async () => {
     await peer?.stop();
     await checker?.stop();
+    f?.dispose();
+    rmSync(certDir, { recursive: true, force: true });
   });
   const opts = async (mailbox: string, over: Partial<LoginOptions> = {}): Promise<LoginOptions> => ({
     host: "127.0.0.1",
