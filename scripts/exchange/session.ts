@@ -32,7 +32,7 @@ import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type { ExchangeConfig } from "../../components/config";
 import { EXO_MODULE_MIN_VERSION } from "../../components/microsoft";
-import { ExchangeCmdletError, ExchangeSessionError, type ShimError } from "./errors";
+import { ExchangeCmdletError, ExchangeSessionError, duration, type ShimError } from "./errors";
 import { backoffDelayMs, type RetryPolicy } from "./retry";
 import { scrubSecrets } from "./scrub";
 
@@ -124,6 +124,8 @@ export interface ExchangeSessionOptions {
   onEvent?: (event: SessionEvent) => void;
   /** Give up waiting for the process to exit after close() (then kill it). Default 15000 ms. */
   closeTimeoutMs?: number;
+  /** Give up on one request that gets no answer (then kill the process). Default 600000 ms. */
+  requestTimeoutMs?: number;
 }
 
 export interface ExchangeSession {
@@ -160,15 +162,13 @@ interface ShimResponse {
 /** Spawn pwsh with the shim, connect once, and return the session. */
 export async function openExchangeSession(opts: ExchangeSessionOptions): Promise<ExchangeSession> {
   const s = opts.settings;
+  checkSettings(s);
   const baseEnv = opts.env ?? process.env;
   const { env, secrets } = childEnvironment(s, baseEnv);
   const scrub = (text: string) => scrubSecrets(text, secrets);
   const policy: RetryPolicy = {
     deadlineMs: opts.retryDeadlineMs ?? s.retryDeadlineSeconds * 1000,
-    baseDelayMs:
-      retryBaseFromEnv(baseEnv[RETRY_BASE_ENV] ?? process.env[RETRY_BASE_ENV]) ??
-      opts.retryBaseDelayMs ??
-      2000,
+    baseDelayMs: retryBaseFromEnv(baseEnv[RETRY_BASE_ENV]) ?? opts.retryBaseDelayMs ?? 2000,
     maxDelayMs: opts.retryMaxDelayMs ?? 30_000,
   };
   const shimPath = resolve(opts.shimPath ?? resolve(__dirname, "shim.ps1"));
@@ -177,7 +177,7 @@ export async function openExchangeSession(opts: ExchangeSessionOptions): Promise
 
   const child = await spawnPwsh(s.pwsh, shimPath, env);
   onEvent({ type: "spawned", pwsh: s.pwsh, pid: child.pid });
-  const channel = new ShimChannel(child, s.pwsh, scrub, onEvent);
+  const channel = new ShimChannel(child, s.pwsh, scrub, onEvent, opts.requestTimeoutMs ?? 600_000);
 
   const connect: ShimConnectParams = {
     connection: s.connection,
@@ -238,6 +238,20 @@ export async function openExchangeSession(opts: ExchangeSessionOptions): Promise
       await channel.end(opts.closeTimeoutMs ?? 15_000, true);
     },
   };
+}
+
+/** What config validation already guarantees, checked again at the boundary: a clear error, nothing spawned. */
+function checkSettings(s: ExchangeConnectionSettings): void {
+  const bad = (what: string) => new ExchangeSessionError(`Connecting to Exchange Online: ${what}`);
+  if (!s.pwsh) throw bad("exchange.pwsh is empty; set it to the PowerShell 7.4+ executable (default pwsh)");
+  if (!s.organization)
+    throw bad("organization is empty; set exo-oauth:organization to the tenant's <name>.onmicrosoft.com");
+  if (!Number.isFinite(s.retryDeadlineSeconds) || s.retryDeadlineSeconds < 0)
+    throw bad(
+      `exchange.retryDeadlineSeconds is ${s.retryDeadlineSeconds}; it must be a number of seconds ≥ 0`,
+    );
+  if (s.connection === "certificate" && !s.appId)
+    throw bad("exchange.appId is empty; certificate connections need the automation app's client id");
 }
 
 /** EXO_OAUTH_RETRY_BASE_MS: unset/empty → undefined; not a non-negative number → a clear error. */
@@ -313,11 +327,15 @@ async function spawnPwsh(pwsh: string, shimPath: string, env: NodeJS.ProcessEnv)
     child.once("spawn", () => ok());
     child.once("error", (err: NodeJS.ErrnoException) =>
       fail(
-        err.code === "ENOENT" || err.code === "EACCES"
+        err.code === "ENOENT"
           ? new ExchangeSessionError(
               `PowerShell 7.4+ (pwsh) not found at '${pwsh}': install it or set exo-oauth:exchange.pwsh`,
             )
-          : new ExchangeSessionError(`Starting PowerShell '${pwsh}': ${err.message}`),
+          : err.code === "EACCES"
+            ? new ExchangeSessionError(
+                `PowerShell at '${pwsh}' is not executable (EACCES): fix its permissions or set exo-oauth:exchange.pwsh`,
+              )
+            : new ExchangeSessionError(`Starting PowerShell '${pwsh}': ${err.message}`),
       ),
     );
   });
@@ -338,6 +356,7 @@ class ShimChannel {
     private readonly pwsh: string,
     private readonly scrub: (text: string) => string,
     private readonly onEvent: (event: SessionEvent) => void,
+    private readonly requestTimeoutMs: number,
   ) {
     child.stdin.on("error", () => {}); // EPIPE after death: reported through "exit"
     child.stderr.setEncoding("utf8");
@@ -345,6 +364,13 @@ class ShimChannel {
       this.stderrTail = (this.stderrTail + chunk).slice(-4000);
     });
     createInterface({ input: child.stdout }).on("line", (line) => this.onLine(line));
+    // A grandchild holding our pipes open must not keep a dead session waiting.
+    child.once("exit", () => {
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, 1000).unref();
+    });
     this.exited = new Promise((done) =>
       child.once("close", (code, signal) => {
         this.exit = { code, signal };
@@ -400,8 +426,24 @@ class ShimChannel {
   private send(cmdlet: string, params: Record<string, unknown>): Promise<ShimResponse> {
     if (this.exit) return Promise.reject(this.deathError(cmdlet));
     const id = this.nextId++;
-    return new Promise((ok, fail) => {
-      this.pending = { id, ok, fail, cmdlet };
+    return new Promise<ShimResponse>((ok, fail) => {
+      const timer = setTimeout(() => {
+        if (this.pending?.id !== id) return;
+        this.pending = undefined;
+        this.child.kill("SIGKILL");
+        fail(
+          new ExchangeSessionError(
+            `Running ${cmdlet}: no answer from PowerShell within ${duration(this.requestTimeoutMs)}; the process was stopped`,
+          ),
+        );
+      }, this.requestTimeoutMs);
+      timer.unref();
+      this.pending = {
+        id,
+        cmdlet,
+        ok: (r) => (clearTimeout(timer), ok(r)),
+        fail: (e) => (clearTimeout(timer), fail(e)),
+      };
       this.child.stdin.write(JSON.stringify({ id, cmdlet, params }) + "\n");
     });
   }

@@ -3,6 +3,7 @@
 // ("Tokens and logins", "Common causes, in order") and Entra's AADSTS reference.
 import {
   AADSTS,
+  EXCHANGE_ONLINE_APP_ID,
   OUTLOOK_AUDIENCE,
   OUTLOOK_SCOPE,
   PROTOCOL_ROLE,
@@ -211,7 +212,10 @@ export interface ClaimsDiagnosis {
 export function diagnoseClaims(claims: TokenClaims, ctx: ClaimsContext): ClaimsDiagnosis {
   const blocking: Cause[] = [];
   const auds = claims.aud.split(" ");
-  if (!auds.includes(OUTLOOK_AUDIENCE) && !auds.includes(`${OUTLOOK_AUDIENCE}/`))
+  // A token requested as `00000002-0000-0ff1-ce00-000000000000/.default` carries the appId as aud.
+  if (
+    !auds.some((a) => a === OUTLOOK_AUDIENCE || a === `${OUTLOOK_AUDIENCE}/` || a === EXCHANGE_ONLINE_APP_ID)
+  )
     blocking.push({
       id: "wrong-audience",
       summary: `The token is for ${claims.aud || "(no audience)"}, not ${OUTLOOK_AUDIENCE}`,

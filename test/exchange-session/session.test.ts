@@ -1,3 +1,5 @@
+import { chmodSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   ExchangeCmdletError,
@@ -318,5 +320,79 @@ describe("concurrent callers", () => {
       "ghost@contoso.com",
     );
     await session.close();
+  });
+});
+
+describe("a misbehaving PowerShell", () => {
+  /** A pwsh stand-in from a shell script body (reads requests with `read line`). */
+  function script(t: Tenant, name: string, body: string, mode = 0o755): string {
+    const path = join(t.dir, name);
+    writeFileSync(path, `#!/bin/sh\n${body}\n`);
+    chmodSync(path, mode);
+    return path;
+  }
+  const ANSWER = `id=$(printf '%s' "$line" | sed 's/^{"id":\\([0-9]*\\).*/\\1/'); echo '{"id":'$id',"ok":true,"result":[],"warnings":[]}'`;
+
+  it("ignores console noise on stdout that is not a protocol line, and says so", async () => {
+    const t = newTenant();
+    const { opts, events } = options(t);
+    const pwsh = script(
+      t,
+      "noisy",
+      `echo 'Loading ExchangeOnlineManagement...'\nwhile read line; do echo 'progress 50%'; ${ANSWER}; done`,
+    );
+    const session = await openExchangeSession({ ...opts, settings: { ...opts.settings, pwsh } });
+    expect(await session.invoke("Get-Mailbox")).toEqual({ result: [], warnings: [] });
+    await session.close();
+    expect(events.filter((e) => e.type === "ignoredOutput").at(-1)).toEqual({
+      type: "ignoredOutput",
+      lines: 4, // the banner, then one line per request (connect, Get-Mailbox, disconnect)
+    });
+  });
+
+  it("stops a PowerShell that does not answer within the request timeout", async () => {
+    const t = newTenant();
+    const { opts } = options(t);
+    const pwsh = script(t, "hangs", `read line; ${ANSWER}; read line; sleep 30`);
+    const session = await openExchangeSession({
+      ...opts,
+      requestTimeoutMs: 300,
+      settings: { ...opts.settings, pwsh },
+    });
+    const err = await rejection(session.invoke("Get-Mailbox"));
+    expect(err).toBeInstanceOf(ExchangeSessionError);
+    expect(err.message).toBe(
+      "Running Get-Mailbox: no answer from PowerShell within 300 ms; the process was stopped",
+    );
+    await session.close();
+  });
+
+  it("says when the pwsh setting points at a file that is not executable", async () => {
+    const t = newTenant();
+    const { opts } = options(t);
+    const pwsh = script(t, "not-executable", "exit 0", 0o644);
+    const err = await rejection(openExchangeSession({ ...opts, settings: { ...opts.settings, pwsh } }));
+    expect(err.message).toBe(
+      `PowerShell at '${pwsh}' is not executable (EACCES): fix its permissions or set exo-oauth:exchange.pwsh`,
+    );
+  });
+});
+
+describe("settings checked before anything starts", () => {
+  it.each([
+    [{ organization: "" }, "organization is empty; set exo-oauth:organization"],
+    [{ pwsh: "" }, "exchange.pwsh is empty"],
+    [{ retryDeadlineSeconds: Number.NaN }, "exchange.retryDeadlineSeconds is NaN"],
+    [{ connection: "certificate", appId: "", certificate: "AAAA" }, "exchange.appId is empty"],
+    [{ connection: "certificate", appId: "x", certificate: "" }, "exchange.certificate is empty"],
+  ] as [Partial<ExchangeConnectionSettings>, string][])("refuses %j: %s", async (over, message) => {
+    const t = newTenant();
+    const { opts, events } = options(t);
+    const err = await rejection(
+      openExchangeSession({ ...opts, settings: { ...opts.settings, ...over } as ExchangeConnectionSettings }),
+    );
+    expect(err).toBeInstanceOf(ExchangeSessionError);
+    expect(err.message).toContain(message);
+    expect(events).toEqual([]);
   });
 });

@@ -180,12 +180,12 @@ describe("the token's claims are read before any login", () => {
     expect(d.blocking[0].action).toMatch(says);
   });
 
-  it("accepts Exchange's audience with a trailing slash", () => {
-    expect(
-      diagnoseClaims(claims({ aud: "https://outlook.office365.com/" }), { protocols: all, now: NOW })
-        .blocking,
-    ).toEqual([]);
-  });
+  it.each(["https://outlook.office365.com/", "00000002-0000-0ff1-ce00-000000000000"])(
+    "accepts Exchange's audience written as %s",
+    (aud) => {
+      expect(diagnoseClaims(claims({ aud }), { protocols: all, now: NOW }).blocking).toEqual([]);
+    },
+  );
 });
 
 describe("a failed login maps to its likely cause", () => {

@@ -298,6 +298,19 @@ describe("the offline token issuer serves what @azure/identity needs", () => {
     expect(json).toMatchObject({ token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599 });
   });
 
+  it("takes the resource's appId as scope too, with the appId as audience", async () => {
+    const { status, json } = await call(
+      tokenUrl(),
+      issuer.ca,
+      form({ scope: `${EXCHANGE_ONLINE_APP_ID}/.default` }),
+    );
+    expect(status).toBe(200);
+    expect(decode(json.access_token as string)).toMatchObject({
+      aud: EXCHANGE_ONLINE_APP_ID,
+      roles: ["IMAP.AccessAsApp", "SMTP.SendAsApp"],
+    });
+  });
+
   it("issues a Graph token (audience https://graph.microsoft.com) for the Graph scope", async () => {
     const { status, json } = await call(
       tokenUrl(),

@@ -124,17 +124,37 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotInstanc
   const me = userInfo();
   const mail = root ? uidGid("nobody", "nogroup") : { uid: me.uid, gid: me.gid };
   if (root) chownSync(mailDir, mail.uid, mail.gid);
+  const users = {
+    INTERNAL_USER: root ? "dovecot" : me.username,
+    LOGIN_USER: root ? "dovenull" : me.username,
+    MAIL_UID: mail.uid,
+    MAIL_GID: mail.gid,
+  };
 
+  // Free ports are picked, released, then bound by Dovecot: another process may take one in
+  // between. Then Dovecot exits with "Address already in use" and we pick new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(opts, users);
+    } catch (err) {
+      if (attempt >= 3 || !/Address already in use/.test((err as Error).message)) throw err;
+      rmSync(join(runDir, "base"), { recursive: true, force: true });
+    }
+  }
+}
+
+async function launch(
+  opts: DovecotOptions,
+  users: Record<string, string | number>,
+): Promise<DovecotInstance> {
+  const runDir = opts.runDir;
   const [imap, imaps, pop3, pop3s] = await freePorts(4);
   const values = {
     RUN_DIR: runDir,
     INSTANCE: `${process.pid}-${imap}`,
     CERT_PATH: opts.certPath,
     KEY_PATH: opts.keyPath,
-    INTERNAL_USER: root ? "dovecot" : me.username,
-    LOGIN_USER: root ? "dovenull" : me.username,
-    MAIL_UID: mail.uid,
-    MAIL_GID: mail.gid,
+    ...users,
     IMAP_PORT: imap,
     IMAPS_PORT: imaps,
     POP3_PORT: pop3,
