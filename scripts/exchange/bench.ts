@@ -172,7 +172,11 @@ const time = (ms: number) =>
     : ms >= 60_000
       ? `${(ms / 60_000).toFixed(1)} min`
       : `${(ms / 1000).toFixed(1)} s`;
-const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? "=" : "∞") : `${(a / b).toFixed(1)}×`);
+const ratio = (a: number, b: number) => {
+  if (b === 0) return a === 0 ? "=" : "∞";
+  const r = a / b;
+  return `${r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r.toPrecision(2)}×`;
+};
 
 function table(rows: Row[]): string {
   const head = [

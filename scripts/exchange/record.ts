@@ -49,9 +49,9 @@ export function formatRecord(state: ManagedState): string {
 export function parseRecord(stdout: string | undefined): ManagedRecord | null {
   const text = (stdout ?? "").trim();
   if (text === "") return null;
-  // Our stdout is the record alone, but take the last line that parses, to be tolerant of
-  // anything an older driver version or a wrapper printed before it.
-  const lines = text.split(/\r?\n/).reverse();
+  // The whole text (our stdout, or `pulumi stack output exchangeRecord --json`, pretty-printed);
+  // else the last line that parses, to be tolerant of anything a wrapper printed before it.
+  const lines = [text, ...text.split(/\r?\n/).reverse()];
   for (const line of lines) {
     let value: unknown;
     try {

@@ -12,7 +12,7 @@
 //   EXO_SIM_MODULE_VERSION  the ExchangeOnlineManagement version "installed" (default 3.9.1)
 //   EXO_OAUTH_CERTIFICATE, EXO_OAUTH_CERTIFICATE_PASSWORD, EXO_OAUTH_ACCESS_TOKEN
 //                           the secrets, read once at start and removed, like the shim does.
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { readState, updateState, type TenantState } from "./state";
@@ -80,6 +80,7 @@ export class Simulator {
   private throttled = 0;
   private spNotFound = 0;
   private delta: SimStats = emptyStats();
+  private cache: { key: string; state: TenantState } | undefined;
 
   constructor(
     private readonly statePath: string,
@@ -91,6 +92,18 @@ export class Simulator {
   ) {
     this.delta.sessions = 1;
     this.flush();
+  }
+
+  /**
+   * The state for a read-only cmdlet. Parsing a large tenant for every Get-… dominated run
+   * time, so the parsed document is reused while the file is unchanged: writeState renames a
+   * new file into place, so any write changes the inode.
+   */
+  private readState(): TenantState {
+    const st = statSync(this.statePath);
+    const key = `${st.ino}:${st.size}:${st.mtimeMs}`;
+    if (this.cache?.key !== key) this.cache = { key, state: readState(this.statePath) };
+    return this.cache.state;
   }
 
   flush(): void {
@@ -178,7 +191,7 @@ export class Simulator {
       default:
         throw E.connectionUnknown(String(p.connection));
     }
-    const state = readState(this.statePath);
+    const state = this.readState();
     if (organization.toLowerCase() !== state.organization.toLowerCase()) throw E.unauthorized(organization);
     for (const k of SECRET_NAMES) this.secrets[k] = undefined; // the shim clears them after connecting
     this.connected = true;
@@ -214,7 +227,7 @@ export class Simulator {
       if (f.accessDenied?.includes(cmdlet))
         throw this.fault("accessDenied", E.outOfWriteScope(cmdlet, String(p.Identity ?? p.AppId ?? "")));
       if (cmdlet === "New-ServicePrincipal" && f.spNotFoundFirst && this.spNotFound < f.spNotFoundFirst) {
-        const state = readState(this.statePath);
+        const state = this.readState();
         const appId = String(p.AppId).toLowerCase();
         const objectId = String(p.ObjectId ?? p.ServiceId).toLowerCase();
         if (
@@ -232,7 +245,7 @@ export class Simulator {
       outcome =
         spec.kind === "write"
           ? updateState(this.statePath, (s: TenantState) => runCmdlet(s, cmdlet, p))
-          : runCmdlet(readState(this.statePath), cmdlet, p);
+          : runCmdlet(this.readState(), cmdlet, p);
     } catch (err) {
       if (!(err instanceof SimError)) throw err;
       error = err;

@@ -1,7 +1,7 @@
 // The reconcile driver (scripts/exchange/cli.ts, spawned as the Command would) against the
 // Exchange simulator through the `pwsh` setting: the code under test is the code that runs
 // against a tenant.
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { APPLY_COMMAND, REMOVE_COMMAND } from "../../components/exchangeMailboxAccess";
 import { parseRecord } from "../../scripts/exchange/record";
 import { updateState } from "../../scripts/offline-tenant/state";
@@ -17,6 +17,9 @@ import {
   writesSince,
   type CliRun,
 } from "./sim-support";
+
+// Each driver run starts two processes (driver, simulator): allow for a busy machine.
+vi.setConfig({ testTimeout: 180_000 });
 
 const A = "a@contoso.com";
 const B = "b@contoso.com";
@@ -200,7 +203,7 @@ describe.concurrent("apply against the simulator", () => {
     });
     expect(deleted.code).toBe(0);
     expect(ours(t).sp).toBe(false);
-  }, 60_000);
+  });
 });
 
 describe.concurrent("failures against the simulator", () => {

@@ -30,6 +30,10 @@ describe("the managed-state record", () => {
     expect(parseRecord("  \n")).toBeNull();
   });
 
+  it("reads the pretty-printed form `pulumi stack output exchangeRecord --json` writes", () => {
+    expect(parseRecord(JSON.stringify(JSON.parse(formatRecord(state)), null, 2))?.mailboxes).toHaveLength(2);
+  });
+
   it("takes the last record line when something else was printed before it", () => {
     expect(parseRecord(`hello\n${formatRecord(state)}`)?.appId).toBe(state.appId);
   });
