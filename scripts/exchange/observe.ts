@@ -144,7 +144,9 @@ function truthy(v: unknown): boolean {
 
 /**
  * Our explicit FullAccess: matched by UserSid equal to our SP's Sid (the User column is a
- * display name — contract "Mailbox permission row"), not inherited, not Deny, InheritanceType All.
+ * display name — contract "Mailbox permission row"), not inherited, not Deny. Any InheritanceType
+ * counts: the mailbox-level grant is what IMAP/POP need, and Add-MailboxPermission answers "already
+ * present" for an existing ACE of ours, so demanding All could never converge.
  * SELF, inherited, Deny and other principals' rows never count.
  */
 export function hasFullAccess(rows: readonly Record<string, unknown>[], sid: string): boolean {
@@ -153,8 +155,7 @@ export function hasFullAccess(rows: readonly Record<string, unknown>[], sid: str
       String(r.UserSid ?? "") === sid &&
       !truthy(r.IsInherited) &&
       !truthy(r.Deny) &&
-      rightsOf(r.AccessRights).includes("FullAccess") &&
-      String(r.InheritanceType ?? "All") === "All",
+      rightsOf(r.AccessRights).includes("FullAccess"),
   );
 }
 

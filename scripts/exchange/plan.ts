@@ -44,7 +44,7 @@ export interface ObservedMailbox {
   address: string;
   /** False when Exchange says the mailbox does not exist (only tolerated for mailboxes we are leaving). */
   exists: boolean;
-  /** Our explicit, allowed FullAccess row with InheritanceType All. */
+  /** Our explicit, allowed FullAccess row (observe.ts hasFullAccess). */
   fullAccess: boolean;
   /** Our allowed SendAs row; undefined when not read (SendAs not relevant for this mailbox). */
   sendAs?: boolean;

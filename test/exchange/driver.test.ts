@@ -189,6 +189,16 @@ describe.concurrent("apply against the simulator", () => {
     expect(writesSince(t, before)).toBe(0);
   });
 
+  it("removal with no previous record (its stdout lost) revokes what the Command's environment lists", async () => {
+    const t = newSimTenant([A, B]);
+    const settings = settingsFor([A, { address: B, sendAs: true }]);
+    expect((await run("apply", { tenant: t, settings })).code).toBe(0);
+    const removed = await run("remove", { tenant: t, settings });
+    expect(removed.code).toBe(0);
+    expect(removed.stderr).toContain("no previous record");
+    expect(ours(t)).toEqual({ sp: false, fullAccess: [], sendAs: [] });
+  });
+
   it("runs from the exact command strings the Command declares, in the project root", async () => {
     const t = newSimTenant([A]);
     const settings = settingsFor([A]);

@@ -3,7 +3,6 @@
 // mandatory parameters fail with PowerShell's own errors. Only the parameters the project
 // could plausibly use are modelled; the rest of each cmdlet's surface is refused like a typo.
 import {
-  SimError,
   cannotConvert,
   duplicateParameter,
   emptyArgument,
@@ -225,5 +224,3 @@ function convert(cmdlet: string, name: string, p: ParamSpec, value: unknown): Bo
     }
   }
 }
-
-export { SimError };
