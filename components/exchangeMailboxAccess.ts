@@ -163,7 +163,14 @@ export class ExchangeMailboxAccess extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn: [sp, ...(args.roleAssignments ?? [])] },
       );
-      this.record = this.command.stdout.apply((out) => parseRecord(out) ?? undefined);
+      // An output for people and `plan --record`; never worth failing the deployment over.
+      this.record = this.command.stdout.apply((out) => {
+        try {
+          return parseRecord(out) ?? undefined;
+        } catch {
+          return undefined;
+        }
+      });
     }
 
     this.registerOutputs({ runbook: this.runbook, record: this.record });

@@ -97,7 +97,8 @@ export class PlanConflictError extends Error {
 /**
  * `desired = null` plans removal (the Command's delete): revoke what the record says we
  * granted, then remove the service principal. Otherwise plans the apply.
- * Pure and total: same inputs, same operations, same order.
+ * Pure: same inputs, same operations, same order. Throws PlanConflictError for a principal that
+ * is not ours to replace, and an Error if a mailbox it must decide on was not observed.
  */
 export function plan(
   desired: DesiredState | null,
@@ -313,8 +314,4 @@ export function toCmdlet(op: Operation): {
         params: { Identity: op.mailbox, Trustee: op.trustee, AccessRights: ["SendAs"], Confirm: false },
       };
   }
-}
-
-export function isWrite(kind: string): boolean {
-  return /^(New|Add|Remove|Set)-/.test(kind);
 }

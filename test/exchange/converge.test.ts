@@ -11,11 +11,14 @@ import { describe, expect, it } from "vitest";
 import { runDriver } from "../../scripts/exchange/cli";
 import { DRIVER_ENV, encodeDriverEnvironment, type DriverSettings } from "../../scripts/exchange/env";
 import { parseRecord } from "../../scripts/exchange/record";
-import { newSimTenant, ours, settingsFor, stats, type SimTenant } from "./sim-support";
+import { SECRETS, newSimTenant, ours, settingsFor, stats, type SimTenant } from "./sim-support";
 
 const A = "a@contoso.com";
 const B = "b@contoso.com";
 const C = "c@contoso.com";
+
+/** Everything the killed and rerun drivers printed (crash reports included), for the leak scan. */
+const printed: string[] = [];
 
 async function drive(
   command: string,
@@ -39,6 +42,7 @@ async function drive(
     stdout: (s) => (stdout += s),
     stderr: (s) => (stderr += s),
   });
+  printed.push(stdout, stderr);
   return { code, stdout, stderr };
 }
 
@@ -130,4 +134,14 @@ describe.concurrent("a run killed after any cmdlet", () => {
       expect(outcomes).toHaveLength(cmdlets);
     }, 240_000);
   }
+});
+
+describe("secrets in killed runs", () => {
+  it("no secret value appears in what killed or rerun drivers printed", () => {
+    expect(printed.length).toBeGreaterThan(30);
+    const all = printed.join("\n");
+    expect(all).toContain("ended"); // the crash reports are in there
+    for (const secret of [SECRETS.certificate, SECRETS.certificatePassword])
+      expect(all).not.toContain(secret);
+  });
 });
