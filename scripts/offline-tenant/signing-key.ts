@@ -27,5 +27,7 @@ export function publicJwks(...keys: SigningKey[]): { keys: JWK[] } {
  * appid, oid, sub, roles, iat, nbf, exp, …); this function adds only the header.
  */
 export async function signAccessToken(key: SigningKey, claims: JWTPayload): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: "RS256", typ: "JWT", kid: key.kid }).sign(key.privateKey);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: key.kid })
+    .sign(key.privateKey);
 }
