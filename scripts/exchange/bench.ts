@@ -12,22 +12,23 @@
 // marked "*" — running 1000 simulator processes would take many minutes and add nothing.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { runDriver } from "./cli";
-import { DRIVER_ENV, encodeDriverEnvironment, type DriverSettings } from "./env";
+import type { DriverSettings } from "./env";
 import type { DesiredMailbox } from "./plan";
-import { newTenantState, writeState } from "../offline-tenant/state";
+import { writeState } from "../offline-tenant/state";
+import {
+  FAKE_PWSH,
+  SIM_APP,
+  SIM_ORGANIZATION,
+  newSimTenantState,
+  simDriverEnv,
+} from "../offline-tenant/sim-tenant";
 import { DEFAULT_LATENCY } from "../offline-tenant/exchange-sim/config";
 import { addStats, emptyStats, readSimStats, type SimStats } from "../offline-tenant/exchange-sim/stats";
 
-const ROOT = resolve(__dirname, "../..");
-const FAKE_PWSH = join(ROOT, "scripts/offline-tenant/fake-pwsh");
-const ORG = "contoso.onmicrosoft.com";
-const APP = {
-  clientId: "22222222-2222-4222-8222-222222222222",
-  spObjectId: "33333333-3333-4333-8333-333333333333",
-  displayName: "exo-oauth bench",
-};
+const ORG = SIM_ORGANIZATION;
+const APP = { ...SIM_APP, displayName: "exo-oauth bench" };
 const NAIVE_MEASURED_MAX = 10;
 
 const address = (i: number) => `mbx${String(i).padStart(4, "0")}@contoso.com`;
@@ -35,17 +36,7 @@ const address = (i: number) => `mbx${String(i).padStart(4, "0")}@contoso.com`;
 let tenants = 0;
 function newTenant(n: number, dir: string): string {
   const mailboxes = Array.from({ length: n + 1 }, (_, i) => address(i + 1));
-  const state = newTenantState({ organization: ORG, mailboxes });
-  state.entra.applications.push({
-    objectId: "11111111-1111-4111-8111-111111111111",
-    clientId: APP.clientId,
-    displayName: APP.displayName,
-  });
-  state.entra.servicePrincipals.push({
-    objectId: APP.spObjectId,
-    clientId: APP.clientId,
-    displayName: APP.displayName,
-  });
+  const state = newSimTenantState(mailboxes, APP, ORG);
   const path = join(dir, `tenant-${n}-${++tenants}.json`);
   writeState(path, state);
   return path;
@@ -80,10 +71,13 @@ async function run(
   const { code } = await runDriver(["apply"], {
     env: {
       PATH: process.env.PATH,
-      ...encodeDriverEnvironment(settings(mailboxes)),
-      EXO_SIM_STATE: statePath,
-      EXO_SIM_STATS: statsPath,
-      ...(previous ? { [DRIVER_ENV.previousStdout]: previous } : {}),
+      // An empty record means no previous run: the variable is then left unset, as on a create.
+      ...simDriverEnv({
+        settings: settings(mailboxes),
+        statePath,
+        statsPath,
+        previousStdout: previous || undefined,
+      }),
     },
     stdout: (s) => (stdout += s),
     stderr: (s) => (stderr += s),

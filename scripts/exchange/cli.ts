@@ -137,6 +137,15 @@ function observeRequest(desired: DesiredState | null, appId: string, record: Man
   return { appId, mailboxes, sendAs, required };
 }
 
+/** One run of a changing command (apply, remove): returns the exit code, prints the new record on stdout. */
+type ChangeRun = (
+  session: ExchangeSession,
+  settings: DriverSettings,
+  previous: ManagedState | null,
+  io: DriverIO,
+  log: (l: string) => void,
+) => Promise<number>;
+
 /** The record only speaks for the application it was written for. */
 function recordFor(
   record: ManagedState | null,
@@ -150,13 +159,7 @@ function recordFor(
   return record;
 }
 
-async function apply(
-  session: ExchangeSession,
-  s: DriverSettings,
-  previous: ManagedState | null,
-  io: DriverIO,
-  log: (l: string) => void,
-): Promise<number> {
+const apply: ChangeRun = async (session, s, previous, io, log) => {
   const desired = s.desired;
   const record = recordFor(previous, desired.appId, log);
   const observed = await observe(session, observeRequest(desired, desired.appId, record));
@@ -188,7 +191,7 @@ async function apply(
   }
   io.stdout(formatRecord(recordOf(desired, sp)) + "\n");
   return EXIT.ok;
-}
+};
 
 function recordOf(
   desired: DesiredState,
@@ -201,13 +204,7 @@ function recordOf(
   };
 }
 
-async function remove(
-  session: ExchangeSession,
-  s: DriverSettings,
-  previous: ManagedState | null,
-  io: DriverIO,
-  log: (l: string) => void,
-): Promise<number> {
+const remove: ChangeRun = async (session, s, previous, io, log) => {
   const desired = s.desired;
   let record = recordFor(previous, desired.appId, log);
   if (record === null) {
@@ -236,7 +233,7 @@ async function remove(
     );
   io.stdout(formatRecord({ appId: desired.appId, servicePrincipal: null, mailboxes: [] }) + "\n");
   return EXIT.ok;
-}
+};
 
 async function drift(
   session: ExchangeSession,

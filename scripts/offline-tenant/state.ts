@@ -213,17 +213,24 @@ export function readState(path: string): TenantState {
 
 /** Atomic write: readers never see half a document. */
 export function writeState(path: string, state: TenantState): void {
+  writeFileAtomic(path, JSON.stringify(state, null, 2) + "\n");
+}
+
+/** Write `text` to a temp file beside `path`, then rename it over `path` (rename is atomic). */
+export function writeFileAtomic(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
-  writeFileSync(tmp, JSON.stringify(state, null, 2) + "\n");
+  writeFileSync(tmp, text);
   renameSync(tmp, path);
 }
 
 /**
- * Read-modify-write under a lock directory (mkdir is atomic), so two doubles writing the
- * same file never lose each other's changes. Waits up to `timeoutMs` for the lock.
+ * Run `fn` holding the lock directory `${path}.lock` (mkdir is atomic), so several processes
+ * doing read-modify-write on the same file never lose each other's changes. Waits up to
+ * `timeoutMs` for the lock; `what` names the file in the timeout error ("Locking <what> <path>: …").
  */
-export function updateState<T>(path: string, fn: (state: TenantState) => T, timeoutMs = 10_000): T {
+export function withFileLock<T>(path: string, fn: () => T, timeoutMs = 10_000, what = "file"): T {
+  mkdirSync(dirname(path), { recursive: true });
   const lock = `${path}.lock`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -233,16 +240,31 @@ export function updateState<T>(path: string, fn: (state: TenantState) => T, time
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       if (Date.now() > deadline)
-        throw new Error(`Locking tenant state ${path}: ${lock} held for over ${timeoutMs} ms`);
+        throw new Error(`Locking ${what} ${path}: ${lock} held for over ${timeoutMs} ms`);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
     }
   }
   try {
-    const state = readState(path);
-    const result = fn(state);
-    writeState(path, state);
-    return result;
+    return fn();
   } finally {
     rmdirSync(lock);
   }
+}
+
+/**
+ * Read-modify-write of the tenant state under withFileLock, so two doubles writing the
+ * same file never lose each other's changes. Waits up to `timeoutMs` for the lock.
+ */
+export function updateState<T>(path: string, fn: (state: TenantState) => T, timeoutMs = 10_000): T {
+  return withFileLock(
+    path,
+    () => {
+      const state = readState(path);
+      const result = fn(state);
+      writeState(path, state);
+      return result;
+    },
+    timeoutMs,
+    "tenant state",
+  );
 }

@@ -3,8 +3,8 @@
 // (and the offline Dovecot peer, `auth_mechanisms = xoauth2`) offer only XOAUTH2. imapflow
 // answers the XOAUTH2 error challenge with an empty line ("breaker"), so a refusal ends in NO.
 import { ImapFlow } from "imapflow";
-import type { Login, LoginResult, LoginStage } from "./login";
-import { redact } from "./xoauth2";
+import type { Login, LoginStage } from "./login";
+import { runLogin } from "./login-runner";
 
 interface ImapFlowError extends Error {
   code?: string;
@@ -51,8 +51,6 @@ function responseOf(err: ImapFlowError): string {
 
 /** IMAP login with XOAUTH2, then SELECT INBOX (read-only) and LOGOUT. Never throws; never returns the token. */
 export const loginImap: Login = async (opts) => {
-  const started = performance.now();
-  const ms = () => Math.round(performance.now() - started);
   const client = new ImapFlow({
     host: opts.host,
     port: opts.port,
@@ -73,41 +71,22 @@ export const loginImap: Login = async (opts) => {
   // Late socket errors (after a result) must not become unhandled events.
   client.on("error", () => undefined);
   let stage: "connecting" | "authenticated" = "connecting";
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<LoginResult>((resolve) => {
-    timer = setTimeout(
-      () =>
-        resolve({
-          ok: false,
-          protocol: "imap",
-          ms: ms(),
-          stage: "timeout",
-          serverResponse: `no answer within ${opts.timeoutMs} ms`,
-        }),
-      opts.timeoutMs,
-    );
+  return runLogin("imap", opts, {
+    run: async () => {
+      await client.connect();
+      stage = "authenticated";
+      const mailbox = await client.mailboxOpen("INBOX", { readOnly: true });
+      await client.logout();
+      return `INBOX ${mailbox.exists} messages`;
+    },
+    failure: (error) => {
+      const err = error as ImapFlowError;
+      const greeted = Boolean((client as unknown as { greetingReceived?: boolean }).greetingReceived);
+      return {
+        stage: stage === "authenticated" ? "command" : stageOf(err, greeted),
+        response: responseOf(err),
+      };
+    },
+    close: () => client.close(),
   });
-  const session = (async (): Promise<LoginResult> => {
-    await client.connect();
-    stage = "authenticated";
-    const mailbox = await client.mailboxOpen("INBOX", { readOnly: true });
-    await client.logout();
-    return { ok: true, protocol: "imap", ms: ms(), detail: `INBOX ${mailbox.exists} messages` };
-  })().catch((error: unknown): LoginResult => {
-    const err = error as ImapFlowError;
-    const greeted = Boolean((client as unknown as { greetingReceived?: boolean }).greetingReceived);
-    return {
-      ok: false,
-      protocol: "imap",
-      ms: ms(),
-      stage: stage === "authenticated" ? "command" : stageOf(err, greeted),
-      serverResponse: redact(responseOf(err), opts.accessToken),
-    };
-  });
-  try {
-    return await Promise.race([session, timeout]);
-  } finally {
-    clearTimeout(timer);
-    client.close();
-  }
 };

@@ -7,8 +7,9 @@
 //   the client answers with an empty line to get the `-ERR`, so a refusal never hangs.
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
-import type { Login, LoginOptions, LoginResult, LoginStage } from "./login";
-import { redact, xoauth2InitialResponse } from "./xoauth2";
+import type { Login, LoginOptions, LoginStage } from "./login";
+import { runLogin } from "./login-runner";
+import { xoauth2InitialResponse } from "./xoauth2";
 
 class StageError extends Error {
   constructor(
@@ -169,39 +170,16 @@ async function pop3Session(opts: LoginOptions, track: (s: Socket) => void): Prom
 
 /** POP3 login with XOAUTH2, then STAT and QUIT. Never throws; never returns the token. */
 export const loginPop3: Login = async (opts) => {
-  const started = performance.now();
-  const ms = () => Math.round(performance.now() - started);
   const sockets: Socket[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<LoginResult>((resolve) => {
-    timer = setTimeout(
-      () =>
-        resolve({
-          ok: false,
-          protocol: "pop",
-          ms: ms(),
-          stage: "timeout",
-          serverResponse: `no answer within ${opts.timeoutMs} ms`,
-        }),
-      opts.timeoutMs,
-    );
-  });
-  const session = pop3Session(opts, (s) => sockets.push(s)).then(
-    (detail): LoginResult => ({ ok: true, protocol: "pop", ms: ms(), detail }),
-    (err: Error): LoginResult => ({
-      ok: false,
-      protocol: "pop",
-      ms: ms(),
+  return runLogin("pop", opts, {
+    run: () => pop3Session(opts, (s) => sockets.push(s)),
+    failure: (error) => ({
       // Only building the XOAUTH2 response throws outside a stage (a control character in the mailbox).
-      stage: err instanceof StageError ? err.stage : "auth",
-      serverResponse: redact(err.message, opts.accessToken),
+      stage: error instanceof StageError ? error.stage : "auth",
+      response: (error as Error).message,
     }),
-  );
-  try {
-    return await Promise.race([session, timeout]);
-  } finally {
-    clearTimeout(timer);
-    for (const s of sockets) s.destroy();
-    session.catch(() => undefined);
-  }
+    close: () => {
+      for (const s of sockets) s.destroy();
+    },
+  });
 };

@@ -4,8 +4,8 @@
 // mechanism, retries AUTH once with the same token before failing with EAUTH.
 import { createTransport } from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport";
-import type { Login, LoginResult, LoginStage } from "./login";
-import { redact } from "./xoauth2";
+import type { Login, LoginStage } from "./login";
+import { runLogin } from "./login-runner";
 
 interface NodemailerError extends Error {
   code?: string;
@@ -48,8 +48,6 @@ function responseOf(err: NodemailerError): string {
 
 /** SMTP login with XOAUTH2 after STARTTLS (`verify()`), optionally one test message. Never throws; never returns the token. */
 export const loginSmtp: Login = async (opts) => {
-  const started = performance.now();
-  const ms = () => Math.round(performance.now() - started);
   const transport = createTransport({
     host: opts.host,
     port: opts.port,
@@ -67,45 +65,23 @@ export const loginSmtp: Login = async (opts) => {
     socketTimeout: opts.timeoutMs + 1000,
   } as SMTPTransport.Options);
   let stage: "login" | "send" = "login";
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<LoginResult>((resolve) => {
-    timer = setTimeout(
-      () =>
-        resolve({
-          ok: false,
-          protocol: "smtp",
-          ms: ms(),
-          stage: "timeout",
-          serverResponse: `no answer within ${opts.timeoutMs} ms`,
-        }),
-      opts.timeoutMs,
-    );
+  return runLogin("smtp", opts, {
+    run: async () => {
+      await transport.verify();
+      if (!opts.sendTestTo) return "AUTH XOAUTH2 accepted";
+      stage = "send";
+      const info = await transport.sendMail({
+        from: opts.mailbox,
+        to: opts.sendTestTo,
+        subject: "exo-oauth verify: test message",
+        text: `A test message sent by exo-oauth verify as ${opts.mailbox} at ${new Date().toISOString()}.`,
+      });
+      return `test message sent: ${info.response}`;
+    },
+    failure: (error) => {
+      const err = error as NodemailerError;
+      return { stage: stage === "send" ? "command" : stageOf(err), response: responseOf(err) };
+    },
+    close: () => transport.close(),
   });
-  const session = (async (): Promise<LoginResult> => {
-    await transport.verify();
-    if (!opts.sendTestTo) return { ok: true, protocol: "smtp", ms: ms(), detail: "AUTH XOAUTH2 accepted" };
-    stage = "send";
-    const info = await transport.sendMail({
-      from: opts.mailbox,
-      to: opts.sendTestTo,
-      subject: "exo-oauth verify: test message",
-      text: `A test message sent by exo-oauth verify as ${opts.mailbox} at ${new Date().toISOString()}.`,
-    });
-    return { ok: true, protocol: "smtp", ms: ms(), detail: `test message sent: ${info.response}` };
-  })().catch((error: unknown): LoginResult => {
-    const err = error as NodemailerError;
-    return {
-      ok: false,
-      protocol: "smtp",
-      ms: ms(),
-      stage: stage === "send" ? "command" : stageOf(err),
-      serverResponse: redact(responseOf(err), opts.accessToken),
-    };
-  });
-  try {
-    return await Promise.race([session, timeout]);
-  } finally {
-    clearTimeout(timer);
-    transport.close();
-  }
 };

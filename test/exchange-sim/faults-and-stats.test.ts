@@ -4,7 +4,7 @@ import { readSimStats } from "../../scripts/offline-tenant/exchange-sim/stats";
 import { parseFaults, parseLatency } from "../../scripts/offline-tenant/exchange-sim/config";
 import { simulatorFromEnv } from "../../scripts/offline-tenant/exchange-sim";
 import { readState } from "../../scripts/offline-tenant/state";
-import { FAKE_PWSH, ORG, SHIM, inProcess, newTenant, registerApp, type Tenant } from "./support";
+import { FAKE_PWSH, ORG, SHIM, connected, inProcess, newTenant, registerApp, type Tenant } from "./support";
 
 const TRANSIENT =
   /^A server side error has occurred because of which the operation could not be completed\. Please try again after some time\./;
@@ -29,18 +29,14 @@ describe("the Exchange simulator's fault injection", () => {
   });
 
   it("fails the first K New-ServicePrincipal calls with AADServicePrincipalNotFound although the Entra SP exists", () => {
-    const t = newTenant();
-    const c = inProcess(t, { EXO_SIM_FAULTS: JSON.stringify({ spNotFoundFirst: 2 }) });
-    c.connect();
+    const { t, c } = connected({ EXO_SIM_FAULTS: JSON.stringify({ spNotFoundFirst: 2 }) });
     expect(registerApp(c, t).error?.message).toContain("AADServicePrincipalNotFound");
     expect(registerApp(c, t).error?.message).toContain("AADServicePrincipalNotFound");
     expect(registerApp(c, t).ok).toBe(true);
   });
 
   it("fails a named cmdlet permanently with the out-of-write-scope error", () => {
-    const t = newTenant();
-    const c = inProcess(t, { EXO_SIM_FAULTS: JSON.stringify({ accessDenied: "Add-MailboxPermission" }) });
-    c.connect();
+    const { t, c } = connected({ EXO_SIM_FAULTS: JSON.stringify({ accessDenied: "Add-MailboxPermission" }) });
     registerApp(c, t);
     for (let i = 0; i < 3; i++) {
       const r = c.send("Add-MailboxPermission", {
@@ -67,9 +63,7 @@ describe("the Exchange simulator's fault injection", () => {
   });
 
   it("commits the k-th cmdlet and then crashes without answering it", () => {
-    const t = newTenant();
-    const c = inProcess(t, { EXO_SIM_FAULTS: JSON.stringify({ crashAfter: 2 }) });
-    c.connect();
+    const { t, c } = connected({ EXO_SIM_FAULTS: JSON.stringify({ crashAfter: 2 }) });
     expect(c.send("Get-Mailbox").ok).toBe(true);
     expect(() => registerApp(c, t)).toThrow(
       /crashed: injected crash after cmdlet #2 \(New-ServicePrincipal\)/,
@@ -154,9 +148,7 @@ describe("the Exchange simulator's virtual clock and counters", () => {
   });
 
   it("counts injected faults and errors", () => {
-    const t = newTenant();
-    const c = inProcess(t, { EXO_SIM_FAULTS: JSON.stringify({ throttleFirst: 2 }) });
-    c.connect();
+    const { t, c } = connected({ EXO_SIM_FAULTS: JSON.stringify({ throttleFirst: 2 }) });
     for (let i = 0; i < 3; i++) c.send("Get-Mailbox");
     expect(readSimStats(t.statsPath)).toMatchObject({
       errors: 2,

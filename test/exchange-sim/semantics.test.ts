@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readState } from "../../scripts/offline-tenant/state";
-import { inProcess, newTenant, registerApp } from "./support";
+import { connected, inProcess, newTenant, registerApp } from "./support";
 
 const NOT_FOUND = /^Ex6F9304\|Microsoft\.Exchange\.Configuration\.Tasks\.ManagementObjectNotFoundException\|/;
 
@@ -93,9 +93,7 @@ describe("the Exchange simulator's protocol", () => {
   });
 
   it("fails a confirming cmdlet without -Confirm:$false, because PowerShell runs -NonInteractive", () => {
-    const t = newTenant();
-    const c = inProcess(t);
-    c.connect();
+    const { t, c } = connected();
     registerApp(c, t);
     const r = c.send("Remove-ServicePrincipal", { Identity: t.app.spObjectId });
     expect(r.error?.message).toBe(
@@ -150,9 +148,7 @@ describe("the Exchange simulator's connect", () => {
 
 describe("the Exchange simulator's service principals", () => {
   it("registers an Entra service principal with Identity = ObjectId = the Entra SP object id and a SID", () => {
-    const t = newTenant();
-    const c = inProcess(t);
-    c.connect();
+    const { t, c } = connected();
     const r = registerApp(c, t);
     expect(r.ok).toBe(true);
     expect(r.result?.[0]).toMatchObject({
@@ -167,9 +163,7 @@ describe("the Exchange simulator's service principals", () => {
   });
 
   it("fails with AADServicePrincipalNotFound when given the app registration's object id (the common mistake)", () => {
-    const t = newTenant();
-    const c = inProcess(t);
-    c.connect();
+    const { t, c } = connected();
     const r = c.send("New-ServicePrincipal", { AppId: t.app.clientId, ObjectId: t.app.objectId });
     expect(r.error?.message).toContain("AADServicePrincipalNotFound");
     expect(r.error?.message).toContain(t.app.objectId);
@@ -177,18 +171,14 @@ describe("the Exchange simulator's service principals", () => {
   });
 
   it("accepts the deprecated -ServiceId with a deprecation warning", () => {
-    const t = newTenant();
-    const c = inProcess(t);
-    c.connect();
+    const { t, c } = connected();
     const r = c.send("New-ServicePrincipal", { AppId: t.app.clientId, ServiceId: t.app.spObjectId });
     expect(r.ok).toBe(true);
     expect(r.warnings.join(" ")).toMatch(/ServiceId parameter is deprecated.*ObjectId/);
   });
 
   it("fails a duplicate registration with ADObjectAlreadyExistsException", () => {
-    const t = newTenant();
-    const c = inProcess(t);
-    c.connect();
+    const { t, c } = connected();
     registerApp(c, t);
     const r = registerApp(c, t);
     expect(r.error?.message).toMatch(
@@ -197,18 +187,14 @@ describe("the Exchange simulator's service principals", () => {
   });
 
   it("returns every service principal for no -Identity, and ALSO for -Identity $null or '' (the real trap)", () => {
-    const t = newTenant();
-    const c = inProcess(t);
-    c.connect();
+    const { t, c } = connected();
     registerApp(c, t);
     for (const params of [{}, { Identity: null }, { Identity: "" }])
       expect(c.send("Get-ServicePrincipal", params).result).toHaveLength(1);
   });
 
   it("finds a service principal by object id, AppId or name, and fails an unknown identity with Ex6F9304", () => {
-    const t = newTenant();
-    const c = inProcess(t);
-    c.connect();
+    const { t, c } = connected();
     registerApp(c, t);
     for (const id of [t.app.spObjectId, t.app.clientId, t.app.displayName])
       expect(c.send("Get-ServicePrincipal", { Identity: id }).result?.[0].ObjectId).toBe(t.app.spObjectId);
@@ -217,9 +203,7 @@ describe("the Exchange simulator's service principals", () => {
   });
 
   it("removes a service principal; its grants stay behind as orphaned SID rows, as in AD", () => {
-    const t = newTenant();
-    const c = inProcess(t);
-    c.connect();
+    const { t, c } = connected();
     const sid = registerApp(c, t).result?.[0].Sid as string;
     c.send("Add-MailboxPermission", {
       Identity: "a@contoso.com",
@@ -247,9 +231,7 @@ describe("the Exchange simulator's mailboxes and permissions", () => {
   it.each(["spObjectId", "clientId", "displayName"] as const)(
     "grants FullAccess to the service principal named by its %s, as a row with its SID and display name",
     (key) => {
-      const t = newTenant();
-      const c = inProcess(t);
-      c.connect();
+      const { t, c } = connected();
       const sp = registerApp(c, t).result?.[0] as { Sid: string };
       const r = c.send("Add-MailboxPermission", {
         Identity: "a@contoso.com",
@@ -270,9 +252,7 @@ describe("the Exchange simulator's mailboxes and permissions", () => {
   );
 
   it("answers a duplicate grant with the 'access control entry is already present' WARNING and changes nothing", () => {
-    const t = newTenant();
-    const c = inProcess(t);
-    c.connect();
+    const { t, c } = connected();
     registerApp(c, t);
     const grant = { Identity: "a@contoso.com", User: t.app.spObjectId, AccessRights: ["FullAccess"] };
     c.send("Add-MailboxPermission", grant);
@@ -286,9 +266,7 @@ describe("the Exchange simulator's mailboxes and permissions", () => {
   });
 
   it("lists SELF, inherited and Deny rows too, and -User filters to that principal's rows", () => {
-    const t = newTenant();
-    const c = inProcess(t);
-    c.connect();
+    const { t, c } = connected();
     const sp = registerApp(c, t).result?.[0] as { Sid: string };
     c.send("Add-MailboxPermission", {
       Identity: "a@contoso.com",
@@ -305,9 +283,7 @@ describe("the Exchange simulator's mailboxes and permissions", () => {
   });
 
   it("revokes a grant, and warns 'the ACE doesn't exist' when revoking it again", () => {
-    const t = newTenant();
-    const c = inProcess(t);
-    c.connect();
+    const { t, c } = connected();
     registerApp(c, t);
     const grant = { Identity: "a@contoso.com", User: t.app.spObjectId, AccessRights: ["FullAccess"] };
     c.send("Add-MailboxPermission", grant);
@@ -335,9 +311,7 @@ describe("the Exchange simulator's mailboxes and permissions", () => {
   });
 
   it("grants and revokes SendAs recipient permissions with the same warnings, next to the default SELF row", () => {
-    const t = newTenant();
-    const c = inProcess(t);
-    c.connect();
+    const { t, c } = connected();
     const sp = registerApp(c, t).result?.[0] as { Sid: string };
     const sendAs = {
       Identity: "b@contoso.com",

@@ -3,13 +3,20 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { newTenantState, writeState, type TenantState } from "../../scripts/offline-tenant/state";
+import { writeState, type TenantState } from "../../scripts/offline-tenant/state";
 import { simulatorFromEnv, type Simulator } from "../../scripts/offline-tenant/exchange-sim";
+import {
+  FAKE_PWSH,
+  SIM_APP,
+  SIM_ORGANIZATION,
+  newSimTenantState,
+  type SimApp,
+} from "../../scripts/offline-tenant/sim-tenant";
 
+export { FAKE_PWSH };
 export const ROOT = resolve(__dirname, "../..");
-export const FAKE_PWSH = join(ROOT, "scripts/offline-tenant/fake-pwsh");
 export const SHIM = join(ROOT, "scripts/exchange/shim.ps1");
-export const ORG = "contoso.onmicrosoft.com";
+export const ORG = SIM_ORGANIZATION;
 export const MIN = "3.1.0";
 
 export interface Tenant {
@@ -18,29 +25,14 @@ export interface Tenant {
   statsPath: string;
   state: TenantState;
   /** Our app: registration object id, client id, and the Entra SP object id. */
-  app: { objectId: string; clientId: string; spObjectId: string; displayName: string };
+  app: SimApp;
 }
 
 /** A tenant with mailboxes a@, b@ and one Entra application + service principal. */
 export function newTenant(mailboxes = ["a@contoso.com", "b@contoso.com"]): Tenant {
   const dir = mkdtempSync(join(tmpdir(), "exo-sim-"));
-  const state = newTenantState({ organization: ORG, mailboxes });
-  const app = {
-    objectId: "11111111-1111-4111-8111-111111111111",
-    clientId: "22222222-2222-4222-8222-222222222222",
-    spObjectId: "33333333-3333-4333-8333-333333333333",
-    displayName: "exo-oauth mail daemon",
-  };
-  state.entra.applications.push({
-    objectId: app.objectId,
-    clientId: app.clientId,
-    displayName: app.displayName,
-  });
-  state.entra.servicePrincipals.push({
-    objectId: app.spObjectId,
-    clientId: app.clientId,
-    displayName: app.displayName,
-  });
+  const app = { ...SIM_APP };
+  const state = newSimTenantState(mailboxes, app);
   const statePath = join(dir, "tenant.json");
   writeState(statePath, state);
   return { dir, statePath, statsPath: join(dir, "stats.json"), state, app };
@@ -67,6 +59,14 @@ export function inProcess(t: Tenant, env: Record<string, string> = {}) {
   const connect = (params: Record<string, unknown> = {}) =>
     send("connect", { connection: "managedIdentity", organization: ORG, moduleMinVersion: MIN, ...params });
   return { sim, send, connect, raw: (line: string) => sim.handle(line) };
+}
+
+/** A new tenant (default mailboxes) and an in-process simulator already connected to it. */
+export function connected(env: Record<string, string> = {}): { t: Tenant; c: ReturnType<typeof inProcess> } {
+  const t = newTenant();
+  const c = inProcess(t, env);
+  c.connect();
+  return { t, c };
 }
 
 /** Register our app's SP in Exchange (connect first). */

@@ -15,6 +15,7 @@ import {
   ExchangeMailboxAccess,
   REMOVE_COMMAND,
   commandEnvironment,
+  type CommandEnvironmentInputs,
 } from "../../components/exchangeMailboxAccess";
 
 const COMMAND = "command:local:Command";
@@ -58,14 +59,20 @@ const certificateConfig = baseConfig({
   },
 });
 
+/** The program with `certificateConfig`; `captured` holds each Command's inputs as the engine got them. */
+async function runCertificateProgram() {
+  const captured: Captured[] = [];
+  const run = await runProgram({
+    config: certificateConfig,
+    secretKeys: ["exchange"],
+    mock: mockWithCommand(captured),
+  });
+  return { run, captured };
+}
+
 describe("ExchangeMailboxAccess in the program", () => {
   it("declares exactly one Command whose environment carries the service principal's object id, not the application's", async () => {
-    const captured: Captured[] = [];
-    const run = await runProgram({
-      config: certificateConfig,
-      secretKeys: ["exchange"],
-      mock: mockWithCommand(captured),
-    });
+    const { run } = await runCertificateProgram();
     const commands = run.mock.ofType(COMMAND);
     expect(commands).toHaveLength(1);
     expect(commands[0].name).toBe("exchange-command");
@@ -91,12 +98,7 @@ describe("ExchangeMailboxAccess in the program", () => {
   });
 
   it("runs the driver on create and update, removal on delete, from the project root, with no secret in any command string", async () => {
-    const captured: Captured[] = [];
-    const run = await runProgram({
-      config: certificateConfig,
-      secretKeys: ["exchange"],
-      mock: mockWithCommand(captured),
-    });
+    const { run } = await runCertificateProgram();
     const inputs = run.mock.ofType(COMMAND)[0].inputs;
     expect(inputs.create).toBe(APPLY_COMMAND);
     expect(inputs.update).toBe(APPLY_COMMAND);
@@ -110,12 +112,7 @@ describe("ExchangeMailboxAccess in the program", () => {
   });
 
   it("hands the certificate and its password over only as Pulumi secrets", async () => {
-    const captured: Captured[] = [];
-    await runProgram({
-      config: certificateConfig,
-      secretKeys: ["exchange"],
-      mock: mockWithCommand(captured),
-    });
+    const { captured } = await runCertificateProgram();
     // The SDK marks the whole `environment` map secret when one of its values is (the engine
     // then keeps the map encrypted in state): either form hides the values.
     const raw = captured[0].raw.environment as Record<string, unknown>;
@@ -135,12 +132,7 @@ describe("ExchangeMailboxAccess in the program", () => {
   });
 
   it("declares no triggers (a replace would run the new create, then the old delete) and streams stderr only", async () => {
-    const captured: Captured[] = [];
-    const run = await runProgram({
-      config: certificateConfig,
-      secretKeys: ["exchange"],
-      mock: mockWithCommand(captured),
-    });
+    const { run } = await runCertificateProgram();
     const inputs = run.mock.ofType(COMMAND)[0].inputs;
     expect(inputs.triggers).toBeUndefined();
     expect(inputs.logging).toBe("stderr");
@@ -150,12 +142,7 @@ describe("ExchangeMailboxAccess in the program", () => {
   });
 
   it("exports what the driver recorded as exchangeRecord", async () => {
-    const captured: Captured[] = [];
-    const run = await runProgram({
-      config: certificateConfig,
-      secretKeys: ["exchange"],
-      mock: mockWithCommand(captured),
-    });
+    const { run } = await runCertificateProgram();
     expect(run.outputs.exchangeRecord).toEqual(
       parseRecord(formatRecord({ appId: "x", servicePrincipal: null, mailboxes: [] })),
     );
@@ -200,22 +187,27 @@ describe("ExchangeMailboxAccess's arguments", () => {
 });
 
 describe("commandEnvironment", () => {
+  /** The Command's inputs for one mailbox, with the given Exchange connection. */
+  const withConnection = (exchange: CommandEnvironmentInputs["exchange"]): CommandEnvironmentInputs => ({
+    clientId: "11111111-1111-4111-8111-111111111111",
+    servicePrincipalObjectId: "22222222-2222-4222-8222-222222222222",
+    displayName: "Mail",
+    organization: "contoso.onmicrosoft.com",
+    mailboxes: [{ address: "a@contoso.com", protocols: ["imap"], sendAs: false }],
+    exchange,
+  });
+
   it("wraps exactly the secret values", async () => {
-    const env = commandEnvironment({
-      clientId: "11111111-1111-4111-8111-111111111111",
-      servicePrincipalObjectId: "22222222-2222-4222-8222-222222222222",
-      displayName: "Mail",
-      organization: "contoso.onmicrosoft.com",
-      mailboxes: [{ address: "a@contoso.com", protocols: ["imap"], sendAs: false }],
-      exchange: {
+    const env = commandEnvironment(
+      withConnection({
         connection: "certificate",
         appId: CONNECT_APP_ID,
         certificate: CERTIFICATE,
         certificatePassword: PASSWORD,
         pwsh: "pwsh",
         retryDeadlineSeconds: 600,
-      },
-    });
+      }),
+    );
     const secret: string[] = [];
     for (const [k, v] of Object.entries(env))
       if (pulumi.Output.isInstance(v) && (await pulumi.isSecret(v as pulumi.Output<string>))) secret.push(k);
@@ -223,19 +215,14 @@ describe("commandEnvironment", () => {
   });
 
   it("passes the access token by the NAME of its variable, never its value", () => {
-    const env = commandEnvironment({
-      clientId: "11111111-1111-4111-8111-111111111111",
-      servicePrincipalObjectId: "22222222-2222-4222-8222-222222222222",
-      displayName: "Mail",
-      organization: "contoso.onmicrosoft.com",
-      mailboxes: [{ address: "a@contoso.com", protocols: ["imap"], sendAs: false }],
-      exchange: {
+    const env = commandEnvironment(
+      withConnection({
         connection: "accessToken",
         accessTokenEnv: "EXO_TOKEN",
         pwsh: "pwsh",
         retryDeadlineSeconds: 600,
-      },
-    });
+      }),
+    );
     expect(env[DRIVER_ENV.accessTokenEnv]).toBe("EXO_TOKEN");
     expect(env[DRIVER_ENV.certificate]).toBeUndefined();
   });

@@ -4,24 +4,23 @@ import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { DRIVER_ENV, encodeDriverEnvironment, type DriverSettings } from "../../scripts/exchange/env";
+import type { DriverSettings } from "../../scripts/exchange/env";
 import type { DesiredMailbox } from "../../scripts/exchange/plan";
-import { newTenantState, readState, writeState, type TenantState } from "../../scripts/offline-tenant/state";
+import { readState, writeState, type TenantState } from "../../scripts/offline-tenant/state";
 import { readSimStats, type SimStats } from "../../scripts/offline-tenant/exchange-sim/stats";
+import {
+  FAKE_PWSH,
+  SIM_APP,
+  SIM_ORGANIZATION,
+  newSimTenantState,
+  simDriverEnv,
+} from "../../scripts/offline-tenant/sim-tenant";
 
+export { FAKE_PWSH };
 export const ROOT = resolve(__dirname, "../..");
-export const FAKE_PWSH = join(ROOT, "scripts/offline-tenant/fake-pwsh");
 const TSX_LOADER = join(ROOT, "node_modules/tsx/dist/loader.mjs");
-export const ORG = "contoso.onmicrosoft.com";
-
-export const APP = {
-  /** The app REGISTRATION's object id: what must never reach New-ServicePrincipal. */
-  objectId: "11111111-1111-4111-8111-111111111111",
-  clientId: "22222222-2222-4222-8222-222222222222",
-  /** The ENTERPRISE APPLICATION's (service principal's) object id. */
-  spObjectId: "33333333-3333-4333-8333-333333333333",
-  displayName: "exo-oauth mail daemon",
-};
+export const ORG = SIM_ORGANIZATION;
+export const APP = SIM_APP;
 
 /** Secret values the leak scans look for. */
 export const SECRETS = {
@@ -41,17 +40,7 @@ export interface SimTenant {
 /** A tenant with the given mailboxes, our Entra app and its service principal. */
 export function newSimTenant(mailboxes: string[], edit?: (s: TenantState) => void): SimTenant {
   const dir = mkdtempSync(join(tmpdir(), "exo-driver-"));
-  const state = newTenantState({ organization: ORG, mailboxes });
-  state.entra.applications.push({
-    objectId: APP.objectId,
-    clientId: APP.clientId,
-    displayName: APP.displayName,
-  });
-  state.entra.servicePrincipals.push({
-    objectId: APP.spObjectId,
-    clientId: APP.clientId,
-    displayName: APP.displayName,
-  });
+  const state = newSimTenantState(mailboxes);
   edit?.(state);
   const statePath = join(dir, "tenant.json");
   writeState(statePath, state);
@@ -105,12 +94,14 @@ export function runCli(command: string, o: CliOptions): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
-    ...encodeDriverEnvironment(o.settings),
-    EXO_SIM_STATE: o.tenant.statePath,
-    EXO_SIM_STATS: o.tenant.statsPath,
+    ...simDriverEnv({
+      settings: o.settings,
+      statePath: o.tenant.statePath,
+      statsPath: o.tenant.statsPath,
+      previousStdout: o.previousStdout,
+      faults: o.faults,
+    }),
     EXO_OAUTH_RETRY_BASE_MS: "5",
-    ...(o.faults ? { EXO_SIM_FAULTS: JSON.stringify(o.faults) } : {}),
-    ...(o.previousStdout !== undefined ? { [DRIVER_ENV.previousStdout]: o.previousStdout } : {}),
     ...o.env,
   };
   const [file, args] = o.shell

@@ -10,7 +10,16 @@ import {
   type Checker,
 } from "../../scripts/offline-tenant/mail-peers/checker";
 import { readState, updateState } from "../../scripts/offline-tenant/state";
-import { createFixture, GRANTED, IMAP_OFF, NOT_GRANTED, SENDAS, SMTP_OFF, type Fixture } from "./fixture";
+import {
+  createFixture,
+  GRANTED,
+  IMAP_OFF,
+  NOT_GRANTED,
+  SENDAS,
+  SMTP_OFF,
+  sendAsRow,
+  type Fixture,
+} from "./fixture";
 
 let f: Fixture;
 beforeAll(async () => {
@@ -208,15 +217,7 @@ describe("SendAs on MAIL FROM", () => {
     const state = readState(f.statePath);
     state.exchange.mailboxes
       .find((m) => m.address === SENDAS)!
-      .recipientPermissions.push({
-        Identity: "sales",
-        Trustee: "exo-oauth-test",
-        TrusteeSidString: f.spSid,
-        AccessControlType: "Allow",
-        AccessRights: ["SendAs"],
-        IsInherited: false,
-        InheritanceType: "None",
-      });
+      .recipientPermissions.push(sendAsRow(SENDAS, f.spSid));
     expect(checkSendAs(state, { mailbox: GRANTED, spSid: f.spSid }, SENDAS)).toEqual({ ok: true });
   });
 });

@@ -1,11 +1,11 @@
 import { connect as netConnect } from "node:net";
 import { connect as tlsConnect } from "node:tls";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMailPeers, type MailPeers } from "../../scripts/offline-tenant/mail-peers";
+import { describe, expect, it } from "vitest";
+import { startMailPeers } from "../../scripts/offline-tenant/mail-peers";
 import { pidAlive } from "../../scripts/offline-tenant/mail-peers/dovecot";
 import { xoauth2InitialResponse } from "../../scripts/verify/xoauth2";
 import { dovecotMissingReason, skipDovecot } from "./dovecot-gate";
-import { createFixture, GRANTED, NOT_GRANTED, type Fixture } from "./fixture";
+import { GRANTED, NOT_GRANTED, useMailPeers } from "./fixture";
 
 /** A tiny line-based conversation over a raw socket: send lines, collect the replies. */
 function converse(
@@ -42,31 +42,22 @@ function converse(
 }
 
 describe.skipIf(skipDovecot)("a private Dovecot instance as the IMAP/POP3 peer", () => {
-  let f: Fixture;
-  let peers: MailPeers;
-  beforeAll(async () => {
-    f = await createFixture();
-    peers = await startMailPeers({ statePath: f.statePath, jwks: f.jwks });
-  });
-  afterAll(async () => {
-    await peers?.stop();
-    f?.dispose();
-  });
+  const t = useMailPeers();
 
   it("greets on its TLS ports with the self-signed certificate and offers only XOAUTH2, like Exchange", async () => {
-    const [greeting] = await converse(peers.imaps.port, { tls: true, ca: peers.ca }, (_l, _s, done) =>
+    const [greeting] = await converse(t.peers.imaps.port, { tls: true, ca: t.peers.ca }, (_l, _s, done) =>
       done(),
     );
     expect(greeting).toMatch(/^\* OK /);
     expect(greeting).toContain("AUTH=XOAUTH2");
     expect(greeting).not.toMatch(/AUTH=(PLAIN|LOGIN|OAUTHBEARER)/);
-    const [pop] = await converse(peers.pop3s.port, { tls: true, ca: peers.ca }, (_l, _s, done) => done());
+    const [pop] = await converse(t.peers.pop3s.port, { tls: true, ca: t.peers.ca }, (_l, _s, done) => done());
     expect(pop).toMatch(/^\+OK/);
   });
 
   it("sends the XOAUTH2 error challenge on a refused token and NO only after the client's empty line", async () => {
-    const ir = xoauth2InitialResponse(NOT_GRANTED, await f.token());
-    const lines = await converse(peers.imap.port, {}, (line, send, done) => {
+    const ir = xoauth2InitialResponse(NOT_GRANTED, await t.f.token());
+    const lines = await converse(t.peers.imap.port, {}, (line, send, done) => {
       if (line.startsWith("* OK")) send(`a1 AUTHENTICATE XOAUTH2 ${ir}`);
       else if (line.startsWith("+ ")) send("");
       else if (line.startsWith("a1 ")) done();
@@ -80,8 +71,8 @@ describe.skipIf(skipDovecot)("a private Dovecot instance as the IMAP/POP3 peer",
   });
 
   it("logs in a granted mailbox over POP3 with the one-line AUTH form too", async () => {
-    const ir = xoauth2InitialResponse(GRANTED, await f.token());
-    const lines = await converse(peers.pop3.port, {}, (line, send, done) => {
+    const ir = xoauth2InitialResponse(GRANTED, await t.f.token());
+    const lines = await converse(t.peers.pop3.port, {}, (line, send, done) => {
       if (line.startsWith("+OK Dovecot")) send(`AUTH XOAUTH2 ${ir}`);
       else if (line.startsWith("+OK Logged in")) send("QUIT");
       else if (line.startsWith("+OK Logging out") || line.startsWith("-ERR")) done();
@@ -90,7 +81,7 @@ describe.skipIf(skipDovecot)("a private Dovecot instance as the IMAP/POP3 peer",
   });
 
   it("stops by PID and leaves no Dovecot process or listening port behind", async () => {
-    const local = await startMailPeers({ statePath: f.statePath, jwks: f.jwks });
+    const local = await startMailPeers({ statePath: t.f.statePath, jwks: t.f.jwks });
     const master = local.dovecot.pid;
     const children = local.dovecot.childPids();
     expect(children.length).toBeGreaterThan(0);

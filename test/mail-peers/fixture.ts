@@ -11,11 +11,14 @@ import {
   signAccessToken,
   type SigningKey,
 } from "../../scripts/offline-tenant/signing-key";
+import { afterAll, beforeAll } from "vitest";
+import { startMailPeers, type MailPeers } from "../../scripts/offline-tenant/mail-peers";
 import {
   newSid,
   newTenantState,
   writeState,
   updateState,
+  type RecipientPermissionRow,
   type TenantState,
 } from "../../scripts/offline-tenant/state";
 
@@ -124,4 +127,34 @@ export async function createFixture(): Promise<Fixture> {
   fixture.grant(POP_OFF);
   fixture.grant(SMTP_OFF);
   return fixture;
+}
+
+/** The row Add-RecipientPermission -Identity <mailbox> -Trustee <the fixture's SP> -AccessRights SendAs adds. */
+export function sendAsRow(mailbox: string, spSid: string): RecipientPermissionRow {
+  return {
+    Identity: mailbox.split("@")[0],
+    Trustee: "exo-oauth-test",
+    TrusteeSidString: spSid,
+    AccessControlType: "Allow",
+    AccessRights: ["SendAs"],
+    IsInherited: false,
+    InheritanceType: "None",
+  };
+}
+
+/**
+ * A fixture and the mail peers (Dovecot + SMTP) on it for the enclosing describe: started in
+ * beforeAll, stopped in afterAll. Read `.f` and `.peers` inside the tests.
+ */
+export function useMailPeers(): { readonly f: Fixture; readonly peers: MailPeers } {
+  const ctx = {} as { f: Fixture; peers: MailPeers };
+  beforeAll(async () => {
+    ctx.f = await createFixture();
+    ctx.peers = await startMailPeers({ statePath: ctx.f.statePath, jwks: ctx.f.jwks });
+  });
+  afterAll(async () => {
+    await ctx.peers?.stop();
+    ctx.f?.dispose();
+  });
+  return ctx;
 }

@@ -1,55 +1,41 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMailPeers, type MailPeers } from "../../scripts/offline-tenant/mail-peers";
+import { describe, expect, it } from "vitest";
+import type { LoginOptions } from "../../scripts/verify/login";
 import { loginImap } from "../../scripts/verify/imap";
 import { loginPop3 } from "../../scripts/verify/pop3";
 import { skipDovecot } from "../mail-peers/dovecot-gate";
-import { createFixture, GRANTED, NOT_GRANTED, type Fixture } from "../mail-peers/fixture";
+import { GRANTED, NOT_GRANTED, useMailPeers } from "../mail-peers/fixture";
 
 describe.skipIf(skipDovecot)("the POP3 client against Dovecot", () => {
-  let f: Fixture;
-  let peers: MailPeers;
-  beforeAll(async () => {
-    f = await createFixture();
-    peers = await startMailPeers({ statePath: f.statePath, jwks: f.jwks });
+  const t = useMailPeers();
+  /** A login to `port` of the peers (trusting their certificate), as `mailbox` with a fresh token. */
+  const opts = async (
+    port: "pop3s" | "pop3" | "imap",
+    mailbox: string,
+    over: Partial<LoginOptions> = {},
+  ): Promise<LoginOptions> => ({
+    ...t.peers[port],
+    mailbox,
+    accessToken: await t.f.token(),
+    timeoutMs: 5000,
+    ca: t.peers.ca,
+    ...over,
   });
-  afterAll(async () => {
-    await peers?.stop();
-    f?.dispose();
-  });
+  /** The plaintext port upgraded with STLS / STARTTLS. */
+  const starttls: Partial<LoginOptions> = { tls: "starttls", servername: "localhost" };
 
   it("logs in over TLS (995-like) with AUTH XOAUTH2, then STAT and QUIT", async () => {
-    const result = await loginPop3({
-      ...peers.pop3s,
-      mailbox: GRANTED,
-      accessToken: await f.token(),
-      timeoutMs: 5000,
-      ca: peers.ca,
-    });
+    const result = await loginPop3(await opts("pop3s", GRANTED));
     expect(result).toMatchObject({ ok: true, protocol: "pop", detail: "STAT 0 0" });
   });
 
   it("logs in after STLS on the plaintext port", async () => {
-    const result = await loginPop3({
-      ...peers.pop3,
-      tls: "starttls",
-      mailbox: GRANTED,
-      accessToken: await f.token(),
-      timeoutMs: 5000,
-      ca: peers.ca,
-      servername: "localhost",
-    });
+    const result = await loginPop3(await opts("pop3", GRANTED, starttls));
     expect(result).toMatchObject({ ok: true, protocol: "pop" });
   });
 
   it("answers the error challenge with an empty line, so a refusal ends in -ERR, not a hang", async () => {
-    const token = await f.token();
-    const result = await loginPop3({
-      ...peers.pop3s,
-      mailbox: NOT_GRANTED,
-      accessToken: token,
-      timeoutMs: 5000,
-      ca: peers.ca,
-    });
+    const token = await t.f.token();
+    const result = await loginPop3(await opts("pop3s", NOT_GRANTED, { accessToken: token }));
     expect(result).toMatchObject({
       ok: false,
       protocol: "pop",
@@ -62,26 +48,13 @@ describe.skipIf(skipDovecot)("the POP3 client against Dovecot", () => {
   });
 
   it("refuses an untrusted certificate at the tls stage", async () => {
-    const result = await loginPop3({
-      ...peers.pop3s,
-      mailbox: GRANTED,
-      accessToken: await f.token(),
-      timeoutMs: 5000,
-    });
+    const result = await loginPop3(await opts("pop3s", GRANTED, { ca: undefined }));
     expect(result).toMatchObject({ ok: false, stage: "tls" });
     if (!result.ok) expect(result.serverResponse).toMatch(/self[- ]signed/i);
   });
 
   it("logs in to IMAP after STARTTLS on the plaintext port too", async () => {
-    const result = await loginImap({
-      ...peers.imap,
-      tls: "starttls",
-      mailbox: GRANTED,
-      accessToken: await f.token(),
-      timeoutMs: 5000,
-      ca: peers.ca,
-      servername: "localhost",
-    });
+    const result = await loginImap(await opts("imap", GRANTED, starttls));
     expect(result).toMatchObject({ ok: true, protocol: "imap" });
   });
 });

@@ -10,7 +10,15 @@ import { createLocalhostCert, type LocalhostCert } from "../../scripts/offline-t
 import { updateState } from "../../scripts/offline-tenant/state";
 import type { LoginOptions } from "../../scripts/verify/login";
 import { loginSmtp } from "../../scripts/verify/smtp";
-import { createFixture, GRANTED, NOT_GRANTED, SENDAS, SMTP_OFF, type Fixture } from "../mail-peers/fixture";
+import {
+  createFixture,
+  GRANTED,
+  NOT_GRANTED,
+  SENDAS,
+  SMTP_OFF,
+  sendAsRow,
+  type Fixture,
+} from "../mail-peers/fixture";
 
 describe("the SMTP client against the SMTP peer (587-like, STARTTLS)", () => {
   let f: Fixture;
@@ -106,15 +114,7 @@ describe("the SMTP client against the SMTP peer (587-like, STARTTLS)", () => {
     updateState(f.statePath, (s) => {
       s.exchange.mailboxes
         .find((m) => m.address === SENDAS)!
-        .recipientPermissions.push({
-          Identity: "sales",
-          Trustee: "exo-oauth-test",
-          TrusteeSidString: f.spSid,
-          AccessControlType: "Allow",
-          AccessRights: ["SendAs"],
-          IsInherited: false,
-          InheritanceType: "None",
-        });
+        .recipientPermissions.push(sendAsRow(SENDAS, f.spSid));
     });
     const allowed = await transport();
     await expect(allowed.sendMail(message)).resolves.toMatchObject({ accepted: ["someone@example.com"] });

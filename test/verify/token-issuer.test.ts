@@ -44,6 +44,9 @@ afterAll(async () => {
   await issuer?.close();
 });
 
+/** @azure/identity's ClientSecretCredential for the app, against the offline issuer. */
+const secretCredential = (secret = SECRET) =>
+  new ClientSecretCredential(state.tenantId, app.application.clientId, secret, options);
 const tokenUrl = () => `${issuer.url}/${state.tenantId}/oauth2/v2.0/token`;
 const form = (over: Record<string, string | undefined> = {}) =>
   Object.fromEntries(
@@ -98,12 +101,7 @@ describe("the offline token issuer serves what @azure/identity needs", () => {
 
   it("issues a token with Entra's app-token claims to ClientSecretCredential", async () => {
     const before = Math.floor(Date.now() / 1000);
-    const token = await new ClientSecretCredential(
-      state.tenantId,
-      app.application.clientId,
-      SECRET,
-      options,
-    ).getToken(OUTLOOK_SCOPE);
+    const token = await secretCredential().getToken(OUTLOOK_SCOPE);
     const claims = decode(token.token);
     expect(claims).toMatchObject({
       aud: "https://outlook.office365.com",
@@ -126,12 +124,7 @@ describe("the offline token issuer serves what @azure/identity needs", () => {
   });
 
   it("signs RS256 with the kid of its JWKS, verifiable with the public key alone", async () => {
-    const token = await new ClientSecretCredential(
-      state.tenantId,
-      app.application.clientId,
-      SECRET,
-      options,
-    ).getToken(OUTLOOK_SCOPE);
+    const token = await secretCredential().getToken(OUTLOOK_SCOPE);
     const [h, p, s] = token.token.split(".");
     const header = JSON.parse(Buffer.from(h, "base64url").toString()) as { alg: string; kid: string };
     expect(header).toMatchObject({ alg: "RS256", kid: issuer.signingKey.kid });
@@ -174,7 +167,7 @@ describe("the offline token issuer serves what @azure/identity needs", () => {
 
   it("refuses a wrong secret with AADSTS7000215, through identity, without echoing the secret", async () => {
     const wrong = "a-wrong-secret-value-1234567890";
-    const err = await new ClientSecretCredential(state.tenantId, app.application.clientId, wrong, options)
+    const err = await secretCredential(wrong)
       .getToken(OUTLOOK_SCOPE)
       .then(
         () => undefined,

@@ -1,7 +1,7 @@
 // Counters the simulator keeps for tests and the benchmark, merged into one JSON file
 // (EXO_SIM_STATS) across runs: each process adds what it did since its last flush.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { withFileLock, writeFileAtomic } from "../state";
 
 export interface SimStats {
   /** Simulator processes started (= PowerShell sessions the driver opened). */
@@ -67,26 +67,10 @@ export function readSimStats(path: string): SimStats {
 
 /** Add `delta` to the file under a lock directory (several simulators may share one file). */
 export function mergeSimStats(path: string, delta: SimStats, timeoutMs = 10_000): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const lock = `${path}.lock`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      if (Date.now() > deadline)
-        throw new Error(`Locking simulator stats ${path}: ${lock} held for over ${timeoutMs} ms`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-    }
-  }
-  try {
-    const next = addStats(readSimStats(path), delta);
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(next, null, 2) + "\n");
-    renameSync(tmp, path);
-  } finally {
-    rmdirSync(lock);
-  }
+  withFileLock(
+    path,
+    () => writeFileAtomic(path, JSON.stringify(addStats(readSimStats(path), delta), null, 2) + "\n"),
+    timeoutMs,
+    "simulator stats",
+  );
 }
