@@ -13,7 +13,11 @@ import { MAX_SECRET_LIFETIME_DAYS, PROTOCOLS, type Protocol } from "./microsoft"
 export interface MailboxConfig {
   /** Normalised to lower case. */
   address: string;
-  /** A subset of StackConfig.protocols; the short form means all of them. */
+  /**
+   * A subset of StackConfig.protocols; the short form means all of them. The logins this mailbox
+   * is meant to use (what verify checks): Exchange's FullAccess grant is not per protocol, so it
+   * does not keep the application off the app's other protocols on this mailbox (README).
+   */
   protocols: Protocol[];
   /** Grant SendAs on the mailbox (Add-RecipientPermission) too. Default false. */
   sendAs: boolean;

@@ -39,7 +39,7 @@ import { loginPop3 } from "../verify/pop3";
 import { runVerify, type VerifyReport } from "../verify/run";
 import { loginSmtp } from "../verify/smtp";
 import { acquireToken } from "../verify/token";
-import { runProgram } from "../../test/program/harness";
+import { runProgram } from "./run-program";
 
 export const ROOT = resolve(__dirname, "../..");
 /** Stands in for pwsh: runs the Exchange simulator over EXO_SIM_STATE. */
