@@ -40,10 +40,11 @@ import { runVerify, type VerifyReport } from "../verify/run";
 import { loginSmtp } from "../verify/smtp";
 import { acquireToken } from "../verify/token";
 import { runProgram } from "./run-program";
+import { FAKE_PWSH } from "./sim-tenant";
 
 export const ROOT = resolve(__dirname, "../..");
 /** Stands in for pwsh: runs the Exchange simulator over EXO_SIM_STATE. */
-export const FAKE_PWSH = join(ROOT, "scripts/offline-tenant/fake-pwsh");
+export { FAKE_PWSH };
 export const COMMAND_TYPE = "command:local:Command";
 /** The variable the pipeline would set with the Exchange admin's access token (accessToken mode). */
 export const ADMIN_TOKEN_ENV = "EXO_ADMIN_TOKEN";

@@ -69,3 +69,31 @@ export function simDriverEnv(run: SimDriverRun): Record<string, string> {
     ...(run.previousStdout !== undefined ? { [DRIVER_ENV.previousStdout]: run.previousStdout } : {}),
   };
 }
+
+/** A principal that is not ours (a helpdesk admins group): its grants must survive every run. */
+export const OTHERS = { user: "CONTOSO\\helpdesk-admins", sid: "S-1-5-21-999-888-777-1234" } as const;
+
+/** Gives OTHERS FullAccess and SendAs on `address`, as an admin would by hand. */
+export function grantOthers(state: TenantState, address: string): void {
+  const mb = state.exchange.mailboxes.find((m) => m.address === address);
+  if (!mb) throw new Error(`grantOthers: no mailbox ${address} in the tenant state`);
+  const identity = address.split("@")[0];
+  mb.permissions.push({
+    Identity: identity,
+    User: OTHERS.user,
+    UserSid: OTHERS.sid,
+    AccessRights: ["FullAccess"],
+    IsInherited: false,
+    Deny: false,
+    InheritanceType: "All",
+  });
+  mb.recipientPermissions.push({
+    Identity: identity,
+    Trustee: OTHERS.user,
+    TrusteeSidString: OTHERS.sid,
+    AccessControlType: "Allow",
+    AccessRights: ["SendAs"],
+    IsInherited: false,
+    InheritanceType: "None",
+  });
+}

@@ -2,6 +2,7 @@
 // doubles"): config → program under the Graph-rules mock → the Command's real script through
 // `sh -c` → the driver → the Exchange simulator → the token issuer and mail peers → verify.
 // Each step is scripts/offline-tenant/chain.ts; this file only says what must hold between them.
+import { grantOthers, OTHERS } from "../../scripts/offline-tenant/sim-tenant";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DRIVER_ENV } from "../../scripts/exchange/env";
@@ -37,7 +38,7 @@ const HELPDESK = "helpdesk@contoso.com";
 const BILLING = "billing@contoso.com";
 const ALERTS = "alerts@contoso.com";
 const SUPPORT = "support@contoso.com";
-const OTHER_SID = "S-1-5-21-999-888-777-1234";
+const OTHER_SID = OTHERS.sid;
 
 const exchange = { connection: "accessToken", accessTokenEnv: ADMIN_TOKEN_ENV, pwsh: FAKE_PWSH };
 const firstConfig = baseConfig({
@@ -59,27 +60,7 @@ const changedConfig = baseConfig({
 });
 
 /** Someone else's FullAccess and SendAs on helpdesk@: never ours to touch. */
-function seedOthersGrant(s: TenantState) {
-  const mb = s.exchange.mailboxes.find((m) => m.address === HELPDESK)!;
-  mb.permissions.push({
-    Identity: "helpdesk",
-    User: "CONTOSO\\helpdesk-admins",
-    UserSid: OTHER_SID,
-    AccessRights: ["FullAccess"],
-    IsInherited: false,
-    Deny: false,
-    InheritanceType: "All",
-  });
-  mb.recipientPermissions.push({
-    Identity: "helpdesk",
-    Trustee: "CONTOSO\\helpdesk-admins",
-    TrusteeSidString: OTHER_SID,
-    AccessControlType: "Allow",
-    AccessRights: ["SendAs"],
-    IsInherited: false,
-    InheritanceType: "None",
-  });
-}
+const seedOthersGrant = (s: TenantState) => grantOthers(s, HELPDESK);
 const othersRows = (s: TenantState) =>
   s.exchange.mailboxes.map((m) => ({
     address: m.address,

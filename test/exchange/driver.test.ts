@@ -1,6 +1,7 @@
 // The reconcile driver (scripts/exchange/cli.ts, spawned as the Command would) against the
 // Exchange simulator through the `pwsh` setting: the code under test is the code that runs
 // against a tenant.
+import { grantOthers, OTHERS } from "../../scripts/offline-tenant/sim-tenant";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { APPLY_COMMAND, REMOVE_COMMAND } from "../../components/exchangeMailboxAccess";
 import { parseRecord } from "../../scripts/exchange/record";
@@ -25,7 +26,6 @@ const A = "a@contoso.com";
 const B = "b@contoso.com";
 const C = "c@contoso.com";
 const D = "d@contoso.com";
-const OTHER_SID = "S-1-5-21-999-888-777-1234";
 
 /** Every byte the driver printed in this file, for the leak scan at the end. */
 const printed: string[] = [];
@@ -37,27 +37,7 @@ async function run(command: string, o: Parameters<typeof runCli>[1]): Promise<Cl
 
 /** Another principal's FullAccess and SendAs on a mailbox: never ours to touch. */
 function grantSomeoneElse(statePath: string, address: string) {
-  updateState(statePath, (s) => {
-    const mb = s.exchange.mailboxes.find((m) => m.address === address)!;
-    mb.permissions.push({
-      Identity: address.split("@")[0],
-      User: "CONTOSO\\helpdesk-admins",
-      UserSid: OTHER_SID,
-      AccessRights: ["FullAccess"],
-      IsInherited: false,
-      Deny: false,
-      InheritanceType: "All",
-    });
-    mb.recipientPermissions.push({
-      Identity: address.split("@")[0],
-      Trustee: "CONTOSO\\helpdesk-admins",
-      TrusteeSidString: OTHER_SID,
-      AccessControlType: "Allow",
-      AccessRights: ["SendAs"],
-      IsInherited: false,
-      InheritanceType: "None",
-    });
-  });
+  updateState(statePath, (s) => grantOthers(s, address));
 }
 
 /** Every permission row that is not our principal's, per mailbox (to prove nothing else was touched). */
