@@ -1,7 +1,7 @@
 // The reconcile driver (scripts/exchange/cli.ts, spawned as the Command would) against the
 // Exchange simulator through the `pwsh` setting: the code under test is the code that runs
 // against a tenant.
-import { grantOthers, OTHERS } from "../../scripts/offline-tenant/sim-tenant";
+import { grantOthers } from "../../scripts/offline-tenant/sim-tenant";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { APPLY_COMMAND, REMOVE_COMMAND } from "../../components/exchangeMailboxAccess";
 import { parseRecord } from "../../scripts/exchange/record";
