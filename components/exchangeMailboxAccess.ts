@@ -16,7 +16,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
-import * as path from "path";
 import type { ExchangeConfig, MailboxConfig } from "./config";
 import { DRIVER_ENV, encodeDriverEnvironment, type ConnectionSettings } from "../scripts/exchange/env";
 import { parseRecord, type ManagedRecord } from "../scripts/exchange/record";
@@ -40,7 +39,7 @@ export interface ExchangeMailboxAccessArgs {
   exchange: ExchangeConfig;
   /** Admin consent: the driver runs after these exist (Exchange checks the app's roles). */
   roleAssignments?: pulumi.Resource[];
-  /** The project root, where `npm ci` was run. Default: the directory above components/. */
+  /** Where the driver runs: the project root, where `npm ci` was run. Default "." (see `dir` below). */
   projectDir?: string;
 }
 
@@ -147,7 +146,13 @@ export class ExchangeMailboxAccess extends pulumi.ComponentResource {
           create: APPLY_COMMAND,
           update: APPLY_COMMAND,
           delete: REMOVE_COMMAND,
-          dir: args.projectDir ?? path.resolve(__dirname, ".."),
+          // "." = the project root, wherever this checkout is: the engine starts providers with
+          // the project's directory as their working directory (pulumi/pulumi sdk/go/common/
+          // resource/plugin/plugin.go execPlugin: cmd.Dir = pwd) and @pulumi/command resolves
+          // `dir` against it (provider/pkg/provider/local/commandOutputs.go). An absolute path
+          // would tie state to one checkout: a pipeline that clones to a new path each run would
+          // see a diff every time, and `destroy` would fail in a directory that no longer exists.
+          dir: args.projectDir ?? ".",
           environment: commandEnvironment({
             clientId: sp.clientId,
             servicePrincipalObjectId: sp.objectId,

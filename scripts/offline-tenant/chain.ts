@@ -165,7 +165,8 @@ export function runCommand(
   if (previous?.stderr) env.PULUMI_COMMAND_STDERR = previous.stderr;
   const started = Date.now();
   const r = spawnSync("/bin/sh", ["-c", commandLine], {
-    cwd: inputs.dir,
+    // The provider runs in the project directory; a relative `dir` is resolved against it.
+    cwd: resolve(ROOT, inputs.dir),
     env,
     encoding: "utf8",
     timeout: 120_000,

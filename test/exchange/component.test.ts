@@ -3,6 +3,7 @@
 // and no Command at all in manual mode.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
@@ -103,7 +104,9 @@ describe("ExchangeMailboxAccess in the program", () => {
     expect(inputs.create).toBe(APPLY_COMMAND);
     expect(inputs.update).toBe(APPLY_COMMAND);
     expect(inputs.delete).toBe(REMOVE_COMMAND);
-    expect(existsSync(`${inputs.dir}/scripts/exchange/cli.ts`)).toBe(true);
+    // Relative to the provider's working directory, the project root: state does not pin a checkout path.
+    expect(inputs.dir).toBe(".");
+    expect(existsSync(resolve(__dirname, "../..", String(inputs.dir), "scripts/exchange/cli.ts"))).toBe(true);
     for (const key of ["create", "update", "delete", "dir", "interpreter"]) {
       const text = JSON.stringify(inputs[key] ?? "");
       expect(text).not.toContain(CERTIFICATE);
