@@ -146,12 +146,12 @@ export class ExchangeMailboxAccess extends pulumi.ComponentResource {
           create: APPLY_COMMAND,
           update: APPLY_COMMAND,
           delete: REMOVE_COMMAND,
-          // "." = the project root, wherever this checkout is: the engine starts providers with
-          // the project's directory as their working directory (pulumi/pulumi sdk/go/common/
-          // resource/plugin/plugin.go execPlugin: cmd.Dir = pwd) and @pulumi/command resolves
-          // `dir` against it (provider/pkg/provider/local/commandOutputs.go). An absolute path
-          // would tie state to one checkout: a pipeline that clones to a new path each run would
-          // see a diff every time, and `destroy` would fail in a directory that no longer exists.
+          // "." = the project root, wherever this checkout is: the engine starts providers in the
+          // project's directory (pulumi/pulumi sdk/go/common/resource/plugin/provider_plugin.go:
+          // newPlugin(ctx, ctx.Pwd, …)) and @pulumi/command runs in `dir` relative to that
+          // (provider/pkg/provider/local/commandOutputs.go). An absolute path would tie state to
+          // one checkout: a pipeline cloning to a new path each run would see a diff every time,
+          // and `destroy` would fail in a directory that no longer exists.
           dir: args.projectDir ?? ".",
           environment: commandEnvironment({
             clientId: sp.clientId,
