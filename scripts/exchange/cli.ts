@@ -30,6 +30,8 @@ import { renderRunbook } from "./runbook";
 import {
   ExchangeCmdletError,
   openExchangeSession,
+  retryBaseFromEnv,
+  RETRY_BASE_ENV,
   type ExchangeSession,
   type SessionCounters,
 } from "./session";
@@ -159,6 +161,9 @@ function recordFor(
   return record;
 }
 
+/** Reads of what a run wrote before a difference is an error (delays: base × 1, 2, 4 → ~14 s by default). */
+const VERIFY_ATTEMPTS = 4;
+
 const apply: ChangeRun = async (session, s, previous, io, log) => {
   const desired = s.desired;
   const record = recordFor(previous, desired.appId, log);
@@ -172,21 +177,31 @@ const apply: ChangeRun = async (session, s, previous, io, log) => {
     );
 
   // Re-read what was written — only the mailboxes touched — and check nothing is left to do.
-  // Planning again against the OLD record also checks the revocations took.
+  // Planning again against the OLD record also checks the revocations took. Exchange Online is
+  // eventually consistent (a read can reach a replica the write has not yet), so a difference
+  // is read again with backoff a few times before it counts as a failure.
   if (p.operations.length) {
     const touched = new Set(p.operations.flatMap((o) => ("mailbox" in o ? [o.mailbox] : [])));
     const only = <T extends { address: string }>(xs: T[]) => xs.filter((m) => touched.has(m.address));
     const desiredTouched = { ...desired, mailboxes: only(desired.mailboxes) };
     const recordTouched = record ? { ...record, mailboxes: only(record.mailboxes) } : null;
-    const after = await observe(session, observeRequest(desiredTouched, desired.appId, recordTouched), {
-      appId: desired.appId,
-      ...sp,
-    });
-    const left = plan(desiredTouched, after, recordTouched);
-    if (left.operations.length)
-      throw new Error(
-        `Verifying the changes: Exchange still needs ${left.operations.map((o) => describeOperation(o, sp.objectId)).join("; ")} after they succeeded`,
-      );
+    const baseDelayMs = retryBaseFromEnv(io.env[RETRY_BASE_ENV]) ?? 2000;
+    for (let attempt = 1; ; attempt++) {
+      const after = await observe(session, observeRequest(desiredTouched, desired.appId, recordTouched), {
+        appId: desired.appId,
+        ...sp,
+      });
+      const left = plan(desiredTouched, after, recordTouched);
+      if (!left.operations.length) break;
+      const pending = left.operations.map((o) => describeOperation(o, sp.objectId)).join("; ");
+      if (attempt >= VERIFY_ATTEMPTS)
+        throw new Error(
+          `Verifying the changes: Exchange still needs ${pending} after they succeeded (read ${attempt} times)`,
+        );
+      const delayMs = baseDelayMs * 2 ** (attempt - 1);
+      log(`verifying: Exchange does not show ${pending} yet; reading again in ${delayMs} ms`);
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
     log(`verified ${touched.size} mailbox(es) after ${p.operations.length} change(s)`);
   }
   io.stdout(formatRecord(recordOf(desired, sp)) + "\n");

@@ -74,11 +74,16 @@ interface Request {
   params?: unknown;
 }
 
+/** The reads staleReadsAfterWrite answers from before the latest write. */
+const STALE_READ_CMDLETS = new Set(["Get-MailboxPermission", "Get-RecipientPermission"]);
+
 export class Simulator {
   private connected = false;
   private calls = 0;
   private throttled = 0;
   private spNotFound = 0;
+  private staleSnapshot?: TenantState;
+  private staleReadsLeft = 0;
   private delta: SimStats = emptyStats();
   private cache: { key: string; state: TenantState } | undefined;
 
@@ -242,10 +247,24 @@ export class Simulator {
           );
         }
       }
-      outcome =
-        spec.kind === "write"
-          ? updateState(this.statePath, (s: TenantState) => runCmdlet(s, cmdlet, p))
-          : runCmdlet(this.readState(), cmdlet, p);
+      if (spec.kind === "write") {
+        if (f.staleReadsAfterWrite) {
+          // A replica that has seen none of this session's writes yet answers the next few
+          // permission reads (the snapshot is taken before the session's first write).
+          this.staleSnapshot ??= structuredClone(this.readState());
+          this.staleReadsLeft = f.staleReadsAfterWrite;
+        }
+        outcome = updateState(this.statePath, (s: TenantState) => runCmdlet(s, cmdlet, p));
+      } else if (this.staleReadsLeft > 0 && this.staleSnapshot && STALE_READ_CMDLETS.has(cmdlet)) {
+        this.staleReadsLeft--;
+        this.delta.faults.staleRead++;
+        // Principals as they are now; the mailboxes' permission rows as the replica has them.
+        const replica = structuredClone(this.readState());
+        replica.exchange.mailboxes = structuredClone(this.staleSnapshot.exchange.mailboxes);
+        outcome = runCmdlet(replica, cmdlet, p);
+      } else {
+        outcome = runCmdlet(this.readState(), cmdlet, p);
+      }
     } catch (err) {
       if (!(err instanceof SimError)) throw err;
       error = err;

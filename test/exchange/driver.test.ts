@@ -214,6 +214,34 @@ describe.concurrent("failures against the simulator", () => {
     expect(r.stderr).toMatch(/transient error, attempt 2/);
   });
 
+  it("reads again when Exchange does not yet show what it just wrote (eventual consistency), then succeeds", async () => {
+    const t = newSimTenant([A, B]);
+    const r = await run("apply", {
+      tenant: t,
+      settings: settingsFor([A, B]),
+      faults: { staleReadsAfterWrite: 1 },
+    });
+    expect(r.stderr).not.toMatch(/^Error/m);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/verifying: Exchange does not show .* yet; reading again in \d+ ms/);
+    expect(stats(t).faults.staleRead).toBeGreaterThan(0);
+    expect(parseRecord(r.stdout)?.mailboxes.map((m) => m.address)).toEqual([A, B]);
+  });
+
+  it("fails naming what Exchange still does not show when the writes never become visible", async () => {
+    const t = newSimTenant([A]);
+    const r = await run("apply", {
+      tenant: t,
+      settings: settingsFor([A]),
+      faults: { staleReadsAfterWrite: 100 },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(
+      /^Error: Verifying the changes: Exchange still needs .*a@contoso\.com.* \(read 4 times\)/m,
+    );
+  });
+
   it("a permanent fault fails naming what it did, the mailbox, the cmdlet and Exchange's message, and prints no record", async () => {
     const t = newSimTenant([A]);
     const r = await run("apply", {

@@ -15,6 +15,12 @@ export interface SimFaults {
   accessDenied?: string[];
   /** These cmdlets are missing from the caller's RBAC: "The term '…' is not recognized". */
   notRecognized?: string[];
+  /**
+   * Eventual consistency: after each write, the next N Get-MailboxPermission /
+   * Get-RecipientPermission calls still see the state from before the session's first write
+   * (a replica that is behind on permission rows; principals are current).
+   */
+  staleReadsAfterWrite?: number;
 }
 
 /** EXO_SIM_LATENCY (JSON): the virtual clock's costs, in ms. Nothing actually sleeps. */
@@ -46,6 +52,7 @@ const FAULT_KEYS: Record<keyof SimFaults, "count" | "names"> = {
   crashAfter: "count",
   accessDenied: "names",
   notRecognized: "names",
+  staleReadsAfterWrite: "count",
 };
 
 function parseJson(name: string, text: string | undefined): Record<string, unknown> {

@@ -23,6 +23,8 @@ export interface SimStats {
     crash: number;
     accessDenied: number;
     notRecognized: number;
+    /** Permission reads answered from the state before the latest write (staleReadsAfterWrite). */
+    staleRead: number;
   };
   /** Virtual time spent (connect + cmdlets + disconnect), ms. */
   virtualMs: number;
@@ -36,7 +38,7 @@ export function emptyStats(): SimStats {
     cmdlets: {},
     byKind: { read: 0, write: 0 },
     errors: 0,
-    faults: { throttle: 0, spNotFoundYet: 0, crash: 0, accessDenied: 0, notRecognized: 0 },
+    faults: { throttle: 0, spNotFoundYet: 0, crash: 0, accessDenied: 0, notRecognized: 0, staleRead: 0 },
     virtualMs: 0,
   };
 }
@@ -45,8 +47,10 @@ export function emptyStats(): SimStats {
 export function addStats(a: SimStats, b: SimStats): SimStats {
   const cmdlets = { ...a.cmdlets };
   for (const [k, v] of Object.entries(b.cmdlets)) cmdlets[k] = (cmdlets[k] ?? 0) + v;
-  const faults = { ...a.faults };
-  for (const k of Object.keys(faults) as (keyof SimStats["faults"])[]) faults[k] += b.faults[k];
+  // Union of keys: a stats file written before a fault kind existed still merges.
+  const faults = { ...emptyStats().faults };
+  for (const k of Object.keys(faults) as (keyof SimStats["faults"])[])
+    faults[k] = (a.faults[k] ?? 0) + (b.faults[k] ?? 0);
   return {
     sessions: a.sessions + b.sessions,
     connects: a.connects + b.connects,
