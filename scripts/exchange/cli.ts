@@ -60,6 +60,10 @@ Desired state and connection: environment variables, see scripts/exchange/env.ts
 export async function runDriver(argv: string[], io: DriverIO): Promise<DriverRun> {
   const [command, ...rest] = argv;
   const log = (line: string) => io.stderr(`exo-oauth exchange: ${line}\n`);
+  if (command === "--help" || command === "-h" || command === "help") {
+    io.stdout(`${USAGE}\n`);
+    return { code: EXIT.ok };
+  }
   let session: ExchangeSession | undefined;
   try {
     const flags = parseFlags(rest);
