@@ -67,9 +67,10 @@ export async function runDriver(argv: string[], io: DriverIO): Promise<DriverRun
   let session: ExchangeSession | undefined;
   try {
     const flags = parseFlags(rest);
-    const record = parseRecord(
-      flags.record !== undefined ? readFileSync(flags.record, "utf8") : io.env[DRIVER_ENV.previousStdout],
-    );
+    const record =
+      flags.record !== undefined
+        ? parseRecord(readRecordFile(flags.record), `--record ${flags.record}`)
+        : parseRecord(io.env[DRIVER_ENV.previousStdout]);
     switch (command) {
       case "runbook": {
         const desired = readDesiredState(io.env);
@@ -113,6 +114,17 @@ export async function runDriver(argv: string[], io: DriverIO): Promise<DriverRun
     await session?.close().catch(() => undefined);
     io.stderr(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
     return { code: EXIT.error, counters };
+  }
+}
+
+function readRecordFile(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new Error(
+      `Reading the record from --record ${file}: ${e.code ?? e.message} (write it with: pulumi stack output exchangeRecord --json > ${file})`,
+    );
   }
 }
 

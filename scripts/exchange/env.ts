@@ -50,7 +50,10 @@ export const DEFAULT_PWSH = "pwsh";
 export const DEFAULT_RETRY_DEADLINE_SECONDS = 600;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ADDRESS = /^[^\s@'"`]+@[^\s@'"`]+\.[^\s@'"`]+$/;
+// The same rule as components/config.ts (ADDRESS_RE): what the config accepts, the driver must
+// too (o'brien@contoso.com is valid). Quotes are safe: parameters are splatted, the runbook psQuotes.
+const ADDRESS =
+  /^[^\s@"<>(),;:\\[\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
 const ORGANIZATION = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -145,8 +148,11 @@ export function readDriverEnvironment(env: NodeJS.ProcessEnv): DriverSettings {
     connection = { connection: "managedIdentity", managedIdentityAccountId: id };
   } else if (mode === "accessToken") {
     const name = env[DRIVER_ENV.accessTokenEnv]?.trim() ?? "";
+    // The value might be the token itself, pasted in the wrong place: never echo it.
     if (!ENV_NAME.test(name))
-      problems.push(`${DRIVER_ENV.accessTokenEnv} must name an environment variable (got ${show(name)})`);
+      problems.push(
+        `${DRIVER_ENV.accessTokenEnv} must name an environment variable (letters, digits, _; e.g. EXO_ACCESS_TOKEN), not hold the token (value not shown)`,
+      );
     connection = { connection: "accessToken", accessTokenEnv: name };
   } else {
     problems.push(

@@ -46,7 +46,10 @@ export function formatRecord(state: ManagedState): string {
  * Anything else that is not a record fails loudly: forgetting a record would leave grants
  * behind on the next removal.
  */
-export function parseRecord(stdout: string | undefined): ManagedRecord | null {
+export function parseRecord(
+  stdout: string | undefined,
+  source = "PULUMI_COMMAND_STDOUT",
+): ManagedRecord | null {
   const text = (stdout ?? "").trim();
   if (text === "") return null;
   // The whole text (our stdout, or `pulumi stack output exchangeRecord --json`, pretty-printed);
@@ -59,10 +62,10 @@ export function parseRecord(stdout: string | undefined): ManagedRecord | null {
     } catch {
       continue;
     }
-    if (isRecordLike(value)) return validate(value);
+    if (isRecordLike(value)) return validate(value, source);
   }
   throw new Error(
-    `Reading the previous record from PULUMI_COMMAND_STDOUT: no line is a ${RECORD_SCHEMA} JSON record ` +
+    `Reading the previous record from ${source}: no line is a ${RECORD_SCHEMA} JSON record ` +
       `(got ${text.length} characters starting ${JSON.stringify(text.slice(0, 40))})`,
   );
 }
@@ -71,8 +74,8 @@ function isRecordLike(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && (v as { schema?: unknown }).schema !== undefined;
 }
 
-function validate(v: Record<string, unknown>): ManagedRecord {
-  const where = "Reading the previous record from PULUMI_COMMAND_STDOUT";
+function validate(v: Record<string, unknown>, source: string): ManagedRecord {
+  const where = `Reading the previous record from ${source}`;
   if (v.schema !== RECORD_SCHEMA)
     throw new Error(
       `${where}: schema ${JSON.stringify(v.schema)} is not supported (expected ${RECORD_SCHEMA})`,

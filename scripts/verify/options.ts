@@ -144,6 +144,8 @@ export function parseOptions(argv: string[]): VerifyOptions {
           .map((k) => `--${k}`)
           .join(", ")}`,
       );
+      // Skip its value unechoed: a misspelt --client-secret is followed by the secret.
+      if (inline === undefined && i + 1 < argv.length && !argv[i + 1].startsWith("--")) i++;
       continue;
     }
     if (kind === "flag") {
@@ -161,7 +163,11 @@ export function parseOptions(argv: string[]): VerifyOptions {
     }
     if (kind === "list") lists[name].push(value);
     else if (strings[name] !== undefined)
-      errors.push(`--${name} is given twice ("${strings[name]}" and "${value}"): give it once`);
+      errors.push(
+        name === "client-secret-env" // the value might be a pasted secret: do not echo it
+          ? `--${name} is given twice: give it once`
+          : `--${name} is given twice ("${strings[name]}" and "${value}"): give it once`,
+      );
     else strings[name] = value;
   }
 

@@ -79,6 +79,16 @@ describe("the Exchange simulator's fault injection", () => {
       "EXO_SIM_FAULTS.crashAfter: -1 is not a non-negative integer",
     );
     expect(() => parseFaults("{")).toThrow(/EXO_SIM_FAULTS is not valid JSON/);
+    // A misspelt cmdlet would make the fault never fire, and a test of it pass vacuously.
+    expect(() => parseFaults('{"throttleFirst": 2, "throttleCmdlets": ["Get-MailboxPermision"]}')).toThrow(
+      "EXO_SIM_FAULTS.throttleCmdlets: 'Get-MailboxPermision' is not a cmdlet the simulator knows; allowed: Get-ServicePrincipal",
+    );
+    expect(() => parseLatency('{"cmdletMs": {"Get-Mailboxes": 480}}')).toThrow(
+      "EXO_SIM_LATENCY.cmdletMs: 'Get-Mailboxes' is not a cmdlet the simulator knows; allowed: Get-ServicePrincipal",
+    );
+    expect(parseFaults('{"accessDenied": "Add-MailboxPermission"}')).toEqual({
+      accessDenied: ["Add-MailboxPermission"],
+    });
     expect(() => parseLatency('{"connect": 1}')).toThrow(
       "EXO_SIM_LATENCY: unknown key 'connect'; allowed: connectMs",
     );

@@ -113,4 +113,35 @@ describe("the driver environment", () => {
       expect(String((e as Error).message)).not.toContain("pfx-password-1");
     }
   });
+
+  it("accepts every address the stack config accepts, e.g. one with an apostrophe", () => {
+    // components/config.ts accepts o'brien@contoso.com; refusing it here would fail `pulumi up`
+    // in the Command, after the Entra application was already created.
+    const env = encodeDriverEnvironment({
+      ...settings,
+      desired: { ...settings.desired, mailboxes: [{ address: "o'brien@contoso.com", sendAs: false }] },
+    });
+    expect(readDriverEnvironment(env).desired.mailboxes).toEqual([
+      { address: "o'brien@contoso.com", sendAs: false },
+    ]);
+  });
+
+  it("never echoes an access token pasted where the variable's name belongs", () => {
+    const token = "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL291dGxvb2sifQ.c2lnbmF0dXJl";
+    const env: Record<string, string> = {
+      ...encodeDriverEnvironment({
+        ...settings,
+        connection: { connection: "accessToken", accessTokenEnv: "EXO_ACCESS_TOKEN" },
+      }),
+      [DRIVER_ENV.accessTokenEnv]: token,
+    };
+    let message = "";
+    try {
+      readDriverEnvironment(env);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/EXO_OAUTH_ACCESS_TOKEN_ENV must name an environment variable/);
+    for (const part of [token, ...token.split(".")]) expect(message).not.toContain(part.slice(0, 20));
+  });
 });

@@ -1,4 +1,7 @@
 // The driver's usage: asked for, it is the answer (exit 0); an unknown command gets it on stderr (exit 1).
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runDriver } from "../../scripts/exchange/cli";
 
@@ -22,5 +25,22 @@ describe("the Exchange driver's usage", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/unknown command "aply"\nusage:/);
+  });
+
+  it("names --record and its file when the record cannot be read, or is not a record", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "exo-record-"));
+    const missing = join(dir, "missing.json");
+    const notRecord = join(dir, "outputs.json");
+    writeFileSync(notRecord, '{"clientId": "x"}');
+    for (const [file, says] of [
+      [missing, /^Error: Reading the record from --record .*missing\.json: ENOENT/],
+      [notRecord, /^Error: Reading the previous record from --record .*outputs\.json: no line is a /],
+    ] as const) {
+      const r = await drive(["runbook", "--record", file]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(says);
+      expect(r.stderr).not.toContain("PULUMI_COMMAND_STDOUT");
+    }
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -100,6 +100,18 @@ describe("verify's options", () => {
     expect(usageError(argv)).toMatch(message);
   });
 
+  it("does not echo the value that follows a misspelt secret option", () => {
+    for (const argv of [
+      ["--client_secret", "Sup3r~Secret.Value"],
+      ["--secret", "Sup3r~Secret.Value"],
+      ["--client-secret-env", "A", "--client-secret-env", "Sup3r~Secret.Value"],
+    ]) {
+      const message = usageError(argv);
+      expect(message).toMatch(/--(client_secret|secret|client-secret-env)\b/);
+      expect(message).not.toContain("Sup3r");
+    }
+  });
+
   it("reports every problem at once", () => {
     expect(usageError(["--client-id", "x", "--protocol", "ews", "--wait", "soon"]).split("\n")).toHaveLength(
       3,

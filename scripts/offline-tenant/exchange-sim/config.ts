@@ -1,5 +1,6 @@
 // The simulator's knobs, read from the environment of its process (set by tests / bench).
 // Every knob is validated: a typo fails the simulator at start, loudly, on stderr.
+import { CMDLETS } from "./params";
 
 /** EXO_SIM_FAULTS (JSON). Counts are per simulator process (= per driver run). */
 export interface SimFaults {
@@ -67,6 +68,14 @@ function parseJson(name: string, text: string | undefined): Record<string, unkno
   return v as Record<string, unknown>;
 }
 
+/** A misspelt cmdlet would make a fault never fire (and a test of it pass vacuously). */
+function knownCmdlet(key: string, name: string): void {
+  if (!Object.hasOwn(CMDLETS, name))
+    throw new Error(
+      `${key}: '${name}' is not a cmdlet the simulator knows; allowed: ${Object.keys(CMDLETS).join(", ")}`,
+    );
+}
+
 export function parseFaults(text: string | undefined): SimFaults {
   const raw = parseJson("EXO_SIM_FAULTS", text);
   const out: Record<string, unknown> = {};
@@ -80,6 +89,7 @@ export function parseFaults(text: string | undefined): SimFaults {
       const names = typeof v === "string" ? [v] : v;
       if (!Array.isArray(names) || !names.every((n) => typeof n === "string"))
         throw new Error(`EXO_SIM_FAULTS.${k}: ${JSON.stringify(v)} is not a cmdlet name or a list of them`);
+      names.forEach((n) => knownCmdlet(`EXO_SIM_FAULTS.${k}`, n));
       out[k] = names;
       continue;
     }
@@ -96,6 +106,7 @@ export function parseLatency(text: string | undefined): SimLatency {
       if (!v || typeof v !== "object" || Array.isArray(v))
         throw new Error(`EXO_SIM_LATENCY.cmdletMs must be an object of cmdlet → ms`);
       for (const [c, ms] of Object.entries(v)) {
+        knownCmdlet("EXO_SIM_LATENCY.cmdletMs", c);
         if (typeof ms !== "number" || ms < 0)
           throw new Error(
             `EXO_SIM_LATENCY.cmdletMs.${c}: ${JSON.stringify(ms)} is not a non-negative number`,
