@@ -22,6 +22,9 @@ export const PROTOCOL_ROLE: Readonly<Record<Protocol, string>> = {
   smtp: "SMTP.SendAsApp",
 };
 
+/** The SMTP role the seed tutorial names, which does not exist (the real one is SMTP.SendAsApp). */
+export const NONEXISTENT_SMTP_ROLE = "SMTP.AccessAsApp";
+
 /**
  * Role ids as published (IMAP/POP/SMTP: community manifests; Exchange.ManageAsApp and
  * full_access_as_app: official). Used only by the offline doubles to build a realistic

@@ -3,6 +3,7 @@
 // grant each mailbox, query the grants — with idempotent guards, so running it twice changes
 // nothing. No secrets: the connect line uses placeholders. Pure; the Pulumi program imports it.
 import type { DesiredState } from "./plan";
+import { EXO_MODULE_MIN_VERSION, EXO_MODULE_NAME } from "../../components/microsoft";
 
 export interface RunbookOptions {
   /** The tenant's .onmicrosoft.com domain. */
@@ -21,12 +22,12 @@ export function renderRunbook(desired: DesiredState, opts: RunbookOptions): stri
   const q = psQuote;
   L.push(
     `# exo-oauth — the Exchange Online step for ${desired.displayName}, by hand.`,
-    `# Needs PowerShell 7.4+ and ExchangeOnlineManagement 3.1+; an admin with the Exchange Administrator role.`,
+    `# Needs PowerShell 7.4+ and ${EXO_MODULE_NAME} ${EXO_MODULE_MIN_VERSION}+; an admin with the Exchange Administrator role.`,
     `# Idempotent: every change is guarded by a read, so running it again changes nothing.`,
     `$ErrorActionPreference = 'Stop'`,
     ``,
     `# 1. Connect (replace the placeholder with your admin account).`,
-    `Import-Module ExchangeOnlineManagement -MinimumVersion 3.1.0`,
+    `Import-Module ${EXO_MODULE_NAME} -MinimumVersion ${EXO_MODULE_MIN_VERSION}`,
     `Connect-ExchangeOnline -UserPrincipalName '<admin@${opts.organization}>' -Organization ${q(opts.organization)} -ShowBanner:$false`,
     ``,
     `# 2. Register the application's service principal in Exchange.`,

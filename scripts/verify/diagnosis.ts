@@ -4,6 +4,8 @@
 import {
   AADSTS,
   EXCHANGE_ONLINE_APP_ID,
+  EXCHANGE_ONLINE_DISPLAY_NAME,
+  NONEXISTENT_SMTP_ROLE,
   OUTLOOK_AUDIENCE,
   OUTLOOK_SCOPE,
   PROTOCOL_ROLE,
@@ -237,16 +239,17 @@ export function diagnoseClaims(claims: TokenClaims, ctx: ClaimsContext): ClaimsD
   for (const p of ctx.protocols) {
     const role = PROTOCOL_ROLE[p];
     if (claims.roles.includes(role)) continue;
+    // The tutorial's SMTP.AccessAsApp does not exist (microsoft-contract.md): say so.
     const smtpNote =
-      p === "smtp" && claims.roles.includes("SMTP.AccessAsApp")
-        ? " (SMTP.AccessAsApp does not exist; the role is SMTP.SendAsApp)"
+      p === "smtp" && claims.roles.includes(NONEXISTENT_SMTP_ROLE)
+        ? ` (${NONEXISTENT_SMTP_ROLE} does not exist; the role is ${PROTOCOL_ROLE.smtp})`
         : p === "smtp"
-          ? " (not SMTP.AccessAsApp, which does not exist)"
+          ? ` (not ${NONEXISTENT_SMTP_ROLE}, which does not exist)`
           : "";
     perProtocol[p] = {
       id: "role-missing",
       summary: `The token has no ${role} role: admin consent is missing for ${PROTOCOL_NAME[p]}`,
-      action: `Grant admin consent for Office 365 Exchange Online ${role}${smtpNote} to application ${claims.appid}: run \`pulumi up\` with ${p} in exo-oauth:protocols, or Entra admin center › App registrations › API permissions › Grant admin consent. New consent can take a few minutes to reach tokens.`,
+      action: `Grant admin consent for ${EXCHANGE_ONLINE_DISPLAY_NAME} ${role}${smtpNote} to application ${claims.appid}: run \`pulumi up\` with ${p} in exo-oauth:protocols, or Entra admin center › App registrations › API permissions › Grant admin consent. New consent can take a few minutes to reach tokens.`,
     };
   }
   return { blocking, perProtocol };
