@@ -1,6 +1,6 @@
 // ExchangeMailboxAccess: the Exchange Online half of the tutorial as ONE @pulumi/command
 // Command per stack (each PowerShell connect costs seconds and Exchange throttles, so not one
-// per mailbox). Its create and update run the reconcile driver (scripts/exchange/cli.ts apply),
+// per mailbox). Its create and update run the reconcile driver (scripts/exchange-driver/, through the stored entry scripts/exchange/cli.ts),
 // its delete runs removal. With connection "manual" no Command is declared: the component only
 // renders the runbook an admin runs by hand.
 //
@@ -17,9 +17,9 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
 import type { ExchangeConfig, MailboxConfig } from "./config";
-import { DRIVER_ENV, encodeDriverEnvironment, type ConnectionSettings } from "../scripts/exchange/env";
-import { parseRecord, type ManagedRecord } from "../scripts/exchange/record";
-import { renderRunbook } from "../scripts/exchange/runbook";
+import { DRIVER_ENV, encodeDriverEnvironment, type ConnectionSettings } from "../scripts/exchange-driver/env";
+import { parseRecord, type ManagedRecord } from "../scripts/exchange-driver/record";
+import { renderRunbook } from "../scripts/exchange-driver/runbook";
 
 export interface ExchangeMailboxAccessArgs {
   /**
@@ -58,7 +58,7 @@ export interface CommandEnvironmentInputs {
 }
 
 /**
- * The Command's environment (the contract in scripts/exchange/env.ts), secrets wrapped in
+ * The Command's environment (the contract in scripts/exchange-driver/env.ts), secrets wrapped in
  * pulumi.secret. Pure apart from wrapping; exported for tests.
  */
 export function commandEnvironment(a: CommandEnvironmentInputs): Record<string, pulumi.Input<string>> {

@@ -1,5 +1,5 @@
 // The pure client-secret rotation schedule: clock → generation → the two slots' passwords.
-// No Pulumi here, so it is table-tested and replayed over years in test/rotation.
+// No Pulumi here, so it is table-tested and replayed over years in test/components/rotation*.test.ts.
 //
 // Why two slots: a Pulumi replace is create-before-delete *in the same update*, so a single
 // rotating ApplicationPassword deletes the secret consumers still hold (terraform-provider-azuread

@@ -1,0 +1,257 @@
+// npm run bench:exchange [-- --n 1,10,100,1000]
+// Counts, not timings: for N mailboxes, the sessions, cmdlets by kind and SIMULATED wall time
+// (the Exchange simulator's virtual clock: connect and per-cmdlet costs, exchange/knobs.ts)
+// of this design — one Command, one PowerShell session per run — next to the naive design of
+// one Command (so one session) per mailbox, for: the first apply, a second apply with nothing
+// changed, and a change of one mailbox (one added).
+//
+// Ours is measured by running the real driver (runDriver, as cli.ts does) against the simulator
+// for every N. The naive design is the same driver given one mailbox per run; it is measured
+// run by run up to NAIVE_MEASURED_MAX mailboxes. Above that, its Commands 2…N are identical, so
+// the figures are extrapolated from the measured runs (first Command + (N−1) × a later one) and
+// marked "*" — running 1000 simulator processes would take many minutes and add nothing.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runDriver } from "../exchange-driver/cli";
+import type { DriverSettings } from "../exchange-driver/env";
+import type { DesiredMailbox } from "../exchange-driver/plan";
+import { writeState } from "../offline-tenant/state";
+import {
+  FAKE_PWSH,
+  SIM_APP,
+  SIM_ORGANIZATION,
+  newSimTenantState,
+  simDriverEnv,
+} from "../offline-tenant/harness/sim-tenant";
+import { DEFAULT_LATENCY } from "../offline-tenant/exchange/knobs";
+import { addStats, emptyStats, readSimStats, type SimStats } from "../offline-tenant/exchange/stats";
+
+const ORG = SIM_ORGANIZATION;
+const APP = { ...SIM_APP, displayName: "exo-oauth bench" };
+const NAIVE_MEASURED_MAX = 10;
+
+const address = (i: number) => `mbx${String(i).padStart(4, "0")}@contoso.com`;
+
+let tenants = 0;
+function newTenant(n: number, dir: string): string {
+  const mailboxes = Array.from({ length: n + 1 }, (_, i) => address(i + 1));
+  const state = newSimTenantState(mailboxes, APP, ORG);
+  const path = join(dir, `tenant-${n}-${++tenants}.json`);
+  writeState(path, state);
+  return path;
+}
+
+function settings(mailboxes: DesiredMailbox[]): DriverSettings {
+  return {
+    desired: {
+      appId: APP.clientId,
+      servicePrincipalObjectId: APP.spObjectId,
+      displayName: APP.displayName,
+      mailboxes,
+    },
+    organization: ORG,
+    connection: { connection: "managedIdentity" },
+    pwsh: FAKE_PWSH,
+    retryDeadlineSeconds: 60,
+  };
+}
+
+let runs = 0;
+/** One driver run (= one Command run); returns its record and the simulator's counters for it. */
+async function run(
+  statePath: string,
+  dir: string,
+  mailboxes: DesiredMailbox[],
+  previous: string,
+): Promise<{ record: string; stats: SimStats }> {
+  const statsPath = join(dir, `stats-${++runs}.json`);
+  let stdout = "";
+  let stderr = "";
+  const { code } = await runDriver(["apply"], {
+    env: {
+      PATH: process.env.PATH,
+      // An empty record means no previous run: the variable is then left unset, as on a create.
+      ...simDriverEnv({
+        settings: settings(mailboxes),
+        statePath,
+        statsPath,
+        previousStdout: previous || undefined,
+      }),
+    },
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+  });
+  if (code !== 0) throw new Error(`bench run failed (exit ${code}):\n${stderr}`);
+  return { record: stdout, stats: readSimStats(statsPath) };
+}
+
+type Scenario = "first apply" | "no-change apply" | "one mailbox added";
+interface Row {
+  n: number;
+  scenario: Scenario;
+  ours: SimStats;
+  naive: SimStats;
+  naiveExtrapolated: boolean;
+}
+
+const scale = (s: SimStats, k: number): SimStats => {
+  const out = emptyStats();
+  out.sessions = s.sessions * k;
+  out.connects = s.connects * k;
+  out.disconnects = s.disconnects * k;
+  for (const [c, v] of Object.entries(s.cmdlets)) out.cmdlets[c] = v * k;
+  out.byKind = { read: s.byKind.read * k, write: s.byKind.write * k };
+  out.virtualMs = s.virtualMs * k;
+  return out;
+};
+
+async function benchN(n: number, dir: string): Promise<Row[]> {
+  const desired = Array.from({ length: n }, (_, i) => ({ address: address(i + 1), sendAs: false }));
+  const added = { address: address(n + 1), sendAs: false };
+
+  // Ours (one Command for all N) and naive (one Command per mailbox, each with its own record)
+  // run side by side on separate tenants: the counts are per tenant, the real time halves.
+  const measured = Math.min(n, NAIVE_MEASURED_MAX);
+  const oursPart = async () => {
+    const tenant = newTenant(n, dir);
+    const first = await run(tenant, dir, desired, "");
+    const second = await run(tenant, dir, desired, first.record);
+    const change = await run(tenant, dir, [...desired, added], second.record);
+    return { first, second, change };
+  };
+  const naivePart = async () => {
+    const tenant = newTenant(n, dir);
+    const firsts: { record: string; stats: SimStats }[] = [];
+    for (let i = 0; i < measured; i++) firsts.push(await run(tenant, dir, [desired[i]], ""));
+    const seconds: SimStats[] = [];
+    for (let i = 0; i < measured; i++)
+      seconds.push((await run(tenant, dir, [desired[i]], firsts[i].record)).stats);
+    const change = (await run(tenant, dir, [added], "")).stats; // Pulumi creates only the new Command
+    return { firsts, seconds, change };
+  };
+  const [{ first, second, change }, { firsts, seconds, change: naiveChange }] = await Promise.all([
+    oursPart(),
+    naivePart(),
+  ]);
+  const extrapolated = n > measured;
+  const sum = (xs: SimStats[]) => xs.reduce(addStats, emptyStats());
+  const naiveFirst = extrapolated
+    ? addStats(firsts[0].stats, scale(firsts[measured - 1].stats, n - 1))
+    : sum(firsts.map((f) => f.stats));
+  const naiveSecond = extrapolated ? scale(seconds[measured - 1], n) : sum(seconds);
+
+  return [
+    { n, scenario: "first apply", ours: first.stats, naive: naiveFirst, naiveExtrapolated: extrapolated },
+    {
+      n,
+      scenario: "no-change apply",
+      ours: second.stats,
+      naive: naiveSecond,
+      naiveExtrapolated: extrapolated,
+    },
+    { n, scenario: "one mailbox added", ours: change.stats, naive: naiveChange, naiveExtrapolated: false },
+  ];
+}
+
+const SHORT: Record<string, string> = {
+  "Get-ServicePrincipal": "GetSP",
+  "New-ServicePrincipal": "NewSP",
+  "Get-MailboxPermission": "GetMP",
+  "Add-MailboxPermission": "AddMP",
+  "Remove-MailboxPermission": "RmMP",
+  "Get-RecipientPermission": "GetRP",
+  "Add-RecipientPermission": "AddRP",
+  "Remove-RecipientPermission": "RmRP",
+  "Remove-ServicePrincipal": "RmSP",
+};
+const kinds = (s: SimStats) =>
+  Object.entries(s.cmdlets)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${SHORT[k] ?? k} ${v}`)
+    .join(", ");
+const time = (ms: number) =>
+  ms >= 3_600_000
+    ? `${(ms / 3_600_000).toFixed(1)} h`
+    : ms >= 60_000
+      ? `${(ms / 60_000).toFixed(1)} min`
+      : `${(ms / 1000).toFixed(1)} s`;
+const ratio = (a: number, b: number) => {
+  if (b === 0) return a === 0 ? "=" : "∞";
+  const r = a / b;
+  return `${r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r.toPrecision(2)}×`;
+};
+
+function table(rows: Row[]): string {
+  const head = [
+    "N",
+    "scenario",
+    "ours: sessions",
+    "ours: cmdlets (reads/writes)",
+    "ours: simulated time",
+    "naive: sessions",
+    "naive: cmdlets (reads/writes)",
+    "naive: simulated time",
+    "naive/ours sessions",
+    "naive/ours time",
+  ];
+  const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
+  for (const r of rows) {
+    const star = r.naiveExtrapolated ? "*" : "";
+    lines.push(
+      `| ${[
+        r.n,
+        r.scenario,
+        r.ours.sessions,
+        `${r.ours.byKind.read + r.ours.byKind.write} (${r.ours.byKind.read}/${r.ours.byKind.write})`,
+        time(r.ours.virtualMs),
+        `${r.naive.sessions}${star}`,
+        `${r.naive.byKind.read + r.naive.byKind.write} (${r.naive.byKind.read}/${r.naive.byKind.write})${star}`,
+        `${time(r.naive.virtualMs)}${star}`,
+        ratio(r.naive.sessions, r.ours.sessions),
+        ratio(r.naive.virtualMs, r.ours.virtualMs),
+      ].join(" | ")} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+async function main() {
+  const i = process.argv.indexOf("--n");
+  const ns = (i > 0 ? process.argv[i + 1] : "1,10,100,1000").split(",").map(Number);
+  if (ns.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(`--n takes positive integers, e.g. 1,10,100 (got ${process.argv[i + 1]})`);
+  const dir = mkdtempSync(join(tmpdir(), "exo-bench-"));
+  const started = Date.now();
+  const rows: Row[] = [];
+  try {
+    for (const n of ns) {
+      const t0 = Date.now();
+      rows.push(...(await benchN(n, dir)));
+      process.stderr.write(`bench: N=${n} done in ${((Date.now() - t0) / 1000).toFixed(1)} s real\n`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const L = DEFAULT_LATENCY;
+  console.log(
+    `Exchange step, simulated (virtual clock: connect ${L.connectMs} ms, read ${L.readMs} ms, write ${L.writeMs} ms, disconnect ${L.disconnectMs} ms)\n`,
+  );
+  console.log(table(rows));
+  console.log(`\nCmdlets by kind (ours):`);
+  for (const r of rows) console.log(`  N=${r.n} ${r.scenario}: ${kinds(r.ours)}`);
+  console.log(`\nCmdlets by kind (naive):`);
+  for (const r of rows)
+    console.log(`  N=${r.n} ${r.scenario}: ${kinds(r.naive)}${r.naiveExtrapolated ? " *" : ""}`);
+  console.log(
+    `\n* naive figures above N=${NAIVE_MEASURED_MAX} are extrapolated from measured runs (first Command + (N−1) × a later one).` +
+      `\nTargets: 1 session per run — ${rows.every((r) => r.ours.sessions === 1) ? "met" : "NOT met"};` +
+      ` 0 writes when nothing changed — ${rows.filter((r) => r.scenario === "no-change apply").every((r) => r.ours.byKind.write === 0) ? "met" : "NOT met"}.` +
+      `\nReal time: ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

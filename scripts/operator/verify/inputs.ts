@@ -1,0 +1,209 @@
+// Where verify's inputs come from: the selected stack's outputs (`pulumi stack output --json
+// --show-secrets`), overridden by explicit options; the client secret from an environment
+// variable (or the stack's `clientSecret` output), never from the command line.
+import { execFile } from "node:child_process";
+import { MAIL_ENDPOINTS, OUTLOOK_SCOPE, PROTOCOLS, type Protocol } from "../../../components/microsoft";
+import type { VerifyOptions } from "./options";
+import { normaliseAuthorityHost, type ClientCredential } from "./token";
+
+export class InputError extends Error {}
+
+export type StackOutputsResult =
+  | { ok: true; outputs: Record<string, unknown> }
+  | { ok: false; reason: "no-cli" | "failed"; message: string };
+
+export type ReadStackOutputs = (stack?: string) => Promise<StackOutputsResult>;
+
+/** Runs the pulumi CLI. Its stdout holds the secret: it is parsed, never echoed. */
+export const readStackOutputs: ReadStackOutputs = (stack) =>
+  new Promise((resolve) => {
+    const args = ["stack", "output", "--json", "--show-secrets", ...(stack ? ["--stack", stack] : [])];
+    execFile("pulumi", args, { maxBuffer: 10 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
+      if (err && (err as NodeJS.ErrnoException).code === "ENOENT")
+        return resolve({ ok: false, reason: "no-cli", message: "the pulumi CLI is not on PATH" });
+      if (err)
+        return resolve({
+          ok: false,
+          reason: "failed",
+          message: `pulumi ${args.join(" ")} failed: ${stderr.trim().split("\n").slice(-3).join(" ") || err.message}`,
+        });
+      try {
+        const outputs = JSON.parse(stdout) as unknown;
+        if (typeof outputs !== "object" || outputs === null || Array.isArray(outputs))
+          throw new Error("not an object");
+        resolve({ ok: true, outputs: outputs as Record<string, unknown> });
+      } catch {
+        resolve({
+          ok: false,
+          reason: "failed",
+          message: "pulumi stack output --json did not print a JSON object",
+        });
+      }
+    });
+  });
+
+export interface VerifyTarget {
+  mailbox: string;
+  protocols: Protocol[];
+}
+
+export interface VerifyPlan {
+  source: "stack" | "options";
+  tenant: string;
+  /** A GUID to compare the token's tid with (the stack's tenantId, or a GUID --tenant). */
+  expectedTenantId?: string;
+  clientId: string;
+  credential: ClientCredential;
+  authorityHost: string;
+  scope: string;
+  ca?: string;
+  targets: VerifyTarget[];
+  endpoints: Record<Protocol, { host: string; port: number; tls: "implicit" | "starttls" | "none" }>;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isProtocol(v: unknown): v is Protocol {
+  return typeof v === "string" && (PROTOCOLS as readonly string[]).includes(v);
+}
+
+/** The stack's `mailboxes` output: addresses, or { address, protocols } objects (normalised config). */
+function stackTargets(outputs: Record<string, unknown>, stackProtocols: Protocol[]): VerifyTarget[] {
+  const raw = outputs.mailboxes;
+  if (!Array.isArray(raw)) return [];
+  const targets: VerifyTarget[] = [];
+  for (const m of raw) {
+    if (typeof m === "string") targets.push({ mailbox: m.toLowerCase(), protocols: stackProtocols });
+    else if (
+      typeof m === "object" &&
+      m !== null &&
+      typeof (m as { address?: unknown }).address === "string"
+    ) {
+      const p = (m as { protocols?: unknown }).protocols;
+      targets.push({
+        mailbox: (m as { address: string }).address.toLowerCase(),
+        protocols: Array.isArray(p) ? p.filter(isProtocol) : stackProtocols,
+      });
+    }
+  }
+  return targets;
+}
+
+export interface ResolveDeps {
+  env: Record<string, string | undefined>;
+  readStackOutputs: ReadStackOutputs;
+  readFile: (path: string) => string;
+}
+
+export async function resolvePlan(opts: VerifyOptions, deps: ResolveDeps): Promise<VerifyPlan> {
+  const explicit = opts.tenant !== undefined && opts.clientId !== undefined && opts.mailboxes.length > 0;
+  let outputs: Record<string, unknown> = {};
+  if (!explicit) {
+    const missing = [
+      ...(opts.tenant ? [] : ["--tenant"]),
+      ...(opts.clientId ? [] : ["--client-id"]),
+      ...(opts.mailboxes.length ? [] : ["--mailbox"]),
+    ];
+    const read = await deps.readStackOutputs(opts.stack);
+    if (!read.ok)
+      throw new InputError(
+        read.reason === "no-cli"
+          ? `Reading the stack's outputs: the pulumi CLI is not on PATH. Give the inputs explicitly instead (missing: ${missing.join(", ")}), with the client secret in $${opts.clientSecretEnv} or --certificate <pem>.`
+          : `Reading the stack's outputs: ${read.message}. Select a stack (--stack NAME, pulumi login) or give ${missing.join(", ")} explicitly.`,
+      );
+    outputs = read.outputs;
+  }
+  const str = (k: string) =>
+    typeof outputs[k] === "string" && outputs[k] !== "" ? (outputs[k] as string) : undefined;
+  const errors: string[] = [];
+  const tenant = opts.tenant ?? str("tenantId");
+  const clientId = opts.clientId ?? str("clientId");
+  if (!tenant) errors.push("No tenant: the stack has no tenantId output; pass --tenant");
+  if (!clientId) errors.push("No client id: the stack has no clientId output; pass --client-id");
+
+  const stackProtocols = Array.isArray(outputs.protocols)
+    ? outputs.protocols.filter(isProtocol)
+    : [...PROTOCOLS];
+  let targets: VerifyTarget[] =
+    opts.mailboxes.length > 0
+      ? opts.mailboxes.map((mailbox) => ({
+          mailbox,
+          protocols: opts.protocols.length > 0 ? opts.protocols : stackProtocols,
+        }))
+      : stackTargets(outputs, stackProtocols);
+  if (opts.protocols.length > 0)
+    targets = targets.map((t) => ({
+      ...t,
+      protocols: t.protocols.filter((p) => opts.protocols.includes(p)),
+    }));
+  targets = targets.filter((t) => t.protocols.length > 0);
+  if (targets.length === 0)
+    errors.push(
+      opts.mailboxes.length > 0 || Array.isArray(outputs.mailboxes)
+        ? `Nothing to verify: no mailbox is configured for ${opts.protocols.join(", ")}`
+        : "No mailboxes: the stack has no mailboxes output; pass --mailbox",
+    );
+
+  let credential: ClientCredential | undefined;
+  if (opts.certificate !== undefined) {
+    try {
+      deps.readFile(opts.certificate);
+      credential = { kind: "certificate", certificatePath: opts.certificate };
+    } catch (err) {
+      errors.push(
+        `--certificate ${opts.certificate}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
+    }
+  } else {
+    const fromEnv = deps.env[opts.clientSecretEnv];
+    const fromStack = str("clientSecret");
+    if (fromEnv) credential = { kind: "secret", secret: fromEnv };
+    else if (fromStack) credential = { kind: "secret", secret: fromStack };
+    else
+      errors.push(
+        `No client secret: $${opts.clientSecretEnv} is not set${explicit ? "" : " and the stack has no clientSecret output"}. Set it (another variable with --client-secret-env NAME), or pass --certificate <pem>.`,
+      );
+  }
+
+  let ca: string | undefined;
+  if (opts.caFile !== undefined) {
+    try {
+      ca = deps.readFile(opts.caFile);
+      if (!ca.includes("-----BEGIN CERTIFICATE-----")) {
+        errors.push(`--ca-file ${opts.caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+        ca = undefined;
+      }
+    } catch (err) {
+      errors.push(
+        `--ca-file ${opts.caFile}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
+    }
+  }
+  if (errors.length > 0 || !tenant || !clientId || !credential) throw new InputError(errors.join("\n"));
+
+  const stackTenant = str("tenantId");
+  const expectedTenantId =
+    stackTenant && GUID.test(stackTenant) ? stackTenant : GUID.test(tenant) ? tenant : undefined;
+  const endpoints = Object.fromEntries(
+    PROTOCOLS.map((p) => [
+      p,
+      {
+        host: opts.endpoints[p].host ?? MAIL_ENDPOINTS[p].host,
+        port: opts.endpoints[p].port ?? MAIL_ENDPOINTS[p].port,
+        tls: opts.endpoints[p].tls ?? MAIL_ENDPOINTS[p].tls,
+      },
+    ]),
+  ) as VerifyPlan["endpoints"];
+  return {
+    source: explicit ? "options" : "stack",
+    tenant,
+    ...(expectedTenantId ? { expectedTenantId } : {}),
+    clientId,
+    credential,
+    authorityHost: normaliseAuthorityHost(opts.authorityHost),
+    scope: opts.scope ?? OUTLOOK_SCOPE,
+    ...(ca ? { ca } : {}),
+    targets,
+    endpoints,
+  };
+}

@@ -1,0 +1,287 @@
+// The verify tool's core, with its dependencies injected (token acquisition, the three logins,
+// stack outputs, clock, output streams), so the same matrix runs against Exchange Online, the
+// offline peers, or fakes. cli.ts wires the real ones.
+//
+// One round = a fresh token, its diagnosis, then every still-failing login. With --wait the
+// rounds repeat with backoff until everything passes or the deadline ends: after `pulumi up`,
+// consent reaches tokens in minutes and Exchange applies grants in 15–30 min (sometimes longer;
+// microsoft-contract.md), so a fixed sleep is never right.
+import type { Protocol } from "../../../components/microsoft";
+import { diagnoseClaims, diagnoseLogin, diagnoseTokenFailure, protocolName, type Cause } from "./diagnosis";
+import { InputError, resolvePlan, type ReadStackOutputs, type VerifyPlan } from "./inputs";
+import type { Login, LoginStage } from "./login";
+import { parseOptions, USAGE, UsageError, type VerifyOptions } from "./options";
+import { renderTable } from "./table";
+import type { AcquireToken, TokenClaims } from "./token";
+
+export interface VerifyDeps {
+  env: Record<string, string | undefined>;
+  acquireToken: AcquireToken;
+  logins: Record<Protocol, Login>;
+  readStackOutputs: ReadStackOutputs;
+  readFile: (path: string) => string;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** ms since the epoch. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Retry delays under --wait: initialMs, doubling, capped at maxMs. Default 5 s .. 60 s. */
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+export interface LoginReport {
+  mailbox: string;
+  protocol: Protocol;
+  ok: boolean;
+  /** False when the token's diagnosis already showed this login cannot pass. */
+  attempted: boolean;
+  attempts: number;
+  /** Duration of the last attempt. */
+  ms?: number;
+  stage?: LoginStage;
+  serverResponse?: string;
+  detail?: string;
+  cause?: Cause;
+}
+
+export interface TokenReport {
+  ok: boolean;
+  ms: number;
+  claims?: {
+    tid: string;
+    appid: string;
+    oid: string;
+    roles: string[];
+    aud: string;
+    appidacr?: string;
+    expiresAt: string;
+  };
+  cause?: Cause;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  tenant: string;
+  clientId: string;
+  credential: "secret" | "certificate";
+  authorityHost: string;
+  scope: string;
+  token: TokenReport;
+  /** Token problems that block every login (audience, tenant, expiry). */
+  findings: Cause[];
+  logins: LoginReport[];
+  rounds: number;
+  elapsedMs: number;
+  summary: { expected: number; passed: number; failed: number };
+}
+
+export interface VerifyOutcome {
+  exitCode: 0 | 1 | 2;
+  report?: VerifyReport;
+}
+
+async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000
+    ? `${ms} ms`
+    : ms < 120_000
+      ? `${(ms / 1000).toFixed(1)} s`
+      : `${Math.round(ms / 60_000)} min`;
+}
+
+/** Parses argv, resolves inputs, verifies, prints. Never throws for bad input: exit code 2. */
+export async function runVerify(argv: string[], deps: VerifyDeps): Promise<VerifyOutcome> {
+  const secrets: string[] = [];
+  // Defence in depth: whatever a server or library echoes, the secret and tokens never reach output.
+  const scrub = (text: string) => {
+    let out = text;
+    for (const s of secrets) if (s.length >= 4) out = out.split(s).join("[redacted]");
+    return out;
+  };
+  const out = (t: string) => deps.stdout(scrub(t));
+  const err = (t: string) => deps.stderr(scrub(t));
+
+  let opts: VerifyOptions;
+  let plan: VerifyPlan;
+  try {
+    opts = parseOptions(argv);
+    if (opts.help) {
+      out(USAGE + "\n");
+      return { exitCode: 0 };
+    }
+    plan = await resolvePlan(opts, deps);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof InputError) {
+      err(`${e.message}\n${e instanceof UsageError ? "Run with --help for the options.\n" : ""}`);
+      return { exitCode: 2 };
+    }
+    throw e;
+  }
+  if (plan.credential.kind === "secret") secrets.push(plan.credential.secret);
+
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const backoff = deps.backoff ?? { initialMs: 5000, maxMs: 60_000 };
+  const started = now();
+  const deadline = started + opts.waitMs;
+
+  const logins: LoginReport[] = plan.targets.flatMap((t) =>
+    t.protocols.map((protocol) => ({
+      mailbox: t.mailbox,
+      protocol,
+      ok: false,
+      attempted: false,
+      attempts: 0,
+    })),
+  );
+  const allProtocols = [...new Set(logins.map((l) => l.protocol))];
+  const endpointText = (p: Protocol) => `${plan.endpoints[p].host}:${plan.endpoints[p].port}`;
+  const credentialKind = plan.credential.kind;
+  const tokenContext = {
+    tenant: plan.tenant,
+    clientId: plan.clientId,
+    authorityHost: plan.authorityHost,
+    credential: credentialKind,
+  };
+
+  let token: TokenReport = { ok: false, ms: 0 };
+  let findings: Cause[] = [];
+  let rounds = 0;
+  let delay = backoff.initialMs;
+
+  for (;;) {
+    rounds++;
+    err(
+      `Getting a token for ${plan.clientId} in ${plan.tenant} from ${plan.authorityHost} (${credentialKind})…\n`,
+    );
+    const result = await deps.acquireToken({
+      tenant: plan.tenant,
+      clientId: plan.clientId,
+      credential: plan.credential,
+      authorityHost: plan.authorityHost,
+      scope: plan.scope,
+      ...(plan.ca ? { ca: plan.ca } : {}),
+      timeoutMs: opts.timeoutMs,
+    });
+    let claims: TokenClaims | undefined;
+    let accessToken = "";
+    if (result.ok) {
+      secrets.push(result.accessToken);
+      accessToken = result.accessToken;
+      claims = result.claims;
+      token = {
+        ok: true,
+        ms: result.ms,
+        claims: {
+          tid: claims.tid,
+          appid: claims.appid,
+          oid: claims.oid,
+          roles: claims.roles,
+          aud: claims.aud,
+          ...(claims.appidacr ? { appidacr: claims.appidacr } : {}),
+          expiresAt: new Date(claims.exp * 1000).toISOString(),
+        },
+      };
+      err(
+        `Token in ${formatMs(result.ms)}: tid ${claims.tid}, appid ${claims.appid}, oid ${claims.oid}, roles [${claims.roles.join(", ")}], expires ${token.claims!.expiresAt}\n`,
+      );
+    } else {
+      token = { ok: false, ms: result.ms, cause: diagnoseTokenFailure(result.failure, tokenContext) };
+      err(`✗ No token: ${token.cause!.summary}\n`);
+    }
+
+    const pending = logins.filter((l) => !l.ok);
+    const toRun: LoginReport[] = [];
+    if (!claims) {
+      findings = [];
+      for (const l of pending) l.cause = token.cause;
+    } else {
+      const d = diagnoseClaims(claims, {
+        expectedTenantId: plan.expectedTenantId,
+        protocols: allProtocols,
+        now: Math.floor(now() / 1000),
+      });
+      findings = d.blocking;
+      for (const f of findings) err(`✗ ${f.summary}\n`);
+      for (const p of allProtocols)
+        if (d.perProtocol[p])
+          err(`✗ ${protocolName(p)}: ${d.perProtocol[p]!.summary}; its logins are not attempted\n`);
+      for (const l of pending) {
+        const blocked = findings[0] ?? d.perProtocol[l.protocol];
+        if (blocked) l.cause = blocked;
+        else toRun.push(l);
+      }
+    }
+
+    await pool(toRun, opts.concurrency, async (l) => {
+      const p = l.protocol;
+      const r = await deps.logins[p]({
+        host: plan.endpoints[p].host,
+        port: plan.endpoints[p].port,
+        tls: plan.endpoints[p].tls,
+        mailbox: l.mailbox,
+        accessToken,
+        timeoutMs: opts.timeoutMs,
+        ...(plan.ca ? { ca: plan.ca } : {}),
+        ...(p === "smtp" && opts.sendTest ? { sendTestTo: opts.sendTest } : {}),
+      });
+      l.attempted = true;
+      l.attempts++;
+      l.ms = r.ms;
+      if (r.ok) {
+        l.ok = true;
+        delete l.cause;
+        delete l.stage;
+        delete l.serverResponse;
+        if (r.detail) l.detail = r.detail;
+        err(`✓ ${protocolName(p)} ${l.mailbox} in ${formatMs(r.ms)}\n`);
+      } else {
+        l.stage = r.stage;
+        l.serverResponse = r.serverResponse;
+        l.cause = diagnoseLogin(r, {
+          protocol: p,
+          mailbox: l.mailbox,
+          endpoint: endpointText(p),
+          appid: claims?.appid,
+          oid: claims?.oid,
+        });
+        err(`✗ ${protocolName(p)} ${l.mailbox} after ${formatMs(r.ms)}: ${r.serverResponse}\n`);
+      }
+    });
+
+    const failing = logins.filter((l) => !l.ok).length;
+    const remaining = deadline - now();
+    if (failing === 0 || remaining <= 0) break;
+    const wait = Math.min(delay, remaining);
+    err(
+      `${failing} of ${logins.length} logins failing; retrying in ${formatMs(wait)} (--wait ends in ${formatMs(remaining)})\n`,
+    );
+    await sleep(wait);
+    delay = Math.min(delay * 2, backoff.maxMs);
+  }
+
+  const passed = logins.filter((l) => l.ok).length;
+  const report: VerifyReport = {
+    ok: passed === logins.length,
+    tenant: plan.tenant,
+    clientId: plan.clientId,
+    credential: credentialKind,
+    authorityHost: plan.authorityHost,
+    scope: plan.scope,
+    token,
+    findings,
+    logins,
+    rounds,
+    elapsedMs: now() - started,
+    summary: { expected: logins.length, passed, failed: logins.length - passed },
+  };
+  out(opts.json ? JSON.stringify(report, null, 2) + "\n" : renderTable(report));
+  return { exitCode: report.ok ? 0 : 1, report };
+}

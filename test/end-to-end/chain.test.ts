@@ -1,0 +1,336 @@
+// The whole stack offline over ONE tenant state file (design.md, "One tenant state for all
+// doubles"): config → program under the Graph-rules mock → the Command's real script through
+// `sh -c` → the driver → the Exchange simulator → the token issuer and mail peers → verify.
+// Each step is scripts/offline-tenant/harness/chain.ts; this file only says what must hold between them.
+import { grantOthers, OTHERS } from "../../scripts/offline-tenant/harness/sim-tenant";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { DRIVER_ENV } from "../../scripts/exchange-driver/env";
+import { parseRecord } from "../../scripts/exchange-driver/record";
+import {
+  ADMIN_TOKEN_ENV,
+  FAKE_PWSH,
+  createOfflineTenant,
+  deploy,
+  destroy,
+  exchangeGrants,
+  findLeaks,
+  outcomes,
+  reapply,
+  secretsOf,
+  simStats,
+  startOfflineServices,
+  tenantState,
+  update,
+  verify,
+  type Deployment,
+  type OfflineServices,
+  type OfflineTenant,
+} from "../../scripts/offline-tenant/harness/chain";
+import { consentRoles, revokeRoles } from "../../scripts/offline-tenant/entra/entra-app";
+import { sha256Hex, updateState, type TenantState } from "../../scripts/offline-tenant/state";
+import { skipDovecot } from "../support/dovecot-gate";
+import { TENANT_ID, baseConfig } from "../support/program-harness";
+
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
+
+const HELPDESK = "helpdesk@contoso.com";
+const BILLING = "billing@contoso.com";
+const ALERTS = "alerts@contoso.com";
+const SUPPORT = "support@contoso.com";
+const OTHER_SID = OTHERS.sid;
+
+const exchange = { connection: "accessToken", accessTokenEnv: ADMIN_TOKEN_ENV, pwsh: FAKE_PWSH };
+const firstConfig = baseConfig({
+  mailboxes: [
+    { address: HELPDESK, sendAs: true },
+    { address: BILLING, protocols: ["imap", "pop"] },
+    { address: ALERTS, protocols: ["smtp"] },
+  ],
+  exchange,
+});
+// Drop alerts@, add support@, flip billing@'s POP to SMTP; Entra's side (protocols) unchanged.
+const changedConfig = baseConfig({
+  mailboxes: [
+    { address: HELPDESK, sendAs: true },
+    { address: BILLING, protocols: ["imap", "smtp"] },
+    { address: SUPPORT, protocols: ["imap"] },
+  ],
+  exchange,
+});
+
+/** Someone else's FullAccess and SendAs on helpdesk@: never ours to touch. */
+const seedOthersGrant = (s: TenantState) => grantOthers(s, HELPDESK);
+const othersRows = (s: TenantState) =>
+  s.exchange.mailboxes.map((m) => ({
+    address: m.address,
+    permissions: m.permissions.filter((r) => r.UserSid === OTHER_SID),
+    recipientPermissions: m.recipientPermissions.filter((r) => r.TrusteeSidString === OTHER_SID),
+  }));
+
+const timings: Record<string, number> = {};
+async function timed<T>(step: string, fn: () => Promise<T> | T): Promise<T> {
+  const started = Date.now();
+  try {
+    return await fn();
+  } finally {
+    timings[step] = (timings[step] ?? 0) + Date.now() - started;
+  }
+}
+
+describe.skipIf(skipDovecot)("one tenant, deployed, changed and destroyed offline", () => {
+  let t: OfflineTenant;
+  let services: OfflineServices;
+  let first: Deployment;
+  let second: Deployment;
+  const deployments: Deployment[] = [];
+
+  beforeAll(async () => {
+    t = createOfflineTenant({
+      tenantId: TENANT_ID,
+      mailboxes: [HELPDESK, BILLING, ALERTS, SUPPORT],
+      seed: seedOthersGrant,
+    });
+    first = await timed("deploy (program + Command create)", () => deploy(t, firstConfig));
+    deployments.push(first);
+    services = await timed("start token issuer + mail peers", () => startOfflineServices(t));
+  });
+
+  afterAll(async () => {
+    await services?.stop();
+    t?.cleanup();
+    console.log(
+      "chain timings:\n" +
+        Object.entries(timings)
+          .map(([k, ms]) => `  ${k}: ${ms} ms`)
+          .join("\n"),
+    );
+  });
+
+  it("pulumi up registers the app in Entra, runs the driver once and exports its record", () => {
+    expect(first.run.code).toBe(0);
+    const state = tenantState(t);
+    const appId = first.outputs.clientId as string;
+    // Entra (written by the Graph-rules mock) and Exchange (written by the simulator) in one file.
+    expect(state.entra.applications.map((a) => a.clientId)).toEqual([appId]);
+    // Two rotation slots (A/B); the exported secret is one of them (Entra keeps only its hash).
+    expect(state.entra.passwords).toHaveLength(2);
+    expect(state.entra.passwords.map((p) => p.secretSha256)).toContain(
+      sha256Hex(first.outputs.clientSecret as string),
+    );
+    const sp = state.exchange.servicePrincipals.find((x) => x.AppId === appId)!;
+    expect(sp.Identity).toBe(first.outputs.servicePrincipalObjectId);
+    expect(exchangeGrants(state, appId)).toEqual({
+      servicePrincipal: true,
+      fullAccess: [ALERTS, BILLING, HELPDESK],
+      sendAs: [HELPDESK],
+    });
+    // The Command's stdout is the record, and the stack exports it.
+    const record = parseRecord(first.record)!;
+    expect(first.outputs.exchangeRecord).toEqual(JSON.parse(JSON.stringify(record)));
+    expect(record.servicePrincipal?.sid).toBe(sp.Sid);
+    expect(first.secretOutputs).toContain("clientSecret");
+    const stats = simStats(t);
+    expect(stats.sessions).toBe(1);
+    expect(stats.connects).toBe(1);
+    // The token is handed over by variable NAME: the Command's inputs never hold it.
+    expect(first.command.environment[DRIVER_ENV.accessTokenEnv]).toBe(ADMIN_TOKEN_ENV);
+    expect(JSON.stringify(first.command)).not.toContain(t.adminToken);
+  });
+
+  it("verify from the stack outputs passes every configured login, per-mailbox protocols respected", async () => {
+    const v = await timed("verify after deploy", () => verify(t, services, first));
+    expect(outcomes(v.report)).toEqual({
+      [`${HELPDESK} imap`]: "pass",
+      [`${HELPDESK} pop`]: "pass",
+      [`${HELPDESK} smtp`]: "pass",
+      [`${BILLING} imap`]: "pass",
+      [`${BILLING} pop`]: "pass",
+      [`${ALERTS} smtp`]: "pass",
+    });
+    expect(v.exitCode).toBe(0);
+    expect(v.report!.token.claims!.oid).toBe(first.outputs.servicePrincipalObjectId);
+  });
+
+  it("verify with explicit options (no pulumi CLI) passes too, and reads nothing from the outputs", async () => {
+    const v = await timed("verify, explicit options", () =>
+      verify(
+        t,
+        services,
+        first,
+        ["--tenant", TENANT_ID, "--client-id", first.outputs.clientId as string, "--mailbox", HELPDESK],
+        { stackOutputs: false },
+      ),
+    );
+    // Without the outputs, verify checks every protocol of the explicit mailbox.
+    expect(outcomes(v.report)).toEqual({
+      [`${HELPDESK} imap`]: "pass",
+      [`${HELPDESK} pop`]: "pass",
+      [`${HELPDESK} smtp`]: "pass",
+    });
+    expect(v.exitCode).toBe(0);
+    // Without --tenant the outputs are needed, and missing ones are named.
+    const missing = await verify(t, services, first, ["--mailbox", HELPDESK], { stackOutputs: false });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toMatch(/missing: --tenant, --client-id/);
+  });
+
+  it("a change to the Entra application is refused by the update emulation, not mis-emulated", async () => {
+    const renamed = { ...firstConfig, application: { displayName: "Mail OAuth - renamed" } };
+    await expect(update(t, first, renamed)).rejects.toThrow(/touches Entra resources/);
+    const noSmtp = { ...firstConfig, protocols: ["imap", "pop"], mailboxes: [HELPDESK] };
+    await expect(update(t, first, noSmtp)).rejects.toThrow(/touches Entra resources/);
+  });
+
+  it("consent withdrawn for POP after deploy: verify reports role-missing for POP only", async () => {
+    const spId = first.outputs.servicePrincipalObjectId as string;
+    updateState(t.statePath, (s) => revokeRoles(s, spId, ["POP.AccessAsApp"]));
+    try {
+      const v = await timed("verify, POP consent revoked", () => verify(t, services, first));
+      expect(outcomes(v.report)).toEqual({
+        [`${HELPDESK} imap`]: "pass",
+        [`${HELPDESK} pop`]: "role-missing",
+        [`${HELPDESK} smtp`]: "pass",
+        [`${BILLING} imap`]: "pass",
+        [`${BILLING} pop`]: "role-missing",
+        [`${ALERTS} smtp`]: "pass",
+      });
+      expect(v.exitCode).toBe(1);
+      expect(v.report!.logins.filter((l) => l.cause?.id === "role-missing").every((l) => !l.attempted)).toBe(
+        true,
+      );
+    } finally {
+      updateState(t.statePath, (s) => consentRoles(s, spId, ["POP.AccessAsApp"]));
+    }
+  });
+
+  it("a config change runs the Command's update with the previous record: dropped mailbox refused, added one passes", async () => {
+    second = await timed("update (program + Command update)", () => update(t, first, changedConfig));
+    deployments.push(second);
+    expect(second.run.code).toBe(0);
+    expect(second.outputs.clientId).toBe(first.outputs.clientId);
+    expect(exchangeGrants(tenantState(t), second.outputs.clientId as string)).toEqual({
+      servicePrincipal: true,
+      fullAccess: [BILLING, HELPDESK, SUPPORT],
+      sendAs: [HELPDESK],
+    });
+    expect(parseRecord(second.record)!.mailboxes.map((m) => [m.address, m.sendAs])).toEqual([
+      [BILLING, false],
+      [HELPDESK, true],
+      [SUPPORT, false],
+    ]);
+
+    const v = await timed("verify after update", () => verify(t, services, second));
+    expect(outcomes(v.report)).toEqual({
+      [`${HELPDESK} imap`]: "pass",
+      [`${HELPDESK} pop`]: "pass",
+      [`${HELPDESK} smtp`]: "pass",
+      [`${BILLING} imap`]: "pass",
+      [`${BILLING} smtp`]: "pass",
+      [`${SUPPORT} imap`]: "pass",
+    });
+    expect(v.exitCode).toBe(0);
+
+    const dropped = await timed("verify dropped mailbox", () =>
+      verify(t, services, second, ["--mailbox", ALERTS, "--protocol", "smtp"]),
+    );
+    expect(outcomes(dropped.report)).toEqual({ [`${ALERTS} smtp`]: "exchange-refused-token" });
+    expect(dropped.exitCode).toBe(1);
+  });
+
+  it("a protocol dropped from one mailbox is only no longer verified: Exchange still lets it in", async () => {
+    // Nothing in the stack enforces per-mailbox protocols: the app roles are tenant-wide and
+    // FullAccess covers every protocol, so billing@'s POP (dropped from its protocols) passes.
+    const v = await timed("verify flipped protocol", () =>
+      verify(t, services, second, ["--mailbox", BILLING, "--protocol", "pop"]),
+    );
+    expect(outcomes(v.report)).toEqual({ [`${BILLING} pop`]: "pass" });
+    expect(tenantState(t).exchange.mailboxes.find((m) => m.address === BILLING)!.PopEnabled).toBe(true);
+  });
+
+  it("the same update once more makes zero writes in Exchange", () => {
+    const before = simStats(t);
+    const again = timed("reapply (idempotence probe)", () => reapply(t, second));
+    return again.then((run) => {
+      const after = simStats(t);
+      expect(run.code).toBe(0);
+      expect(after.sessions - before.sessions).toBe(1);
+      expect(after.byKind.write - before.byKind.write).toBe(0);
+      expect(after.byKind.read - before.byKind.read).toBeGreaterThan(0);
+      expect(parseRecord(run.stdout)).toEqual(parseRecord(second.record));
+    });
+  });
+
+  it("destroy revokes all our grants and our Exchange service principal, and nobody else's", async () => {
+    const othersBefore = othersRows(tenantState(t));
+    expect(othersBefore.find((m) => m.address === HELPDESK)!.permissions).toHaveLength(1);
+    const run = await timed("destroy (Command delete)", () => destroy(t, second));
+    expect(run.code).toBe(0);
+    const state = tenantState(t);
+    const appId = second.outputs.clientId as string;
+    expect(exchangeGrants(state, appId)).toEqual({ servicePrincipal: false, fullAccess: [], sendAs: [] });
+    // No row left anywhere for our SID (a grant matched by SID, not by name).
+    const sid = parseRecord(first.record)!.servicePrincipal!.sid;
+    for (const m of state.exchange.mailboxes) {
+      expect(m.permissions.filter((r) => r.UserSid === sid)).toEqual([]);
+      expect(m.recipientPermissions.filter((r) => r.TrusteeSidString === sid)).toEqual([]);
+    }
+    expect(othersRows(state)).toEqual(othersBefore);
+
+    // Entra still issues the token (the mock does not model deletion); Exchange refuses it.
+    const v = await timed("verify after destroy", () => verify(t, services, second));
+    expect(v.exitCode).toBe(1);
+    expect(Object.values(outcomes(v.report))).toHaveLength(6);
+    expect(new Set(Object.values(outcomes(v.report)))).toEqual(new Set(["exchange-refused-token"]));
+  });
+
+  it("nothing captured — driver and verify output, records, the state file — holds a secret or a token", () => {
+    const secrets = secretsOf(t, deployments);
+    expect(t.accessTokens.length).toBeGreaterThanOrEqual(5);
+    expect(secrets.every((s) => s.value.length >= 20)).toBe(true);
+    const entries = [
+      ...t.transcript,
+      { what: "tenant state file", text: readFileSync(t.statePath, "utf8") },
+      ...deployments.map((d, i) => ({ what: `Command inputs #${i + 1}`, text: JSON.stringify(d.command) })),
+      ...deployments.map((d, i) => ({ what: `record #${i + 1}`, text: d.record })),
+    ];
+    // What Pulumi's state would hold holds the client secret (as a secret), never a token.
+    const tokensOnly = secrets.filter((s) => s.name !== "clientSecret output");
+    const pulumiState = deployments.map((d, i) => ({
+      what: `registered resources #${i + 1}`,
+      text: JSON.stringify(d.mock.resources),
+    }));
+    expect(findLeaks(pulumiState, tokensOnly)).toEqual([]);
+    // The scan itself finds what it looks for.
+    expect(findLeaks([{ what: "probe", text: `x${t.adminToken}x` }], secrets)).toHaveLength(1);
+    expect(findLeaks(entries, secrets)).toEqual([]);
+  });
+});
+
+describe.skipIf(skipDovecot)("a stack deployed without SMTP", () => {
+  let t: OfflineTenant;
+  let services: OfflineServices | undefined;
+
+  afterAll(async () => {
+    await services?.stop();
+    t?.cleanup();
+  });
+
+  it("verify asked for SMTP reports role-missing (no consent for SMTP.SendAsApp), IMAP still passes", async () => {
+    t = createOfflineTenant({ tenantId: TENANT_ID, mailboxes: [HELPDESK] });
+    const d = await timed("negative chain: deploy", () =>
+      deploy(t, baseConfig({ protocols: ["imap", "pop"], mailboxes: [HELPDESK], exchange })),
+    );
+    services = await startOfflineServices(t);
+    const v = await timed("negative chain: verify", () =>
+      verify(t, services!, d, ["--mailbox", HELPDESK, "--protocol", "imap,smtp"]),
+    );
+    expect(outcomes(v.report)).toEqual({
+      [`${HELPDESK} imap`]: "pass",
+      [`${HELPDESK} smtp`]: "role-missing",
+    });
+    expect(v.exitCode).toBe(1);
+    expect(v.stdout).toMatch(/SMTP\.SendAsApp/);
+    expect(findLeaks(t.transcript, secretsOf(t, [d]))).toEqual([]);
+  });
+});

@@ -1,0 +1,87 @@
+// PowerShell cannot run here: the shim is checked by parsing it with tree-sitter-powershell
+// and by holding its text to the contract it shares with session.ts and the simulator.
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ALLOWED_CMDLETS, SECRET_ENV } from "../../scripts/exchange-driver/session";
+import { CMDLETS } from "../../scripts/offline-tenant/exchange/params";
+import { SHIM } from "../support/simulator";
+
+const shim = readFileSync(SHIM, "utf8");
+let parse: (text: string) => { hasError: boolean; errors: string[] };
+
+beforeAll(async () => {
+  const { default: Parser } = await import("tree-sitter");
+  // Through a variable: the package's "types" points at a directory, which node16 resolution rejects.
+  const grammar: string = "tree-sitter-powershell";
+  const { default: PowerShell } = (await import(grammar)) as { default: unknown };
+  const parser = new Parser();
+  parser.setLanguage(PowerShell as Parameters<typeof parser.setLanguage>[0]);
+  parse = (text) => {
+    const root = parser.parse(text).rootNode;
+    const errors: string[] = [];
+    const walk = (n: typeof root) => {
+      if (n.type === "ERROR" || n.isMissing)
+        errors.push(`${n.startPosition.row + 1}: ${n.text.slice(0, 60)}`);
+      n.children.forEach(walk);
+    };
+    walk(root);
+    return { hasError: root.hasError, errors };
+  };
+});
+
+/** The quoted strings of `$Name = @( … )` in the shim. */
+function arrayLiteral(name: string): string[] {
+  const m = new RegExp(`\\$${name}\\s*=\\s*@\\(([\\s\\S]*?)\\)`).exec(shim);
+  if (!m) throw new Error(`$${name} = @(…) not found in shim.ps1`);
+  return [...m[1].matchAll(/'([^']+)'/g)].map((x) => x[1]);
+}
+
+describe("shim.ps1", () => {
+  it("parses cleanly with tree-sitter-powershell", () => {
+    expect(parse(shim)).toEqual({ hasError: false, errors: [] });
+  });
+
+  it.each([
+    ["a missing closing brace", (s: string) => s.replace(/\}\s*$/, "")],
+    ["an unterminated string", (s: string) => s.replace("'SilentlyContinue'", "'SilentlyContinue")],
+    ["a broken hashtable", (s: string) => s.replace("$connect = @{", "$connect = @{{")],
+  ])("does not parse with %s (so the check can fail)", (_what, breakIt) => {
+    const broken = breakIt(shim);
+    expect(broken).not.toBe(shim);
+    expect(parse(broken).hasError).toBe(true);
+  });
+
+  it("allows exactly the cmdlets session.ts allows and the simulator implements", () => {
+    expect(arrayLiteral("Allowed")).toEqual([...ALLOWED_CMDLETS]);
+    expect(Object.keys(CMDLETS).sort()).toEqual([...ALLOWED_CMDLETS].sort());
+  });
+
+  it("reads its secrets from exactly the session's SECRET_ENV variables and then removes them", () => {
+    const m = /foreach \(\$name in ([^)]+)\)\s*\{([^}]+)\}/.exec(shim);
+    expect([...(m?.[1] ?? "").matchAll(/'([^']+)'/g)].map((x) => x[1])).toEqual(Object.values(SECRET_ENV));
+    expect(m?.[2]).toContain("[Environment]::SetEnvironmentVariable($name, $null)");
+  });
+
+  it("connects without a banner, runs each cmdlet with -ErrorAction Stop and captures its warnings", () => {
+    expect(shim).toContain("ShowBanner = $false");
+    expect(shim).toMatch(
+      /& \$cmdlet @params -ErrorAction Stop -WarningAction SilentlyContinue -WarningVariable cmdletWarnings/,
+    );
+    expect(shim).toContain("$ProgressPreference = 'SilentlyContinue'");
+    expect(shim).toContain("Disconnect-ExchangeOnline -Confirm:$false");
+  });
+
+  it("raises the same error ids the simulator answers with", () => {
+    for (const id of ["CmdletNotAllowed", "ExchangeModuleMissing", "ConnectionUnknown"])
+      expect(shim).toContain(`'${id}'`);
+    expect(shim).toContain("is not allowed by the exo-oauth shim; allowed:");
+    expect(shim).toContain("or later is not installed for this pwsh");
+  });
+
+  it("writes to stdout only through Write-Response", () => {
+    const writers = shim.split("\n").filter((l) => /Write-Output|Write-Host|\[Console\]::Out\.Write/.test(l));
+    expect(writers).toEqual([
+      "    [Console]::Out.WriteLine((ConvertTo-Json -InputObject $Response -Depth 6 -Compress))",
+    ]);
+  });
+});
