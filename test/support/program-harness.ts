@@ -1,7 +1,12 @@
 // Test fixtures for the program: a valid stack config and a tenant. Running the program under
 // the Graph-rules mock lives in scripts/offline-tenant/harness/run-program.ts (the offline chain uses it too).
 import { newTenantState, type TenantState } from "../../scripts/offline-tenant/state";
-export { PROJECT, resolve, runProgram, type ProgramRun } from "../../scripts/offline-tenant/harness/run-program";
+export {
+  PROJECT,
+  resolve,
+  runProgram,
+  type ProgramRun,
+} from "../../scripts/offline-tenant/harness/run-program";
 export const TENANT_ID = "2ea4955d-830e-4aa7-8ab5-661a6b9aa84d";
 
 /** A complete, valid stack config (namespace exo-oauth), keys without the namespace. */

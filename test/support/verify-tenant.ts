@@ -6,7 +6,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PROTOCOL_ROLE } from "../../components/microsoft";
-import { registerApplication, type RegisteredApplication } from "../../scripts/offline-tenant/entra/entra-app";
+import {
+  registerApplication,
+  type RegisteredApplication,
+} from "../../scripts/offline-tenant/entra/entra-app";
 import {
   newSid,
   newTenantState,

@@ -4,7 +4,16 @@ import { readSimStats } from "../../../scripts/offline-tenant/exchange/stats";
 import { parseFaults, parseLatency } from "../../../scripts/offline-tenant/exchange/knobs";
 import { simulatorFromEnv } from "../../../scripts/offline-tenant/exchange/simulator";
 import { readState } from "../../../scripts/offline-tenant/state";
-import { FAKE_PWSH, ORG, SHIM, connected, inProcess, newTenant, registerApp, type Tenant } from "../../support/simulator";
+import {
+  FAKE_PWSH,
+  ORG,
+  SHIM,
+  connected,
+  inProcess,
+  newTenant,
+  registerApp,
+  type Tenant,
+} from "../../support/simulator";
 
 const TRANSIENT =
   /^A server side error has occurred because of which the operation could not be completed\. Please try again after some time\./;

@@ -142,8 +142,9 @@ interface MatrixCase {
 }
 
 const sp = () => t.app.servicePrincipal.objectId;
-const withMailbox = (fn: (m: import("../../../scripts/offline-tenant/state").ExchangeMailbox) => void) => () =>
-  t.update((s) => fn(s.exchange.mailboxes.find((m) => m.address === GRANTED)!));
+const withMailbox =
+  (fn: (m: import("../../../scripts/offline-tenant/state").ExchangeMailbox) => void) => () =>
+    t.update((s) => fn(s.exchange.mailboxes.find((m) => m.address === GRANTED)!));
 
 const cases: MatrixCase[] = [
   {

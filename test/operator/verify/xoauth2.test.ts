@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { decodeErrorChallenge, redact, xoauth2InitialResponse } from "../../../scripts/operator/verify/xoauth2";
+import {
+  decodeErrorChallenge,
+  redact,
+  xoauth2InitialResponse,
+} from "../../../scripts/operator/verify/xoauth2";
 
 describe("the XOAUTH2 initial response", () => {
   it("is base64 of user=, auth=Bearer and the \\x01 framing Microsoft documents", () => {
