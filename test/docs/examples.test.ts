@@ -174,12 +174,16 @@ describe("the README's Layout table", () => {
 });
 
 describe("links between the documents", () => {
-  const links = documentationFiles().flatMap(([file, text]) =>
-    relativeLinks(text).map((href) => {
-      const target = join(file.startsWith("docs/") ? "docs" : "", href).replace(/\\/g, "/");
-      return [`${file} → ${href}`, target] as const;
-    }),
-  );
+  const links = [
+    ...new Map(
+      documentationFiles().flatMap(([file, text]) =>
+        relativeLinks(text).map((href) => {
+          const target = join(file.startsWith("docs/") ? "docs" : "", href).replace(/\\/g, "/");
+          return [`${file} → ${href}`, target] as const;
+        }),
+      ),
+    ),
+  ];
 
   it("exist", () => {
     expect(links.length).toBeGreaterThan(10);

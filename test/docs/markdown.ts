@@ -18,7 +18,7 @@ export interface FencedBlock {
   /** The info string's first word (`yaml`, `bash`, `text`, …). */
   lang: string;
   body: string;
-  /** The HTML comment on the line just above the fence, without `<!--` `-->`, if any. */
+  /** The HTML comment on the last non-blank line above the fence, without `<!--` `-->`, if any. */
   marker?: string;
   /** 1-based line of the opening fence. */
   line: number;
@@ -34,7 +34,9 @@ export function fencedBlocks(text: string): FencedBlock[] {
     const start = i;
     const body: string[] = [];
     for (i++; i < lines.length && !/^```\s*$/.test(lines[i]); i++) body.push(lines[i]);
-    const above = start > 0 ? /^<!--\s*(.*?)\s*-->\s*$/.exec(lines[start - 1]) : null;
+    let prev = start - 1;
+    while (prev >= 0 && lines[prev].trim() === "") prev--;
+    const above = prev >= 0 ? /^<!--\s*(.*?)\s*-->\s*$/.exec(lines[prev]) : null;
     blocks.push({
       lang: open[1],
       body: body.join("\n") + "\n",
