@@ -25,7 +25,11 @@ const BASE: Record<string, unknown> = {
 /** A `secure:` value is ciphertext the CLI decrypts; these stand in for the decrypted value. */
 const PFX_STAND_IN = Buffer.from([0x30, 0x82, 0x01, 0x00, 0x02, 0x01, 0x03]).toString("base64");
 /** Documents other helpers write in parallel; a link to one may dangle until they land. */
-const WRITTEN_ELSEWHERE = new Set(["docs/exchange-step.md", "docs/pulumi-lifecycle.md", "docs/powershell-tier.md"]);
+const WRITTEN_ELSEWHERE = new Set([
+  "docs/exchange-step.md",
+  "docs/pulumi-lifecycle.md",
+  "docs/powershell-tier.md",
+]);
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
