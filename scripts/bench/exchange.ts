@@ -52,7 +52,12 @@ function settings(mailboxes: DesiredMailbox[]): DriverSettings {
       displayName: APP.displayName,
       mailboxes,
     },
-    connection: { connection: "managedIdentity", organization: ORG, pwsh: FAKE_PWSH, retryDeadlineSeconds: 60 },
+    connection: {
+      connection: "managedIdentity",
+      organization: ORG,
+      pwsh: FAKE_PWSH,
+      retryDeadlineSeconds: 60,
+    },
   };
 }
 
