@@ -132,6 +132,26 @@ export function runCli(command: string, o: CliOptions): Promise<CliRun> {
 }
 
 /**
+ * Runs a Command string as @pulumi/command does: `/bin/sh -c <command>`, cwd = the project root,
+ * env = exactly `env` (the Command's environment) plus PATH and HOME.
+ */
+export function runShell(command: string, env: Record<string, string>): Promise<CliRun> {
+  return new Promise((done, fail) => {
+    const child = spawn("/bin/sh", ["-c", command], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", fail);
+    child.on("close", (code, signal) => done({ code, signal, stdout, stderr }));
+  });
+}
+
+/**
  * Runs the driver in this process (runDriver, what cli.ts's entry calls) on a virtual clock: its
  * waits (retries, read-after-write checks) cost no real time, and `slept` says how long they
  * were. The simulator is still a separate process spawned as `pwsh`.
