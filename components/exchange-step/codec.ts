@@ -68,6 +68,12 @@ export function variableName(p: SettingsProblem): string {
   return `${DRIVER_ENV[field]}${itemSuffix(p)}${source.startsWith("exo-oauth:") ? ` (from ${source})` : ""}`;
 }
 
+/** An empty variable is an absent one (a shell cannot tell them apart); text is trimmed. */
+function reader(env: Environment) {
+  const optional = (field: DriverEnvField) => env[DRIVER_ENV[field]]?.trim() || undefined;
+  return { optional, text: (field: DriverEnvField) => optional(field) ?? "" };
+}
+
 /** The desired state alone (what `runbook` needs: no connection settings). */
 export function decodeDesiredState(env: Environment): DesiredState {
   const problems: string[] = [];
@@ -80,69 +86,72 @@ export function decodeDesiredState(env: Environment): DesiredState {
 export function decodeDriverEnvironment(env: Environment): DriverSettings {
   const problems: string[] = [];
   const desired = desiredFrom(env, problems);
-  const text = (field: DriverEnvField) => env[DRIVER_ENV[field]]?.trim() ?? "";
-  const optional = (field: DriverEnvField) => text(field) || undefined;
+  const { optional, text } = reader(env);
   const deadline = optional("retryDeadlineSeconds");
-  const raw = {
-    organization: text("organization").toLowerCase(),
-    connection: text("connection"),
+  const loose = {
+    organization: optional("organization")?.toLowerCase(),
+    connection: optional("connection"),
     pwsh: optional("pwsh") ?? DEFAULT_PWSH,
     // As a number when it is one, so a problem shows it as the stack config would.
     retryDeadlineSeconds:
       deadline === undefined ? RETRY_DEADLINE_SECONDS.default : (numberFrom(deadline) ?? deadline),
-    automationAppId: text("automationAppId").toLowerCase(),
+    automationAppId: optional("automationAppId")?.toLowerCase(),
     // Secrets are taken as given (not trimmed): a password may end in a space.
-    certificate: env[DRIVER_ENV.certificate] ?? "",
+    certificate: env[DRIVER_ENV.certificate] || undefined,
     certificatePassword: env[DRIVER_ENV.certificatePassword] || undefined,
     managedIdentityAccountId: optional("managedIdentityAccountId")?.toLowerCase(),
-    accessTokenEnv: text("accessTokenEnv"),
+    accessTokenEnv: optional("accessTokenEnv"),
   };
   // The certificate's encoding is checked where it is typed (the stack config): here only its
   // presence, so the v1 environments deployed stacks hold decode as they did.
-  problems.push(...connectionProblems(raw, "present").map((p) => renderProblem(p, variableName)));
+  problems.push(...connectionProblems(loose, "present").map((p) => renderProblem(p, variableName)));
   if (problems.length) throw new DriverEnvironmentError(problems);
 
   const common = {
-    organization: raw.organization,
-    pwsh: raw.pwsh,
-    retryDeadlineSeconds: Number(raw.retryDeadlineSeconds),
+    organization: text("organization").toLowerCase(),
+    pwsh: loose.pwsh,
+    retryDeadlineSeconds: Number(loose.retryDeadlineSeconds),
   };
   let connection: ExchangeConnectionSettings;
-  if (raw.connection === "certificate")
+  if (loose.connection === "certificate")
     connection = {
       connection: "certificate",
-      automationAppId: raw.automationAppId,
-      certificate: raw.certificate,
-      ...(raw.certificatePassword ? { certificatePassword: raw.certificatePassword } : {}),
+      automationAppId: text("automationAppId").toLowerCase(),
+      certificate: env[DRIVER_ENV.certificate] ?? "",
+      ...(loose.certificatePassword ? { certificatePassword: loose.certificatePassword } : {}),
       ...common,
     };
-  else if (raw.connection === "managedIdentity")
+  else if (loose.connection === "managedIdentity")
     connection = {
       connection: "managedIdentity",
-      ...(raw.managedIdentityAccountId ? { managedIdentityAccountId: raw.managedIdentityAccountId } : {}),
+      ...(loose.managedIdentityAccountId ? { managedIdentityAccountId: loose.managedIdentityAccountId } : {}),
       ...common,
     };
-  else connection = { connection: "accessToken", accessTokenEnv: raw.accessTokenEnv, ...common };
+  else connection = { connection: "accessToken", accessTokenEnv: text("accessTokenEnv"), ...common };
   return { desired, connection };
 }
 
 function desiredFrom(env: Environment, problems: string[]): DesiredState {
-  const text = (field: DriverEnvField) => env[DRIVER_ENV[field]]?.trim() ?? "";
+  const { optional } = reader(env);
   const items = mailboxItems(env[DRIVER_ENV.mailboxes], problems);
-  const desired = {
-    appId: text("appId").toLowerCase(),
-    servicePrincipalObjectId: text("servicePrincipalObjectId").toLowerCase(),
-    displayName: text("displayName"),
+  const loose = {
+    appId: optional("appId")?.toLowerCase(),
+    servicePrincipalObjectId: optional("servicePrincipalObjectId")?.toLowerCase(),
+    displayName: optional("displayName"),
   };
-  const found = desiredProblems({ ...desired, mailboxes: items ?? [] })
+  const found = desiredProblems({ ...loose, mailboxes: items ?? [] })
     // A list that is not JSON was reported as such: no "empty list" on top.
     .filter((p) => items !== undefined || p.field !== "mailboxes");
   problems.push(...found.map((p) => renderProblem(p, variableName)));
-  const mailboxes = (items ?? []).map((m): DesiredMailbox => ({
-    address: normaliseAddress(String(m.address)),
-    sendAs: m.sendAs === true,
-  }));
-  return { ...desired, mailboxes };
+  return {
+    appId: loose.appId ?? "",
+    servicePrincipalObjectId: loose.servicePrincipalObjectId ?? "",
+    displayName: loose.displayName ?? "",
+    mailboxes: (items ?? []).map((m): DesiredMailbox => ({
+      address: normaliseAddress(String(m.address)),
+      sendAs: m.sendAs === true,
+    })),
+  };
 }
 
 const MAILBOX_KEYS = ["address", "sendAs", "protocols"];

@@ -33,9 +33,9 @@ export function notAllowedProblem(rule: ValueRule): string {
   return `${VALUE_PLACEHOLDER} is not ${rule.allowed}`;
 }
 
-/** The problem with a value that may be absent (undefined, or an empty environment variable). */
+/** The problem with a value that may be absent (undefined: callers read an empty environment variable as absent). */
 export function problemWith(rule: ValueRule, value: unknown): string | undefined {
-  if (value === undefined || value === "") return missingProblem(rule);
+  if (value === undefined) return missingProblem(rule);
   return rule.check(value);
 }
 
@@ -209,11 +209,11 @@ export const CONNECTION_RULE: ValueRule = {
 export const EMPTY_MAILBOXES_PROBLEM = "empty: list at least one mailbox";
 
 /**
- * A value as problems show it: absent → "nothing"; a credential-looking string → a note, never
+ * A value as problems show it: undefined → "nothing"; a credential-looking string → a note, never
  * the value; a string → JSON-quoted, cut at 80 characters; numbers and booleans as they are.
  */
 export function showValue(v: unknown): string {
-  if (v === undefined || v === "") return "nothing";
+  if (v === undefined) return "nothing";
   if (v === null) return "null (an empty value)";
   if (typeof v === "string" && looksLikeCredential(v))
     return "(a value that looks like a credential, not shown)";

@@ -83,7 +83,7 @@ function check(
   value: unknown,
   optional = false,
 ) {
-  if (optional && (value === undefined || value === "")) return;
+  if (optional && value === undefined) return;
   const message = problemWith(rule, value);
   if (message) out.push({ field, message, value });
 }
@@ -104,7 +104,7 @@ export function connectionProblems(c: ConnectionInput, certificate: CertificateC
       else if (typeof c.certificate !== "string" || c.certificate.trim() === "")
         out.push({
           field: "certificate",
-          message: `missing: expected ${CERTIFICATE_RULE.expected}`,
+          message: `${c.certificate === undefined ? "missing" : "empty"}: expected ${CERTIFICATE_RULE.expected}`,
           value: undefined,
         });
       if (c.certificatePassword !== undefined && typeof c.certificatePassword !== "string")
@@ -140,7 +140,7 @@ export function connectionProblems(c: ConnectionInput, certificate: CertificateC
       out.push({
         field: "connection",
         message:
-          c.connection === undefined || c.connection === ""
+          c.connection === undefined
             ? `missing: expected one of ${DRIVER_CONNECTIONS.join(", ")}`
             : `${VALUE_PLACEHOLDER} is not a connection the driver runs: expected one of ${DRIVER_CONNECTIONS.join(", ")}`,
         value: c.connection,
@@ -166,7 +166,7 @@ export function desiredProblems(d: DesiredInput): SettingsProblem[] {
   if (
     typeof d.appId === "string" &&
     typeof d.servicePrincipalObjectId === "string" &&
-    d.appId !== "" &&
+    d.appId.trim() !== "" &&
     d.appId.trim().toLowerCase() === d.servicePrincipalObjectId.trim().toLowerCase()
   )
     out.push({
