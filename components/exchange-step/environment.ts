@@ -60,7 +60,7 @@ export const ENVIRONMENT: Readonly<Record<DriverEnvField, Omit<EnvironmentVariab
     source: "exo-oauth:application.displayName",
   },
   organization: {
-    meaning: "the tenant's <name>.onmicrosoft.com domain: Connect-ExchangeOnline -Organization",
+    meaning: "the tenant's initial domain, `<name>.onmicrosoft.com`: Connect-ExchangeOnline -Organization",
     secret: false,
     source: "exo-oauth:organization",
   },
