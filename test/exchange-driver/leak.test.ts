@@ -33,6 +33,19 @@ tee "$d/stdin" | '${FAKE_PWSH}' "$@" 2>"$d/stderr" | tee "$d/stdout"
   return path;
 }
 
+/** Certificate-mode settings for our app, with `pwsh` as the PowerShell. */
+function certificateSettings(t: Tenant, pwsh: string): ExchangeConnectionSettings {
+  return {
+    connection: "certificate",
+    automationAppId: t.app.clientId,
+    certificate: CERT,
+    certificatePassword: PASSWORD,
+    pwsh,
+    retryDeadlineSeconds: 30,
+    organization: ORG,
+  };
+}
+
 async function exercise(t: Tenant, settings: ExchangeConnectionSettings, env: NodeJS.ProcessEnv) {
   const events: SessionEvent[] = [];
   const errors: unknown[] = [];
@@ -133,15 +146,7 @@ echo '{"id":1,"ok":false,"error":{"message":"bad password '"$EXO_OAUTH_CERTIFICA
 `,
     );
     chmodSync(hostile, 0o755);
-    const settings: ExchangeConnectionSettings = {
-      connection: "certificate",
-      automationAppId: t.app.clientId,
-      certificate: CERT,
-      certificatePassword: PASSWORD,
-      pwsh: hostile,
-      retryDeadlineSeconds: 30,
-      organization: ORG,
-    };
+    const settings = certificateSettings(t, hostile);
     const err = await openExchangeSession({ settings }).catch((e: unknown) => e as Error);
     const text = `${String((err as Error).stack)} ${JSON.stringify(err)}`;
     expect(text).toContain(`bad password ${REDACTED} for ${REDACTED}`);
@@ -169,17 +174,9 @@ echo '{"id":1,"ok":false,"error":{"message":"bad password '"$EXO_OAUTH_CERTIFICA
       `#!/bin/sh\nread line\nhead -c 1000 /dev/zero | tr '\\0' 'x' >&2\nprintf '%s' "$EXO_OAUTH_CERTIFICATE" >&2\nhead -c ${4000 - 8} /dev/zero | tr '\\0' 'y' >&2\nexit 3\n`,
     );
     chmodSync(hostile, 0o755);
-    const died = (await openExchangeSession({
-      settings: {
-        connection: "certificate",
-        automationAppId: t.app.clientId,
-        certificate: CERT,
-        certificatePassword: PASSWORD,
-        pwsh: hostile,
-        retryDeadlineSeconds: 30,
-        organization: ORG,
-      },
-    }).catch((e: unknown) => e)) as Error;
+    const died = (await openExchangeSession({ settings: certificateSettings(t, hostile) }).catch(
+      (e: unknown) => e,
+    )) as Error;
     expect(died.message).toMatch(/ended \(exit code 3\) without answering; its last error output:\n/);
     expect(died.message).toMatch(/y{3000}$/); // the tail is there
     expect(died.message).not.toContain(CERT.slice(-8));

@@ -383,10 +383,7 @@ describe("a misbehaving PowerShell", () => {
 describe("settings checked before anything starts, with the stack config's rules and words", () => {
   const AUTOMATION = "55555555-5555-4555-8555-555555555555";
   it.each([
-    [
-      { organization: "" },
-      'exo-oauth:organization: "" is not a <name>.onmicrosoft.com domain',
-    ],
+    [{ organization: "" }, 'exo-oauth:organization: "" is not a <name>.onmicrosoft.com domain'],
     [
       { organization: "contoso.com" },
       'exo-oauth:organization: "contoso.com" is not a <name>.onmicrosoft.com domain',

@@ -99,9 +99,9 @@ export interface CliOptions {
   shell?: string;
 }
 
-/** Spawns the real driver in the project root, with the environment the Command would give it. */
-export function runCli(command: string, o: CliOptions): Promise<CliRun> {
-  const env: NodeJS.ProcessEnv = {
+/** The environment a driver run gets: the Command's encoded settings, the simulator's, PATH and HOME. */
+function driverEnv(o: Omit<CliOptions, "shell">): Record<string, string | undefined> {
+  return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     ...simDriverEnv({
@@ -111,15 +111,12 @@ export function runCli(command: string, o: CliOptions): Promise<CliRun> {
       previousStdout: o.previousStdout,
       faults: o.faults,
     }),
-    EXO_OAUTH_RETRY_BASE_MS: "5",
     ...o.env,
   };
-  const [file, args] = o.shell
-    ? ["/bin/sh", ["-c", o.shell]]
-    : [
-        process.execPath,
-        ["--import", `file://${TSX_LOADER}`, join(ROOT, "scripts/exchange/cli.ts"), command],
-      ];
+}
+
+/** Spawns `file args` in the project root and collects its output. */
+function spawnCollect(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   return new Promise((done, fail) => {
     const child = spawn(file, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -131,24 +128,24 @@ export function runCli(command: string, o: CliOptions): Promise<CliRun> {
   });
 }
 
+/** Spawns the real driver in the project root, with the environment the Command would give it. */
+export function runCli(command: string, o: CliOptions): Promise<CliRun> {
+  const env = { ...driverEnv({ ...o, env: { EXO_OAUTH_RETRY_BASE_MS: "5", ...o.env } }) };
+  return o.shell
+    ? spawnCollect("/bin/sh", ["-c", o.shell], env)
+    : spawnCollect(
+        process.execPath,
+        ["--import", `file://${TSX_LOADER}`, join(ROOT, "scripts/exchange/cli.ts"), command],
+        env,
+      );
+}
+
 /**
  * Runs a Command string as @pulumi/command does: `/bin/sh -c <command>`, cwd = the project root,
  * env = exactly `env` (the Command's environment) plus PATH and HOME.
  */
 export function runShell(command: string, env: Record<string, string>): Promise<CliRun> {
-  return new Promise((done, fail) => {
-    const child = spawn("/bin/sh", ["-c", command], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", fail);
-    child.on("close", (code, signal) => done({ code, signal, stdout, stderr }));
-  });
+  return spawnCollect("/bin/sh", ["-c", command], { PATH: process.env.PATH, HOME: process.env.HOME, ...env });
 }
 
 /**
@@ -164,18 +161,7 @@ export async function runInProcess(
   let stdout = "";
   let stderr = "";
   const { code } = await runDriver([command], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ...simDriverEnv({
-        settings: o.settings,
-        statePath: o.tenant.statePath,
-        statsPath: o.tenant.statsPath,
-        previousStdout: o.previousStdout,
-        faults: o.faults,
-      }),
-      ...o.env,
-    },
+    env: driverEnv(o),
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
     clock,

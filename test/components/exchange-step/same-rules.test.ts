@@ -8,7 +8,6 @@ import {
 } from "../../../components/exchange-step/codec";
 import { parseStackConfig } from "../../../components/config";
 
-const APP_ID = "8d1e5f0a-7b6c-4e3d-a2f1-0c9b8a7d6e5f";
 const GOOD_CONFIG = {
   tenantId: "2ea4955d-830e-4aa7-8ab5-661a6b9aa84d",
   organization: "contoso.onmicrosoft.com",
