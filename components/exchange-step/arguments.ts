@@ -1,7 +1,7 @@
 // The ExchangeMailboxAccess component's arguments, checked with the Exchange step's one set of
 // rules before the component registers anything (docs/exchange-step.md, "Validation"): every
 // problem at once, each naming the argument. Pure.
-import { ORGANIZATION_RULE, problemWith } from "./rules";
+import { ORGANIZATION_RULE, VALUE_PLACEHOLDER, problemWith } from "./rules";
 import {
   connectionProblems,
   itemSuffix,
