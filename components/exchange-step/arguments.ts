@@ -48,7 +48,7 @@ export function argumentProblems(args: ArgumentsInput, isServicePrincipal: boole
   else
     problems.push({
       field: "mailboxes",
-      message: "{value} is not a list of mailboxes",
+      message: `${VALUE_PLACEHOLDER} is not a list of mailboxes`,
       value: args.mailboxes,
     });
   out.push(...problems.map((p) => renderProblem(p, argumentName)));
