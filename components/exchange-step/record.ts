@@ -13,6 +13,7 @@
 // safe because the record is only a lower bound of "ours" for revocation: every run observes
 // Exchange first, adopts desired grants it finds present, and revokes a recorded grant only
 // if Exchange still shows it.
+import { normaliseAddress } from "../identifiers";
 import type { ManagedState } from "./state";
 
 export const RECORD_SCHEMA = "exo-oauth/exchange-record@1";
@@ -33,7 +34,7 @@ export function toRecord(state: ManagedState): ManagedRecord {
         }
       : null,
     mailboxes: [...state.mailboxes]
-      .map((m) => ({ address: m.address.toLowerCase(), fullAccess: m.fullAccess, sendAs: m.sendAs }))
+      .map((m) => ({ address: normaliseAddress(m.address), fullAccess: m.fullAccess, sendAs: m.sendAs }))
       .sort((a, b) => a.address.localeCompare(b.address)),
   };
 }

@@ -3,6 +3,7 @@
 // grant each mailbox, query the grants — with idempotent guards, so running it twice changes
 // nothing. No secrets: the connect line uses placeholders. Pure; the Pulumi program imports it
 // (docs/exchange-step.md, "Manual connection").
+import { normaliseAddress } from "../identifiers";
 import { EXO_MODULE_MIN_VERSION, EXO_MODULE_NAME } from "../microsoft";
 import type { DesiredState, ManagedMailbox } from "./state";
 
@@ -73,7 +74,7 @@ export function renderRunbook(desired: DesiredState, opts: RunbookOptions): stri
   }
 
   const revoke = (opts.revoke ?? []).filter(
-    (r) => !desired.mailboxes.some((m) => m.address.toLowerCase() === r.address.toLowerCase()),
+    (r) => !desired.mailboxes.some((m) => normaliseAddress(m.address) === normaliseAddress(r.address)),
   );
   if (revoke.length) {
     L.push(``, `# 5. Revoke what this stack granted before and the config no longer lists.`);

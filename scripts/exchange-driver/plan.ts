@@ -12,6 +12,7 @@
 // - the Exchange service principal for our AppId belongs to this stack (the AppId is the
 //   application this stack registered), but only if it carries our SP object id.
 import type { DesiredState, ManagedState } from "../../components/exchange-step/state";
+import { normaliseAddress } from "../../components/identifiers";
 
 /** The Exchange service principal registered for our AppId, as Get-ServicePrincipal shows it. */
 export interface ObservedServicePrincipal {
@@ -90,7 +91,7 @@ export function plan(
 function recordedGrants(managed: ManagedState | null): Map<string, { fullAccess: boolean; sendAs: boolean }> {
   const m = new Map<string, { fullAccess: boolean; sendAs: boolean }>();
   for (const g of managed?.mailboxes ?? [])
-    m.set(g.address.toLowerCase(), { fullAccess: g.fullAccess, sendAs: g.sendAs });
+    m.set(normaliseAddress(g.address), { fullAccess: g.fullAccess, sendAs: g.sendAs });
   return m;
 }
 
@@ -143,7 +144,7 @@ function planApply(desired: DesiredState, observed: ObservedState, managed: Mana
 
   const wanted = new Set<string>();
   for (const mb of desired.mailboxes) {
-    const address = mb.address.toLowerCase();
+    const address = normaliseAddress(mb.address);
     wanted.add(address);
     // A new principal has a new SID: nothing of its own can be on any mailbox yet.
     const seen = freshPrincipal ? undefined : observed.mailboxes[address];
