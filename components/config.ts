@@ -8,6 +8,7 @@
 // Values under a secret config key, and certificate/password values anywhere, are never echoed.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import type { ExchangeConfig } from "./exchange-step/settings";
 import { MAX_SECRET_LIFETIME_DAYS, PROTOCOLS, type Protocol } from "./microsoft";
 
 export interface MailboxConfig {
@@ -23,23 +24,9 @@ export interface MailboxConfig {
   sendAs: boolean;
 }
 
-interface ExchangeCommon {
-  /** PowerShell executable the Exchange driver spawns. Default "pwsh". */
-  pwsh: string;
-  /** How long the driver retries transient Exchange errors, in seconds. Default 600. */
-  retryDeadlineSeconds: number;
-}
-export type ExchangeConfig =
-  | (ExchangeCommon & {
-      connection: "certificate";
-      appId: string;
-      /** base64 PFX; the config key must be a secret. */
-      certificate: string;
-      certificatePassword?: string;
-    })
-  | (ExchangeCommon & { connection: "managedIdentity"; managedIdentityAccountId?: string })
-  | (ExchangeCommon & { connection: "accessToken"; accessTokenEnv: string })
-  | { connection: "manual" };
+// The normalised `exchange` is the Exchange step's one settings shape (its `automationAppId` is
+// the config key `exo-oauth:exchange.appId`).
+export type { ExchangeConfig };
 
 export interface StackConfig {
   tenantId: string;
@@ -672,8 +659,11 @@ export function parseStackConfig(raw: RawStackConfig): ParseResult {
 }
 
 function normaliseExchange(e: z.output<typeof exchangeSchema>): ExchangeConfig {
-  // Drop keys that were left out, so the config carries no `undefined` members.
-  return Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)) as ExchangeConfig;
+  // Drop keys that were left out, so the config carries no `undefined` members; the config key
+  // `appId` is the automation application's: `automationAppId` in the settings shape.
+  const { appId, ...rest } = e as z.output<typeof exchangeSchema> & { appId?: string };
+  const kept = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  return (appId === undefined ? kept : { ...kept, automationAppId: appId }) as ExchangeConfig;
 }
 
 export function formatConfigIssues(issues: readonly ConfigIssue[]): string {

@@ -1,10 +1,11 @@
 // ExchangeMailboxAccess: the Exchange Online half of the tutorial as ONE @pulumi/command
 // Command per stack (each PowerShell connect costs seconds and Exchange throttles, so not one
-// per mailbox). Its create and update run the reconcile driver (scripts/exchange-driver/, through the stored entry scripts/exchange/cli.ts),
-// its delete runs removal. With connection "manual" no Command is declared: the component only
-// renders the runbook an admin runs by hand.
+// per mailbox). Its create and update run the reconcile driver (through the stored entry point,
+// components/exchange-step/entry-points.ts), its delete runs removal. With connection "manual" no
+// Command is declared: the component only renders the runbook an admin runs by hand.
+// The Command ⇄ driver contract is components/exchange-step/ (docs/exchange-step.md).
 //
-// Lifecycle facts this relies on (pulumi-notes.md, "@pulumi/command 1.2.1"):
+// Lifecycle facts this relies on (docs/pulumi-lifecycle.md):
 // - a change to any input but `triggers` runs `update`: desired-state changes flow through the
 //   same idempotent reconcile. NO `triggers`: a replace is create-before-delete, so the old
 //   delete would revoke what the new create had just granted;
@@ -16,24 +17,30 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
-import type { ExchangeConfig, MailboxConfig } from "./config";
-import { DRIVER_ENV, encodeDriverEnvironment, type ConnectionSettings } from "../scripts/exchange-driver/env";
-import { parseRecord, type ManagedRecord } from "../scripts/exchange-driver/record";
-import { renderRunbook } from "../scripts/exchange-driver/runbook";
+import type { MailboxConfig } from "./config";
+import { encodeDriverEnvironment } from "./exchange-step/codec";
+import { APPLY_COMMAND, REMOVE_COMMAND } from "./exchange-step/entry-points";
+import { DRIVER_ENV, SECRET_DRIVER_ENV } from "./exchange-step/environment";
+import { parseRecord, type ManagedRecord } from "./exchange-step/record";
+import { renderRunbook } from "./exchange-step/runbook";
+import type { ExchangeConfig, ExchangeConnectionSettings } from "./exchange-step/settings";
+import { argumentProblems } from "./exchange-step/arguments";
+
+export { APPLY_COMMAND, REMOVE_COMMAND };
 
 export interface ExchangeMailboxAccessArgs {
   /**
    * The application's service principal (MailApplication.servicePrincipal). Its `objectId` —
    * the ENTERPRISE APPLICATION's object id — is what New-ServicePrincipal -ObjectId needs;
    * taking the resource itself (not an id string) makes passing the app registration's object
-   * id impossible. Its `clientId` is the AppId.
+   * id impossible. Its `clientId` is the mail application's AppId.
    */
   servicePrincipal: azuread.ServicePrincipal;
   /** New-ServicePrincipal -DisplayName. Default: the service principal's display name. */
   displayName?: pulumi.Input<string>;
-  /** The tenant's .onmicrosoft.com domain (Connect-ExchangeOnline -Organization). */
+  /** The tenant's initial domain, `<name>.onmicrosoft.com` (Connect-ExchangeOnline -Organization). */
   organization: string;
-  /** The mailboxes to grant, with their per-mailbox options (config `exo-oauth:mailboxes`). */
+  /** The mailboxes to grant, with their per-mailbox options (config `exo-oauth:mailboxes`); at least one. */
   mailboxes: MailboxConfig[];
   /** How the driver connects (config `exo-oauth:exchange`); "manual" declares no Command. */
   exchange: ExchangeConfig;
@@ -42,11 +49,6 @@ export interface ExchangeMailboxAccessArgs {
   /** Where the driver runs: the project root, where `npm ci` was run. Default "." (see `dir` below). */
   projectDir?: string;
 }
-
-/** `tsx` comes from the project's own dependencies (`npx --no` never downloads). */
-export const DRIVER_COMMAND = "npx --no tsx scripts/exchange/cli.ts";
-export const APPLY_COMMAND = `${DRIVER_COMMAND} apply`;
-export const REMOVE_COMMAND = `${DRIVER_COMMAND} remove`;
 
 export interface CommandEnvironmentInputs {
   clientId: pulumi.Input<string>;
@@ -58,55 +60,28 @@ export interface CommandEnvironmentInputs {
 }
 
 /**
- * The Command's environment (the contract in scripts/exchange-driver/env.ts), secrets wrapped in
- * pulumi.secret. Pure apart from wrapping; exported for tests.
+ * The Command's environment (components/exchange-step/codec.ts encodes it), the SECRET_DRIVER_ENV
+ * values wrapped in pulumi.secret. Pure apart from wrapping; exported for tests.
  */
 export function commandEnvironment(a: CommandEnvironmentInputs): Record<string, pulumi.Input<string>> {
-  const connection = connectionSettings(a.exchange);
+  const connection: ExchangeConnectionSettings = { ...a.exchange, organization: a.organization };
   const plain = encodeDriverEnvironment({
-    // The three ids below are Outputs: encoded with placeholders, then replaced.
+    // The three ids below are Outputs: encoded as placeholders, then replaced.
     desired: {
       appId: "",
       servicePrincipalObjectId: "",
       displayName: "",
       mailboxes: a.mailboxes.map((m) => ({ address: m.address, sendAs: m.sendAs })),
     },
-    organization: a.organization,
     connection,
-    pwsh: a.exchange.pwsh,
-    retryDeadlineSeconds: a.exchange.retryDeadlineSeconds,
   });
-  const env: Record<string, pulumi.Input<string>> = {
-    ...plain,
-    [DRIVER_ENV.appId]: a.clientId,
-    [DRIVER_ENV.servicePrincipalObjectId]: a.servicePrincipalObjectId,
-    [DRIVER_ENV.displayName]: a.displayName,
-  };
-  if (connection.connection === "certificate") {
-    env[DRIVER_ENV.certificate] = pulumi.secret(connection.certificate);
-    if (connection.certificatePassword)
-      env[DRIVER_ENV.certificatePassword] = pulumi.secret(connection.certificatePassword);
-  }
+  const env: Record<string, pulumi.Input<string>> = {};
+  for (const [name, value] of Object.entries(plain))
+    env[name] = (SECRET_DRIVER_ENV as readonly string[]).includes(name) ? pulumi.secret(value) : value;
+  env[DRIVER_ENV.appId] = a.clientId;
+  env[DRIVER_ENV.servicePrincipalObjectId] = a.servicePrincipalObjectId;
+  env[DRIVER_ENV.displayName] = a.displayName;
   return env;
-}
-
-function connectionSettings(x: Exclude<ExchangeConfig, { connection: "manual" }>): ConnectionSettings {
-  switch (x.connection) {
-    case "certificate":
-      return {
-        connection: "certificate",
-        connectAppId: x.appId,
-        certificate: x.certificate,
-        ...(x.certificatePassword ? { certificatePassword: x.certificatePassword } : {}),
-      };
-    case "managedIdentity":
-      return {
-        connection: "managedIdentity",
-        ...(x.managedIdentityAccountId ? { managedIdentityAccountId: x.managedIdentityAccountId } : {}),
-      };
-    case "accessToken":
-      return { connection: "accessToken", accessTokenEnv: x.accessTokenEnv };
-  }
 }
 
 export class ExchangeMailboxAccess extends pulumi.ComponentResource {
@@ -117,14 +92,13 @@ export class ExchangeMailboxAccess extends pulumi.ComponentResource {
   /** The reconcile Command; undefined in manual mode. */
   readonly command?: command.local.Command;
 
+  /** @throws pulumi.RunError listing every problem with `args`, before anything is registered. */
   constructor(name: string, args: ExchangeMailboxAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+    const problems = argumentProblems(args, azuread.ServicePrincipal.isInstance(args.servicePrincipal));
+    if (problems.length)
+      throw new pulumi.RunError(`ExchangeMailboxAccess "${name}":\n  - ${problems.join("\n  - ")}`);
     super("exo-oauth:index:ExchangeMailboxAccess", name, {}, opts);
     const sp = args.servicePrincipal;
-    if (!azuread.ServicePrincipal.isInstance(sp))
-      throw new Error(
-        "ExchangeMailboxAccess: servicePrincipal must be the application's azuread.ServicePrincipal " +
-          "(New-ServicePrincipal needs the enterprise application's object id, not the app registration's)",
-      );
     const displayName = args.displayName ?? sp.displayName;
     const desiredMailboxes = args.mailboxes.map((m) => ({ address: m.address, sendAs: m.sendAs }));
 
@@ -147,11 +121,10 @@ export class ExchangeMailboxAccess extends pulumi.ComponentResource {
           update: APPLY_COMMAND,
           delete: REMOVE_COMMAND,
           // "." = the project root, wherever this checkout is: the engine starts providers in the
-          // project's directory (pulumi/pulumi sdk/go/common/resource/plugin/provider_plugin.go:
-          // newPlugin(ctx, ctx.Pwd, …)) and @pulumi/command runs in `dir` relative to that
-          // (provider/pkg/provider/local/commandOutputs.go). An absolute path would tie state to
-          // one checkout: a pipeline cloning to a new path each run would see a diff every time,
-          // and `destroy` would fail in a directory that no longer exists.
+          // project's directory and @pulumi/command runs in `dir` relative to that
+          // (docs/pulumi-lifecycle.md). An absolute path would tie state to one checkout: a
+          // pipeline cloning to a new path each run would see a diff every time, and `destroy`
+          // would fail in a directory that no longer exists.
           dir: args.projectDir ?? ".",
           environment: commandEnvironment({
             clientId: sp.clientId,

@@ -1,6 +1,6 @@
 // Reads what Exchange holds for our principal, with as few cmdlets as the plan needs:
 //   1 × Get-ServicePrincipal (no -Identity: with an empty or unknown value it can return every
-//       object — contract "Exchange Online side"; we filter on AppId ourselves),
+//       object — docs/microsoft-contract.md; we filter on AppId ourselves),
 //   1 × Get-MailboxPermission -Identity <mb> -User <sp> per mailbox to read,
 //   1 × Get-RecipientPermission -Identity <mb> -Trustee <sp> only where SendAs is relevant.
 // When Exchange has no SP for our AppId no mailbox is read: permission rows name the SP by its
@@ -144,7 +144,7 @@ function truthy(v: unknown): boolean {
 
 /**
  * Our explicit FullAccess: matched by UserSid equal to our SP's Sid (the User column is a
- * display name — contract "Mailbox permission row"), not inherited, not Deny. Any InheritanceType
+ * display name — docs/microsoft-contract.md, "Mailbox permission row"), not inherited, not Deny. Any InheritanceType
  * counts: the mailbox-level grant is what IMAP/POP need, and Add-MailboxPermission answers "already
  * present" for an existing ACE of ours, so demanding All could never converge.
  * SELF, inherited, Deny and other principals' rows never count.

@@ -1,8 +1,9 @@
 // The Exchange reconcile plan: a PURE function (desired, observed, previously managed) → the
 // ordered operations that bring Exchange to the desired state, in the Get/Test/Set spirit.
-// No I/O here: observe.ts reads Exchange, cli.ts applies what this returns.
+// No I/O here: observe.ts reads Exchange, reconcile.ts applies what this returns. The desired
+// and managed states are the contract's (components/exchange-step/state.ts).
 //
-// Ownership rules (issue 3):
+// Ownership rules (docs/exchange-step.md, "The record"):
 // - a grant is ours when the record of the last successful run lists it, or when the config
 //   asks for it (a desired grant found already present is adopted, not re-added);
 // - a grant to our principal that is neither desired nor recorded is someone else's: never touched;
@@ -10,24 +11,8 @@
 //   equals our Exchange service principal's Sid);
 // - the Exchange service principal for our AppId belongs to this stack (the AppId is the
 //   application this stack registered), but only if it carries our SP object id.
-
-/** One mailbox the stack should grant, with its per-mailbox options. */
-export interface DesiredMailbox {
-  /** Lower-case SMTP address. */
-  address: string;
-  /** Also grant SendAs (Add-RecipientPermission). */
-  sendAs: boolean;
-}
-
-/** What the config asks for. */
-export interface DesiredState {
-  /** The application (client) id. */
-  appId: string;
-  /** The ENTERPRISE APPLICATION's object id (the Entra service principal), never the app registration's. */
-  servicePrincipalObjectId: string;
-  displayName: string;
-  mailboxes: DesiredMailbox[];
-}
+import type { DesiredState, ManagedState } from "../../components/exchange-step/state";
+import { normaliseAddress } from "../../components/identifiers";
 
 /** The Exchange service principal registered for our AppId, as Get-ServicePrincipal shows it. */
 export interface ObservedServicePrincipal {
@@ -55,14 +40,6 @@ export interface ObservedState {
   servicePrincipal: ObservedServicePrincipal | null;
   /** By lower-case address; only the mailboxes that were read. */
   mailboxes: Record<string, ObservedMailbox>;
-}
-
-/** What the previous successful run says it manages (its stdout). See record.ts. */
-export interface ManagedState {
-  appId: string;
-  /** The Exchange SP this stack registered or adopted, by the object id it carries. */
-  servicePrincipal: { objectId: string; sid: string; displayName: string } | null;
-  mailboxes: { address: string; fullAccess: boolean; sendAs: boolean }[];
 }
 
 export type Operation =
@@ -114,7 +91,7 @@ export function plan(
 function recordedGrants(managed: ManagedState | null): Map<string, { fullAccess: boolean; sendAs: boolean }> {
   const m = new Map<string, { fullAccess: boolean; sendAs: boolean }>();
   for (const g of managed?.mailboxes ?? [])
-    m.set(g.address.toLowerCase(), { fullAccess: g.fullAccess, sendAs: g.sendAs });
+    m.set(normaliseAddress(g.address), { fullAccess: g.fullAccess, sendAs: g.sendAs });
   return m;
 }
 
@@ -167,7 +144,7 @@ function planApply(desired: DesiredState, observed: ObservedState, managed: Mana
 
   const wanted = new Set<string>();
   for (const mb of desired.mailboxes) {
-    const address = mb.address.toLowerCase();
+    const address = normaliseAddress(mb.address);
     wanted.add(address);
     // A new principal has a new SID: nothing of its own can be on any mailbox yet.
     const seen = freshPrincipal ? undefined : observed.mailboxes[address];

@@ -1,11 +1,9 @@
 // Backoff for Exchange's transient errors. No official figure exists for throttling or for
-// AADServicePrincipalNotFound after creating the Entra SP (contract: community scripts retry
-// every 10–20 s for up to ~5 min): exponential backoff with jitter up to a deadline, never a
-// fixed sleep.
+// AADServicePrincipalNotFound after creating the Entra SP (docs/microsoft-contract.md: community
+// scripts retry every 10–20 s for up to ~5 min): exponential backoff with jitter, never a fixed
+// sleep, within the run's one budget (budget.ts).
 
 export interface RetryPolicy {
-  /** Stop retrying once this many ms have passed since the first attempt. */
-  deadlineMs: number;
   /** Delay before the 2nd attempt; doubles each attempt. */
   baseDelayMs: number;
   /** Cap for one delay. */

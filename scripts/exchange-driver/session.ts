@@ -1,6 +1,6 @@
 /**
  * The PowerShell boundary of the Exchange step: ONE PowerShell process per run, speaking
- * JSON lines with `shim.ps1` (design.md, "Driver ⇄ shim").
+ * JSON lines with `shim.ps1` (docs/exchange-step.md, "Driver and shim").
  *
  *   const session = await openExchangeSession({ settings });   // spawns pwsh, Connect-ExchangeOnline once
  *   const { result, warnings } = await session.invoke("Get-MailboxPermission", { Identity: "a@contoso.com" });
@@ -16,13 +16,14 @@
  * parameter is `-Switch:$value` (so `{ Confirm: false }` is `-Confirm:$false`).
  *
  * Secrets (certificate, its password, the access token) reach the shim ONLY through the
- * environment of the pwsh process — SECRET_ENV below — never argv, never the JSON stream;
- * the shim deletes them from its environment once read. Any text this module surfaces
- * (errors, stderr tails) has the known secret values scrubbed.
+ * environment of the pwsh process — SHIM_SECRET_ENV (components/exchange-step/shim.ts) — never
+ * argv, never the JSON stream; the shim deletes them from its environment once read. Any text
+ * this module surfaces (errors, warnings, stderr tails) goes through components/redact.ts first.
  *
  * Failures: a cmdlet error becomes an ExchangeCmdletError whose `kind` is classified from
  * Exchange's `ExNNNNNN|Type|text` code and type (errors.ts). Kinds "transient" and
- * "spNotFoundYet" are retried with exponential backoff + jitter until the deadline; any
+ * "spNotFoundYet" are retried with exponential backoff + jitter within the run's one budget
+ * (budget.ts: exo-oauth:exchange.retryDeadlineSeconds, counted from the start of the run); any
  * other kind is thrown at once. An error is never "absent": whether a notFound from a
  * Get-… means absence is the caller's decision. Process trouble (pwsh missing, died,
  * protocol broken) is an ExchangeSessionError.
@@ -30,52 +31,27 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
-import type { ExchangeConfig } from "../../components/config";
+import { ENVIRONMENT } from "../../components/exchange-step/environment";
+import type { ExchangeConnectionSettings } from "../../components/exchange-step/settings";
+import {
+  ALLOWED_CMDLETS,
+  SHIM_SECRET_ENV,
+  isAllowedCmdlet,
+  type ExchangeCmdlet,
+} from "../../components/exchange-step/shim";
+import { connectionProblems, itemSuffix, renderProblem } from "../../components/exchange-step/validate";
 import { EXO_MODULE_MIN_VERSION } from "../../components/microsoft";
+import { createRedactor, type Redactor } from "../../components/redact";
+import { RETRY_BASE_ENV, retryBaseFromEnv, startRunBudget, type RunBudget } from "./budget";
 import { ExchangeCmdletError, ExchangeSessionError, duration, type ShimError } from "./errors";
-import { backoffDelayMs, type RetryPolicy } from "./retry";
-import { scrubSecrets } from "./scrub";
+import { backoffDelayMs } from "./retry";
 
 export { ExchangeCmdletError, ExchangeSessionError } from "./errors";
 export type { ExchangeErrorKind, ShimError } from "./errors";
-
-/** The cmdlets the shim runs (its allow-list; anything else is refused). */
-export const ALLOWED_CMDLETS = [
-  "Get-ServicePrincipal",
-  "New-ServicePrincipal",
-  "Remove-ServicePrincipal",
-  "Get-MailboxPermission",
-  "Add-MailboxPermission",
-  "Remove-MailboxPermission",
-  "Get-RecipientPermission",
-  "Add-RecipientPermission",
-  "Remove-RecipientPermission",
-  "Get-Mailbox",
-  "Get-EXOMailbox",
-  "Get-CASMailbox",
-] as const;
-export type ExchangeCmdlet = (typeof ALLOWED_CMDLETS)[number];
-
-/** Environment variables carrying secrets from this process to the shim (and the simulator). */
-export const SECRET_ENV = {
-  /** base64 PFX (certificate mode). */
-  certificate: "EXO_OAUTH_CERTIFICATE",
-  /** Its password, if any (certificate mode). */
-  certificatePassword: "EXO_OAUTH_CERTIFICATE_PASSWORD",
-  /** The access token, copied from the variable the user named (accessToken mode). */
-  accessToken: "EXO_OAUTH_ACCESS_TOKEN",
-} as const;
-
-/** Overrides the retry base delay (ms), e.g. for fast tests: `EXO_OAUTH_RETRY_BASE_MS=5`. */
-export const RETRY_BASE_ENV = "EXO_OAUTH_RETRY_BASE_MS";
-
-/**
- * How the driver connects: `exo-oauth:exchange` config (components/config.ts) without the
- * `manual` mode, plus the tenant's organization (`contoso.onmicrosoft.com`).
- */
-export type ExchangeConnectionSettings = Exclude<ExchangeConfig, { connection: "manual" }> & {
-  organization: string;
-};
+// Where they are defined: the Exchange step's contract (components/exchange-step/).
+export { ALLOWED_CMDLETS, type ExchangeCmdlet, type ExchangeConnectionSettings };
+/** The variables carrying secrets into pwsh (components/exchange-step/shim.ts SHIM_SECRET_ENV). */
+export const SECRET_ENV = SHIM_SECRET_ENV;
 
 export type ParamValue = string | number | boolean | null | string[];
 export type CmdletParams = Record<string, ParamValue>;
@@ -110,12 +86,11 @@ export type SessionEvent =
 
 export interface ExchangeSessionOptions {
   settings: ExchangeConnectionSettings;
-  /** Retry transient errors until this many ms after the first attempt. Default settings.retryDeadlineSeconds × 1000. */
-  retryDeadlineMs?: number;
-  /** First backoff delay. Default 2000 ms; env EXO_OAUTH_RETRY_BASE_MS wins. */
-  retryBaseDelayMs?: number;
-  /** Backoff cap. Default 30000 ms. */
-  retryMaxDelayMs?: number;
+  /**
+   * The run's one time budget, shared with the read-after-write checks. Default: one started now
+   * from settings.retryDeadlineSeconds, the base delay from env EXO_OAUTH_RETRY_BASE_MS.
+   */
+  budget?: RunBudget;
   /** The shim script. Default: shim.ps1 next to this file. */
   shimPath?: string;
   /** Environment the pwsh process starts from (default process.env); secrets are added from settings. */
@@ -147,6 +122,7 @@ export interface ShimConnectParams {
   organization: string;
   /** ExchangeOnlineManagement minimum version (EXO_MODULE_MIN_VERSION). */
   moduleMinVersion: string;
+  /** The AUTOMATION application's client id (automationAppId; Connect-ExchangeOnline -AppId): the shim's name for it. */
   appId?: string;
   managedIdentityAccountId?: string;
 }
@@ -165,46 +141,46 @@ export async function openExchangeSession(opts: ExchangeSessionOptions): Promise
   checkSettings(s);
   const baseEnv = opts.env ?? process.env;
   const { env, secrets } = childEnvironment(s, baseEnv);
-  const scrub = (text: string) => scrubSecrets(text, secrets);
-  const policy: RetryPolicy = {
-    deadlineMs: opts.retryDeadlineMs ?? s.retryDeadlineSeconds * 1000,
-    baseDelayMs: retryBaseFromEnv(baseEnv[RETRY_BASE_ENV]) ?? opts.retryBaseDelayMs ?? 2000,
-    maxDelayMs: opts.retryMaxDelayMs ?? 30_000,
-  };
+  const redact = createRedactor(secrets);
+  const budget =
+    opts.budget ??
+    startRunBudget({
+      deadlineSeconds: s.retryDeadlineSeconds,
+      baseDelayMs: retryBaseFromEnv(baseEnv[RETRY_BASE_ENV]),
+    });
   const shimPath = resolve(opts.shimPath ?? resolve(__dirname, "shim.ps1"));
   const onEvent = opts.onEvent ?? (() => {});
   const counters: SessionCounters = { sessions: 1, cmdlets: {}, retries: 0 };
 
   const child = await spawnPwsh(s.pwsh, shimPath, env);
   onEvent({ type: "spawned", pwsh: s.pwsh, pid: child.pid });
-  const channel = new ShimChannel(child, s.pwsh, scrub, onEvent, opts.requestTimeoutMs ?? 600_000);
+  const channel = new ShimChannel(child, s.pwsh, redact, onEvent, opts.requestTimeoutMs ?? 600_000);
 
   const connect: ShimConnectParams = {
     connection: s.connection,
     organization: s.organization,
     moduleMinVersion: EXO_MODULE_MIN_VERSION,
-    ...(s.connection === "certificate" ? { appId: s.appId } : {}),
+    ...(s.connection === "certificate" ? { appId: s.automationAppId } : {}),
     ...(s.connection === "managedIdentity" && s.managedIdentityAccountId
       ? { managedIdentityAccountId: s.managedIdentityAccountId }
       : {}),
   };
   const started = Date.now();
   const call = async (cmdlet: string, params: Record<string, unknown>, target: string | undefined) => {
-    const first = Date.now();
+    const first = budget.clock.now();
     for (let attempt = 1; ; attempt++) {
       counters.cmdlets[cmdlet] = (counters.cmdlets[cmdlet] ?? 0) + 1;
       const res = await channel.request(cmdlet === "Connect-ExchangeOnline" ? "connect" : cmdlet, params);
-      const warnings = (res.warnings ?? []).map(scrub);
+      const warnings = (res.warnings ?? []).map((w) => redact(w));
       if (res.ok) return { result: (res.result ?? []) as Record<string, unknown>[], warnings };
-      const err = new ExchangeCmdletError(cmdlet, target, scrubError(res.error, scrub), warnings);
-      const delayMs = backoffDelayMs(attempt, policy);
-      const elapsed = Date.now() - first;
+      const err = new ExchangeCmdletError(cmdlet, target, redactError(res.error, redact), warnings);
       if (!err.retryable) throw err;
-      if (elapsed + delayMs > policy.deadlineMs)
-        throw err.deadlineExceeded(attempt, elapsed, policy.deadlineMs);
+      const delayMs = backoffDelayMs(attempt, budget.policy);
+      if (!budget.affords(delayMs))
+        throw err.deadlineExceeded(attempt, budget.clock.now() - first, budget.totalMs);
       counters.retries++;
       onEvent({ type: "retry", cmdlet, target, attempt, delayMs, message: err.exchangeMessage });
-      await new Promise((r) => setTimeout(r, delayMs));
+      await budget.clock.sleep(delayMs);
     }
   };
 
@@ -224,7 +200,7 @@ export async function openExchangeSession(opts: ExchangeSessionOptions): Promise
       options: InvokeOptions = {},
     ): Promise<CmdletResult<T>> {
       if (closed) throw new ExchangeSessionError(`Running ${cmdlet}: the Exchange session is closed`);
-      if (!(ALLOWED_CMDLETS as readonly string[]).includes(cmdlet))
+      if (!isAllowedCmdlet(cmdlet))
         throw new ExchangeSessionError(
           `Running ${cmdlet}: not an allowed cmdlet; allowed: ${ALLOWED_CMDLETS.join(", ")}`,
         );
@@ -240,27 +216,18 @@ export async function openExchangeSession(opts: ExchangeSessionOptions): Promise
   };
 }
 
-/** What config validation already guarantees, checked again at the boundary: a clear error, nothing spawned. */
+/**
+ * The rules the stack config and the driver's decoder apply (components/exchange-step/validate.ts),
+ * checked again at the boundary: a clear error naming the config key, nothing spawned.
+ */
 function checkSettings(s: ExchangeConnectionSettings): void {
-  const bad = (what: string) => new ExchangeSessionError(`Connecting to Exchange Online: ${what}`);
-  if (!s.pwsh) throw bad("exchange.pwsh is empty; set it to the PowerShell 7.4+ executable (default pwsh)");
-  if (!s.organization)
-    throw bad("organization is empty; set exo-oauth:organization to the tenant's <name>.onmicrosoft.com");
-  if (!Number.isFinite(s.retryDeadlineSeconds) || s.retryDeadlineSeconds < 0)
-    throw bad(
-      `exchange.retryDeadlineSeconds is ${s.retryDeadlineSeconds}; it must be a number of seconds ≥ 0`,
-    );
-  if (s.connection === "certificate" && !s.appId)
-    throw bad("exchange.appId is empty; certificate connections need the automation app's client id");
-}
-
-/** EXO_OAUTH_RETRY_BASE_MS: unset/empty → undefined; not a non-negative number → a clear error. */
-export function retryBaseFromEnv(raw: string | undefined): number | undefined {
-  if (raw === undefined || raw.trim() === "") return undefined;
-  const ms = Number(raw);
-  if (!Number.isFinite(ms) || ms < 0)
-    throw new ExchangeSessionError(`${RETRY_BASE_ENV}='${raw}' is not a non-negative number of milliseconds`);
-  return ms;
+  const problems = connectionProblems(s, "present");
+  if (problems.length === 0) return;
+  const configKey = (p: Parameters<typeof itemSuffix>[0]) =>
+    `${ENVIRONMENT[p.field as keyof typeof ENVIRONMENT]?.source ?? p.field}${itemSuffix(p)}`;
+  throw new ExchangeSessionError(
+    `Connecting to Exchange Online: ${problems.map((p) => renderProblem(p, configKey)).join("; ")}`,
+  );
 }
 
 function defaultTarget(params: CmdletParams): string | undefined {
@@ -271,7 +238,7 @@ function defaultTarget(params: CmdletParams): string | undefined {
   return undefined;
 }
 
-function scrubError(error: ShimError | undefined, scrub: (t: string) => string): ShimError {
+function redactError(error: ShimError | undefined, redact: (t: string) => string): ShimError {
   const e = error ?? {
     message: "the shim answered ok=false without an error",
     category: "",
@@ -279,10 +246,10 @@ function scrubError(error: ShimError | undefined, scrub: (t: string) => string):
     exceptionType: "",
   };
   return {
-    message: scrub(String(e.message ?? "")),
-    category: scrub(String(e.category ?? "")),
-    fullyQualifiedErrorId: scrub(String(e.fullyQualifiedErrorId ?? "")),
-    exceptionType: scrub(String(e.exceptionType ?? "")),
+    message: redact(String(e.message ?? "")),
+    category: redact(String(e.category ?? "")),
+    fullyQualifiedErrorId: redact(String(e.fullyQualifiedErrorId ?? "")),
+    exceptionType: redact(String(e.exceptionType ?? "")),
   };
 }
 
@@ -292,17 +259,17 @@ export function childEnvironment(
   baseEnv: NodeJS.ProcessEnv,
 ): { env: NodeJS.ProcessEnv; secrets: string[] } {
   const env: NodeJS.ProcessEnv = { ...baseEnv };
-  for (const name of Object.values(SECRET_ENV)) delete env[name];
+  for (const name of Object.values(SHIM_SECRET_ENV)) delete env[name];
   const secrets: string[] = [];
   if (s.connection === "certificate") {
     if (!s.certificate)
       throw new ExchangeSessionError(
         "Connecting to Exchange Online: exchange.certificate is empty; set it with `pulumi config set --secret exo-oauth:exchange.certificate <base64 PFX>`",
       );
-    env[SECRET_ENV.certificate] = s.certificate;
+    env[SHIM_SECRET_ENV.certificate] = s.certificate;
     secrets.push(s.certificate);
     if (s.certificatePassword) {
-      env[SECRET_ENV.certificatePassword] = s.certificatePassword;
+      env[SHIM_SECRET_ENV.certificatePassword] = s.certificatePassword;
       secrets.push(s.certificatePassword);
     }
   } else if (s.connection === "accessToken") {
@@ -312,7 +279,7 @@ export function childEnvironment(
         `Connecting to Exchange Online: exchange.accessTokenEnv names '${s.accessTokenEnv}', but that environment variable is not set`,
       );
     delete env[s.accessTokenEnv];
-    env[SECRET_ENV.accessToken] = token;
+    env[SHIM_SECRET_ENV.accessToken] = token;
     secrets.push(token);
   }
   return { env, secrets };
@@ -342,26 +309,31 @@ async function spawnPwsh(pwsh: string, shimPath: string, env: NodeJS.ProcessEnv)
   return child;
 }
 
+/** pwsh stderr kept raw, and the most of it an error quotes (after redaction). */
+const STDERR_KEPT = 64 * 1024;
+const STDERR_SHOWN = 4000;
+
 /** JSON lines over the child's stdin/stdout; one request in flight at a time. */
 class ShimChannel {
   private nextId = 1;
   private pending:
     { id: number; ok: (r: ShimResponse) => void; fail: (e: Error) => void; cmdlet: string } | undefined;
-  private stderrTail = "";
+  /** The raw end of pwsh's stderr, long enough that a cut at its start never reaches the shown tail. */
+  private stderrRaw = "";
   private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private readonly exited: Promise<void>;
 
   constructor(
     private readonly child: ChildProcessWithoutNullStreams,
     private readonly pwsh: string,
-    private readonly scrub: (text: string) => string,
+    private readonly redact: Redactor,
     private readonly onEvent: (event: SessionEvent) => void,
     private readonly requestTimeoutMs: number,
   ) {
     child.stdin.on("error", () => {}); // EPIPE after death: reported through "exit"
     child.stderr.setEncoding("utf8");
     child.stderr.on("data", (chunk: string) => {
-      this.stderrTail = (this.stderrTail + chunk).slice(-4000);
+      this.stderrRaw = (this.stderrRaw + chunk).slice(-STDERR_KEPT);
     });
     createInterface({ input: child.stdout }).on("line", (line) => this.onLine(line));
     // A grandchild holding our pipes open must not keep a dead session waiting.
@@ -408,7 +380,8 @@ class ShimChannel {
 
   private deathError(cmdlet: string): ExchangeSessionError {
     const how = this.exit?.signal ? `signal ${this.exit.signal}` : `exit code ${this.exit?.code}`;
-    const tail = this.scrub(this.stderrTail.trim()).split("\n").slice(-5).join("\n");
+    // Redacted BEFORE it is cut: a secret is never split at the cut and left half-shown.
+    const tail = this.redact.tail(this.stderrRaw, STDERR_SHOWN).trim().split("\n").slice(-5).join("\n");
     return new ExchangeSessionError(
       `Running ${cmdlet}: the PowerShell process '${this.pwsh}' ended (${how}) without answering` +
         (tail ? `; its last error output:\n${tail}` : ""),

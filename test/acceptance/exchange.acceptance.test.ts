@@ -2,7 +2,7 @@
 //
 //   EXO_OAUTH_ACC=1                      turn it on
 //   EXO_OAUTH_ACC_MAILBOX=<address>      a test mailbox the run may grant and revoke
-//   + the driver's environment (scripts/exchange-driver/env.ts) for a DEDICATED test application:
+//   + the driver's environment (components/exchange-step/environment.ts) for a DEDICATED test application:
 //   EXO_OAUTH_APP_ID, EXO_OAUTH_SP_OBJECT_ID, EXO_OAUTH_DISPLAY_NAME, EXO_OAUTH_ORGANIZATION,
 //   EXO_OAUTH_CONNECTION (+ EXO_OAUTH_CONNECT_APP_ID / EXO_OAUTH_CERTIFICATE[_PASSWORD], or
 //   EXO_OAUTH_MANAGED_IDENTITY_ACCOUNT_ID, or EXO_OAUTH_ACCESS_TOKEN_ENV and that variable),
@@ -13,8 +13,8 @@
 // it did. Run: EXO_OAUTH_ACC=1 … npm run test:acceptance
 import { describe, expect, it } from "vitest";
 import { runDriver } from "../../scripts/exchange-driver/cli";
-import { DRIVER_ENV } from "../../scripts/exchange-driver/env";
-import { parseRecord } from "../../scripts/exchange-driver/record";
+import { DRIVER_ENV } from "../../components/exchange-step/environment";
+import { parseRecord } from "../../components/exchange-step/record";
 
 const REQUIRED = [
   "EXO_OAUTH_ACC_MAILBOX",

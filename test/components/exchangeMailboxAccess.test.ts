@@ -7,9 +7,10 @@ import { resolve } from "node:path";
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { DRIVER_ENV, readDriverEnvironment } from "../../scripts/exchange-driver/env";
+import { decodeDriverEnvironment } from "../../components/exchange-step/codec";
+import { DRIVER_ENV } from "../../components/exchange-step/environment";
 import { GraphRulesMock, TYPES } from "../../scripts/offline-tenant/graph/mock";
-import { formatRecord, parseRecord } from "../../scripts/exchange-driver/record";
+import { formatRecord, parseRecord } from "../../components/exchange-step/record";
 import { baseConfig, runProgram, tenant } from "../support/program-harness";
 import {
   APPLY_COMMAND,
@@ -17,6 +18,7 @@ import {
   REMOVE_COMMAND,
   commandEnvironment,
   type CommandEnvironmentInputs,
+  type ExchangeMailboxAccessArgs,
 } from "../../components/exchangeMailboxAccess";
 
 const COMMAND = "command:local:Command";
@@ -84,18 +86,21 @@ describe("ExchangeMailboxAccess in the program", () => {
     expect(env[DRIVER_ENV.servicePrincipalObjectId]).not.toBe(app.outputs.objectId);
     expect(env[DRIVER_ENV.appId]).toBe(app.outputs.clientId);
     // The environment the Command hands over is one the driver accepts as is.
-    const settings = readDriverEnvironment(env);
+    const settings = decodeDriverEnvironment(env);
     expect(settings.desired.mailboxes).toEqual([
       { address: "helpdesk@contoso.com", sendAs: false },
       { address: "billing@contoso.com", sendAs: true },
     ]);
+    // The same settings shape the config normalised, with the organization.
     expect(settings.connection).toEqual({
       connection: "certificate",
-      connectAppId: CONNECT_APP_ID,
+      automationAppId: CONNECT_APP_ID,
       certificate: CERTIFICATE,
       certificatePassword: PASSWORD,
+      organization: "contoso.onmicrosoft.com",
+      pwsh: "pwsh",
+      retryDeadlineSeconds: 600,
     });
-    expect(settings.organization).toBe("contoso.onmicrosoft.com");
   });
 
   it("runs the driver on create and update, removal on delete, from the project root, with no secret in any command string", async () => {
@@ -174,18 +179,71 @@ describe("ExchangeMailboxAccess in the program", () => {
 });
 
 describe("ExchangeMailboxAccess's arguments", () => {
-  it("refuses anything but a ServicePrincipal resource, so the app registration's object id cannot get in", async () => {
-    await pulumi.runtime.setMocks(new GraphRulesMock({ state: tenant() }), "exo-oauth", "dev", false);
+  /** Constructs the component under a fresh mock; returns the thrown error and what was registered. */
+  async function construct(args: Partial<ExchangeMailboxAccessArgs>, withServicePrincipal = true) {
+    const mock = new GraphRulesMock({ state: tenant() });
+    await pulumi.runtime.setMocks(mock, "exo-oauth", "dev", false);
     const app = new azuread.Application("app", { displayName: "x" });
-    expect(
-      () =>
-        new ExchangeMailboxAccess("exchange", {
-          servicePrincipal: app as unknown as azuread.ServicePrincipal,
-          organization: "contoso.onmicrosoft.com",
-          mailboxes: [{ address: "a@contoso.com", protocols: ["imap"], sendAs: false }],
-          exchange: { connection: "manual" },
-        }),
-    ).toThrow(/servicePrincipal must be the application's azuread.ServicePrincipal/);
+    const sp = withServicePrincipal
+      ? new azuread.ServicePrincipal("sp", { clientId: app.clientId })
+      : (app as unknown as azuread.ServicePrincipal);
+    let error: unknown;
+    try {
+      new ExchangeMailboxAccess("exchange", {
+        servicePrincipal: sp,
+        organization: "contoso.onmicrosoft.com",
+        mailboxes: [{ address: "a@contoso.com", protocols: ["imap"], sendAs: false }],
+        exchange: { connection: "manual" },
+        ...args,
+      });
+    } catch (e) {
+      error = e;
+    }
+    await new Promise((r) => setTimeout(r, 100)); // let any registration reach the mock
+    const registered = mock.resources.filter((r) => r.type === "exo-oauth:index:ExchangeMailboxAccess");
+    return { error, registered };
+  }
+
+  it("refuses anything but a ServicePrincipal resource, so the app registration's object id cannot get in", async () => {
+    const { error, registered } = await construct({}, false);
+    expect(error).toBeInstanceOf(pulumi.RunError);
+    expect(String((error as Error).message)).toMatch(
+      /args.servicePrincipal: must be the application's azuread.ServicePrincipal/,
+    );
+    expect(registered).toEqual([]);
+  });
+
+  it("lists every user mistake at once as a RunError, before the component registers itself", async () => {
+    const { error, registered } = await construct({
+      organization: "contoso.com",
+      mailboxes: [
+        { address: "a@contoso.com", protocols: ["imap"], sendAs: false },
+        { address: "A@contoso.com", protocols: ["imap"], sendAs: false },
+      ],
+      exchange: {
+        connection: "certificate",
+        automationAppId: "my-app",
+        certificate: "not base64!",
+        pwsh: "pwsh",
+        retryDeadlineSeconds: 5,
+      },
+    });
+    expect(error).toBeInstanceOf(pulumi.RunError);
+    expect((error as Error).message.split("\n")).toEqual([
+      `ExchangeMailboxAccess "exchange":`,
+      `  - args.organization: "contoso.com" is not a <name>.onmicrosoft.com domain (the tenant's initial domain, e.g. contoso.onmicrosoft.com)`,
+      `  - args.exchange.retryDeadlineSeconds: 5 is not a whole number of seconds from 30 to 3600`,
+      `  - args.exchange.automationAppId: "my-app" is not a GUID (expected 8-4-4-4-12 hex digits, e.g. 2ea4955d-830e-4aa7-8ab5-661a6b9aa84d)`,
+      `  - args.exchange.certificate: is not valid base64: expected a base64-encoded PFX (e.g. the output of base64 -w0 exchange-app.pfx)`,
+      `  - args.mailboxes[1].address: "A@contoso.com" repeats args.mailboxes[0].address (addresses are not case-sensitive); list each once`,
+    ]);
+    expect(registered).toEqual([]);
+  });
+
+  it("accepts valid arguments and registers the component", async () => {
+    const { error, registered } = await construct({});
+    expect(error).toBeUndefined();
+    expect(registered).toHaveLength(1);
   });
 });
 
@@ -204,7 +262,7 @@ describe("commandEnvironment", () => {
     const env = commandEnvironment(
       withConnection({
         connection: "certificate",
-        appId: CONNECT_APP_ID,
+        automationAppId: CONNECT_APP_ID,
         certificate: CERTIFICATE,
         certificatePassword: PASSWORD,
         pwsh: "pwsh",

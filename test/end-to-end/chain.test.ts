@@ -5,8 +5,8 @@
 import { grantOthers, OTHERS } from "../../scripts/offline-tenant/harness/sim-tenant";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { DRIVER_ENV } from "../../scripts/exchange-driver/env";
-import { parseRecord } from "../../scripts/exchange-driver/record";
+import { DRIVER_ENV } from "../../components/exchange-step/environment";
+import { parseRecord } from "../../components/exchange-step/record";
 import {
   ADMIN_TOKEN_ENV,
   FAKE_PWSH,

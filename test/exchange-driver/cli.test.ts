@@ -1,10 +1,11 @@
-// The reconcile driver (scripts/exchange-driver/cli.ts, spawned through the stored entry scripts/exchange/cli.ts as the Command would) against the
-// Exchange simulator through the `pwsh` setting: the code under test is the code that runs
-// against a tenant.
+// The reconcile driver (scripts/exchange-driver/cli.ts, spawned through the stored entry
+// scripts/exchange/cli.ts as the Command would) against the Exchange simulator through the `pwsh`
+// setting: the code under test is the code that runs against a tenant. Runs that must spend the
+// run's whole budget run in-process on a virtual clock instead (runInProcess).
 import { grantOthers } from "../../scripts/offline-tenant/harness/sim-tenant";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { APPLY_COMMAND, REMOVE_COMMAND } from "../../components/exchangeMailboxAccess";
-import { parseRecord } from "../../scripts/exchange-driver/record";
+import { parseRecord } from "../../components/exchange-step/record";
 import { updateState } from "../../scripts/offline-tenant/state";
 import {
   APP,
@@ -12,7 +13,9 @@ import {
   newSimTenant,
   ours,
   runCli,
+  runInProcess,
   settingsFor,
+  withConnection,
   state,
   stats,
   writesSince,
@@ -31,6 +34,13 @@ const D = "d@contoso.com";
 const printed: string[] = [];
 async function run(command: string, o: Parameters<typeof runCli>[1]): Promise<CliRun> {
   const r = await runCli(command, o);
+  printed.push(r.stdout, r.stderr);
+  return r;
+}
+
+/** The same, in-process on a virtual clock (waits cost nothing). */
+async function runVirtual(command: string, o: Parameters<typeof runInProcess>[1]) {
+  const r = await runInProcess(command, o);
   printed.push(r.stdout, r.stderr);
   return r;
 }
@@ -228,18 +238,26 @@ describe.concurrent("failures against the simulator", () => {
     expect(parseRecord(r.stdout)?.mailboxes.map((m) => m.address)).toEqual([A, B]);
   });
 
-  it("fails naming what Exchange still does not show when the writes never become visible", async () => {
+  it("fails naming what was written, what Exchange shows, how long it waited and what to do, when the writes never become visible", async () => {
     const t = newSimTenant([A]);
-    const r = await run("apply", {
+    const r = await runVirtual("apply", {
       tenant: t,
-      settings: settingsFor([A]),
-      faults: { staleReadsAfterWrite: 100 },
+      settings: withConnection(settingsFor([A]), { retryDeadlineSeconds: 30 }),
+      faults: { staleReadsAfterWrite: 1000 },
     });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(
-      /^Error: Verifying the changes: Exchange still needs .*a@contoso\.com.* \(read 4 times\)/m,
+      new RegExp(
+        `^Error: Verifying what this run wrote \\(.*Granting FullAccess on ${A} .*\\): Exchange still shows no FullAccess on ${A} for ${APP.spObjectId} ` +
+          `after \\d+ reads over \\d+ (ms|s), and the run's budget \\(exo-oauth:exchange.retryDeadlineSeconds = 30 s\\) is spent\\. ` +
+          `.*run the deployment again .*or raise exo-oauth:exchange.retryDeadlineSeconds`,
+        "m",
+      ),
     );
+    // It read again and again, backing off, and stopped within the run's budget.
+    expect(r.slept.length).toBeGreaterThan(3);
+    expect(r.slept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(30_000);
   });
 
   it("a permanent fault fails naming what it did, the mailbox, the cmdlet and Exchange's message, and prints no record", async () => {
@@ -275,9 +293,11 @@ describe.concurrent("failures against the simulator", () => {
 
   it("registering with the app registration's object id fails clearly (the component passes the service principal's)", async () => {
     const t = newSimTenant([A]);
-    const r = await run("apply", {
+    const r = await runVirtual("apply", {
       tenant: t,
-      settings: { ...settingsFor([A], { servicePrincipalObjectId: APP.objectId }), retryDeadlineSeconds: 1 },
+      settings: withConnection(settingsFor([A], { servicePrincipalObjectId: APP.objectId }), {
+        retryDeadlineSeconds: 30,
+      }),
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
@@ -303,9 +323,11 @@ describe.concurrent("plan and runbook from the command line", () => {
     const drift = await run("plan", { tenant: t, settings, previousStdout: first.stdout });
     expect(drift.code).toBe(2);
     expect(drift.stdout).toContain(`+ Granting FullAccess on ${B}`);
-    const broken = await run("plan", { tenant: t, settings: { ...settings, organization: "" } });
+    const broken = await run("plan", { tenant: t, settings: withConnection(settings, { organization: "" }) });
     expect(broken.code).toBe(1);
-    expect(broken.stderr).toContain("EXO_OAUTH_ORGANIZATION must be the tenant's domain");
+    expect(broken.stderr).toContain(
+      "EXO_OAUTH_ORGANIZATION (from exo-oauth:organization): missing: expected the tenant's <name>.onmicrosoft.com domain",
+    );
     expect(writesSince(t, before)).toBe(0);
   });
 

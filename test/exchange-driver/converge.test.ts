@@ -9,8 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runDriver } from "../../scripts/exchange-driver/cli";
-import { DRIVER_ENV, encodeDriverEnvironment, type DriverSettings } from "../../scripts/exchange-driver/env";
-import { parseRecord } from "../../scripts/exchange-driver/record";
+import { encodeDriverEnvironment, type DriverSettings } from "../../components/exchange-step/codec";
+import { DRIVER_ENV } from "../../components/exchange-step/environment";
+import { parseRecord } from "../../components/exchange-step/record";
 import { SECRETS, newSimTenant, ours, settingsFor, stats, type SimTenant } from "../support/driver-run";
 
 const A = "a@contoso.com";

@@ -9,7 +9,8 @@ import {
   type ExchangeConnectionSettings,
   type SessionEvent,
 } from "../../scripts/exchange-driver/session";
-import { scrubSecrets } from "../../scripts/exchange-driver/scrub";
+import { startRunBudget } from "../../scripts/exchange-driver/budget";
+import { REDACTED } from "../../components/redact";
 import { FAKE_PWSH, ORG, newTenant, type Tenant } from "../support/simulator";
 
 const CERT = Buffer.from("-----PFX-----\nsecret-pkcs12-bytes-7f3a9c\n").toString("base64");
@@ -32,6 +33,19 @@ tee "$d/stdin" | '${FAKE_PWSH}' "$@" 2>"$d/stderr" | tee "$d/stdout"
   return path;
 }
 
+/** Certificate-mode settings for our app, with `pwsh` as the PowerShell. */
+function certificateSettings(t: Tenant, pwsh: string): ExchangeConnectionSettings {
+  return {
+    connection: "certificate",
+    automationAppId: t.app.clientId,
+    certificate: CERT,
+    certificatePassword: PASSWORD,
+    pwsh,
+    retryDeadlineSeconds: 30,
+    organization: ORG,
+  };
+}
+
 async function exercise(t: Tenant, settings: ExchangeConnectionSettings, env: NodeJS.ProcessEnv) {
   const events: SessionEvent[] = [];
   const errors: unknown[] = [];
@@ -40,12 +54,11 @@ async function exercise(t: Tenant, settings: ExchangeConnectionSettings, env: No
     env: {
       ...process.env,
       EXO_SIM_STATE: t.statePath,
-      EXO_OAUTH_RETRY_BASE_MS: "1",
       EXO_SIM_FAULTS: '{"throttleFirst":1}',
       ...env,
     },
     onEvent: (e) => events.push(e),
-    retryDeadlineMs: 2000,
+    budget: startRunBudget({ deadlineSeconds: 2, baseDelayMs: 1 }),
   });
   const results = [];
   results.push(
@@ -83,11 +96,11 @@ describe("secrets on the PowerShell boundary", () => {
       t,
       {
         connection: "certificate",
-        appId: t.app.clientId,
+        automationAppId: t.app.clientId,
         certificate: CERT,
         certificatePassword: PASSWORD,
         pwsh: recordingPwsh(t),
-        retryDeadlineSeconds: 2,
+        retryDeadlineSeconds: 30,
         organization: ORG,
       },
       {},
@@ -109,7 +122,7 @@ describe("secrets on the PowerShell boundary", () => {
         connection: "accessToken",
         accessTokenEnv: "MY_EXO_TOKEN",
         pwsh: recordingPwsh(t),
-        retryDeadlineSeconds: 2,
+        retryDeadlineSeconds: 30,
         organization: ORG,
       },
       { MY_EXO_TOKEN: TOKEN, [SECRET_ENV.certificate]: "stale-cert-from-parent-env" },
@@ -121,7 +134,7 @@ describe("secrets on the PowerShell boundary", () => {
     expect(everything(t, run)).not.toContain(TOKEN);
   });
 
-  it("scrubs secrets that a misbehaving PowerShell echoes into an error, a warning or its stderr", async () => {
+  it("redacts secrets that a misbehaving PowerShell echoes into an error, a warning or its stderr", async () => {
     const t = newTenant();
     const hostile = join(t.dir, "hostile-pwsh");
     writeFileSync(
@@ -133,18 +146,10 @@ echo '{"id":1,"ok":false,"error":{"message":"bad password '"$EXO_OAUTH_CERTIFICA
 `,
     );
     chmodSync(hostile, 0o755);
-    const settings: ExchangeConnectionSettings = {
-      connection: "certificate",
-      appId: t.app.clientId,
-      certificate: CERT,
-      certificatePassword: PASSWORD,
-      pwsh: hostile,
-      retryDeadlineSeconds: 1,
-      organization: ORG,
-    };
+    const settings = certificateSettings(t, hostile);
     const err = await openExchangeSession({ settings }).catch((e: unknown) => e as Error);
     const text = `${String((err as Error).stack)} ${JSON.stringify(err)}`;
-    expect(text).toContain("bad password *** for ***");
+    expect(text).toContain(`bad password ${REDACTED} for ${REDACTED}`);
     expect(text).not.toContain(PASSWORD);
     expect(text).not.toContain(CERT);
 
@@ -155,19 +160,26 @@ echo '{"id":1,"ok":false,"error":{"message":"bad password '"$EXO_OAUTH_CERTIFICA
     );
     const died = (await openExchangeSession({ settings }).catch((e: unknown) => e)) as Error;
     expect(died.message).toMatch(
-      /ended \(exit code 3\) without answering; its last error output:\ncert \*\*\* pw \*\*\*$/,
+      /ended \(exit code 3\) without answering; its last error output:\ncert \[redacted\] pw \[redacted\]$/,
     );
   });
-});
 
-describe("scrubSecrets", () => {
-  it.each([
-    ["token abc123 here", ["abc123"], "token *** here"],
-    ["twice s3cret s3cret", ["s3cret"], "twice *** ***"],
-    [`b64 ${Buffer.from("s3cret").toString("base64")}`, ["s3cret"], "b64 ***"],
-    ["short ab stays", ["ab"], "short ab stays"],
-    ["longest first: abcdef", ["abc", "abcdef"], "longest first: ***"],
-  ])("scrubs %j of %j", (text, secrets, expected) => {
-    expect(scrubSecrets(text, secrets)).toBe(expected);
+  it("redacts a long stderr BEFORE cutting its tail, so a secret at the cut is never left half-shown", async () => {
+    const t = newTenant();
+    const hostile = join(t.dir, "long-stderr-pwsh");
+    // Noise after the certificate's base64 so that the 4000-character tail begins 8 characters
+    // before its end: cut first, those 8 would be shown (too short for a fragment match).
+    writeFileSync(
+      hostile,
+      `#!/bin/sh\nread line\nhead -c 1000 /dev/zero | tr '\\0' 'x' >&2\nprintf '%s' "$EXO_OAUTH_CERTIFICATE" >&2\nhead -c ${4000 - 8} /dev/zero | tr '\\0' 'y' >&2\nexit 3\n`,
+    );
+    chmodSync(hostile, 0o755);
+    const died = (await openExchangeSession({ settings: certificateSettings(t, hostile) }).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(died.message).toMatch(/ended \(exit code 3\) without answering; its last error output:\n/);
+    expect(died.message).toMatch(/y{3000}$/); // the tail is there
+    expect(died.message).not.toContain(CERT.slice(-8));
+    for (let i = 0; i + 12 <= CERT.length; i++) expect(died.message).not.toContain(CERT.slice(i, i + 12));
   });
 });

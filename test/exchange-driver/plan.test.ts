@@ -6,11 +6,10 @@ import {
   describeOperation,
   plan,
   toCmdlet,
-  type DesiredState,
-  type ManagedState,
   type ObservedMailbox,
   type ObservedState,
 } from "../../scripts/exchange-driver/plan";
+import type { DesiredState, ManagedState } from "../../components/exchange-step/state";
 
 const APP = "11111111-1111-4111-8111-111111111111";
 const SP = "22222222-2222-4222-8222-222222222222";

@@ -5,11 +5,11 @@ import {
   ExchangeCmdletError,
   ExchangeSessionError,
   openExchangeSession,
-  retryBaseFromEnv,
   type ExchangeConnectionSettings,
   type ExchangeSessionOptions,
   type SessionEvent,
 } from "../../scripts/exchange-driver/session";
+import { retryBaseFromEnv, startRunBudget, virtualClock } from "../../scripts/exchange-driver/budget";
 import { readSimStats } from "../../scripts/offline-tenant/exchange/stats";
 import { readState } from "../../scripts/offline-tenant/state";
 import { FAKE_PWSH, ORG, newTenant, type Tenant } from "../support/simulator";
@@ -22,7 +22,7 @@ function options(
   const settings: ExchangeConnectionSettings = {
     connection: "managedIdentity",
     pwsh: FAKE_PWSH,
-    retryDeadlineSeconds: 10,
+    retryDeadlineSeconds: 30,
     organization: ORG,
   };
   const events: SessionEvent[] = [];
@@ -132,9 +132,11 @@ describe("the Exchange session against the simulator", () => {
     await session.close();
   });
 
-  it("gives up at the deadline with an error naming the cmdlet, the mailbox and Exchange's message", async () => {
+  it("gives up when the run's budget is spent, with an error naming the cmdlet, the mailbox and Exchange's message", async () => {
     const t = newTenant();
-    const { opts } = options(t, { faults: { throttleFirst: 10_000 }, retryDeadlineMs: 300 });
+    // On a virtual clock: the waits cost nothing, the budget counts them all the same.
+    const budget = startRunBudget({ deadlineSeconds: 30, baseDelayMs: 2000, clock: virtualClock() });
+    const { opts } = options(t, { faults: { throttleFirst: 10_000 }, budget });
     const session = await openExchangeSession(opts);
     const err = (await rejection(
       session.invoke("Get-MailboxPermission", { Identity: "a@contoso.com" }),
@@ -143,7 +145,7 @@ describe("the Exchange session against the simulator", () => {
     expect(err.kind).toBe("transient");
     expect(err.attempts).toBeGreaterThan(2);
     expect(err.message).toMatch(
-      /^Running Get-MailboxPermission on a@contoso\.com: still failing after \d+ attempts over \d+ ms \(retry deadline 300 ms\): A server side error has occurred/,
+      /^Running Get-MailboxPermission on a@contoso\.com: still failing after \d+ attempts over \d+ (ms|s) \(retry deadline 30 s\): A server side error has occurred/,
     );
     await session.close();
   });
@@ -265,7 +267,7 @@ describe("the Exchange session against the simulator", () => {
           connection: "accessToken",
           accessTokenEnv: "MY_EXO_TOKEN",
           pwsh: FAKE_PWSH,
-          retryDeadlineSeconds: 1,
+          retryDeadlineSeconds: 30,
           organization: ORG,
         },
       }),
@@ -378,13 +380,31 @@ describe("a misbehaving PowerShell", () => {
   });
 });
 
-describe("settings checked before anything starts", () => {
+describe("settings checked before anything starts, with the stack config's rules and words", () => {
+  const AUTOMATION = "55555555-5555-4555-8555-555555555555";
   it.each([
-    [{ organization: "" }, "organization is empty; set exo-oauth:organization"],
-    [{ pwsh: "" }, "exchange.pwsh is empty"],
-    [{ retryDeadlineSeconds: Number.NaN }, "exchange.retryDeadlineSeconds is NaN"],
-    [{ connection: "certificate", appId: "", certificate: "AAAA" }, "exchange.appId is empty"],
-    [{ connection: "certificate", appId: "x", certificate: "" }, "exchange.certificate is empty"],
+    [{ organization: "" }, 'exo-oauth:organization: "" is not a <name>.onmicrosoft.com domain'],
+    [
+      { organization: "contoso.com" },
+      'exo-oauth:organization: "contoso.com" is not a <name>.onmicrosoft.com domain',
+    ],
+    [{ pwsh: "" }, "exo-oauth:exchange.pwsh: empty: expected the PowerShell 7 executable"],
+    [
+      { retryDeadlineSeconds: Number.NaN },
+      "exo-oauth:exchange.retryDeadlineSeconds: NaN is not a whole number of seconds from 30 to 3600",
+    ],
+    [
+      { retryDeadlineSeconds: 10 },
+      "exo-oauth:exchange.retryDeadlineSeconds: 10 is not a whole number of seconds from 30 to 3600",
+    ],
+    [
+      { connection: "certificate", automationAppId: "", certificate: "AAAA" },
+      'exo-oauth:exchange.appId: "" is not a GUID',
+    ],
+    [
+      { connection: "certificate", automationAppId: AUTOMATION, certificate: "" },
+      "exo-oauth:exchange.certificate: empty: expected a base64-encoded PFX",
+    ],
   ] as [Partial<ExchangeConnectionSettings>, string][])("refuses %j: %s", async (over, message) => {
     const t = newTenant();
     const { opts, events } = options(t);
@@ -394,5 +414,36 @@ describe("settings checked before anything starts", () => {
     expect(err).toBeInstanceOf(ExchangeSessionError);
     expect(err.message).toContain(message);
     expect(events).toEqual([]);
+  });
+});
+
+describe("the run's one budget", () => {
+  it("waits between retries on the budget's clock, so a virtual clock makes them cost no time", async () => {
+    const t = newTenant();
+    const clock = virtualClock(1_000);
+    const budget = startRunBudget({ deadlineSeconds: 30, baseDelayMs: 2000, clock });
+    const session = await openExchangeSession(options(t, { faults: { throttleFirst: 3 }, budget }).opts);
+    await session.invoke("Get-Mailbox", { Identity: "a@contoso.com" });
+    await session.close();
+    // Equal jitter: each wait lies between half and all of base × 2^(attempt − 1).
+    expect(clock.sleeps).toHaveLength(3);
+    clock.sleeps.forEach((ms, i) => {
+      expect(ms).toBeGreaterThanOrEqual(1000 * 2 ** i);
+      expect(ms).toBeLessThanOrEqual(2000 * 2 ** i);
+    });
+    expect(budget.elapsedMs()).toBe(clock.sleeps.reduce((a, b) => a + b, 0));
+  });
+
+  it("counts from the start of the run, not from each cmdlet: time spent before leaves less to retry", async () => {
+    const t = newTenant();
+    const clock = virtualClock();
+    const budget = startRunBudget({ deadlineSeconds: 30, baseDelayMs: 2000, clock });
+    await clock.sleep(29_500); // earlier in the run
+    const session = await openExchangeSession(options(t, { faults: { throttleFirst: 10 }, budget }).opts);
+    const err = (await rejection(session.invoke("Get-Mailbox"))) as ExchangeCmdletError;
+    expect(err.message).toMatch(
+      /^Running Get-Mailbox: still failing after 1 attempts over 0 ms \(retry deadline 30 s\)/,
+    );
+    await session.close();
   });
 });

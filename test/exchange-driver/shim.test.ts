@@ -1,8 +1,9 @@
 // PowerShell cannot run here: the shim is checked by parsing it with tree-sitter-powershell
-// and by holding its text to the contract it shares with session.ts and the simulator.
+// and by holding its text to the contract it shares with the session and the simulator
+// (components/exchange-step/shim.ts).
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ALLOWED_CMDLETS, SECRET_ENV } from "../../scripts/exchange-driver/session";
+import { ALLOWED_CMDLETS, SHIM_SECRET_ENV } from "../../components/exchange-step/shim";
 import { CMDLETS } from "../../scripts/offline-tenant/exchange/params";
 import { SHIM } from "../support/simulator";
 
@@ -51,14 +52,16 @@ describe("shim.ps1", () => {
     expect(parse(broken).hasError).toBe(true);
   });
 
-  it("allows exactly the cmdlets session.ts allows and the simulator implements", () => {
+  it("allows exactly the cmdlets the contract allows and the simulator implements", () => {
     expect(arrayLiteral("Allowed")).toEqual([...ALLOWED_CMDLETS]);
     expect(Object.keys(CMDLETS).sort()).toEqual([...ALLOWED_CMDLETS].sort());
   });
 
-  it("reads its secrets from exactly the session's SECRET_ENV variables and then removes them", () => {
+  it("reads its secrets from exactly the contract's SHIM_SECRET_ENV variables and then removes them", () => {
     const m = /foreach \(\$name in ([^)]+)\)\s*\{([^}]+)\}/.exec(shim);
-    expect([...(m?.[1] ?? "").matchAll(/'([^']+)'/g)].map((x) => x[1])).toEqual(Object.values(SECRET_ENV));
+    expect([...(m?.[1] ?? "").matchAll(/'([^']+)'/g)].map((x) => x[1])).toEqual(
+      Object.values(SHIM_SECRET_ENV),
+    );
     expect(m?.[2]).toContain("[Environment]::SetEnvironmentVariable($name, $null)");
   });
 

@@ -4,8 +4,10 @@ import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { DriverSettings } from "../../scripts/exchange-driver/env";
-import type { DesiredMailbox } from "../../scripts/exchange-driver/plan";
+import type { DriverSettings } from "../../components/exchange-step/codec";
+import type { DesiredMailbox } from "../../components/exchange-step/state";
+import { virtualClock } from "../../scripts/exchange-driver/budget";
+import { runDriver } from "../../scripts/exchange-driver/cli";
 import { readState, writeState, type TenantState } from "../../scripts/offline-tenant/state";
 import { readSimStats, type SimStats } from "../../scripts/offline-tenant/exchange/stats";
 import {
@@ -59,16 +61,24 @@ export function settingsFor(
       mailboxes: mailboxes.map((m) => (typeof m === "string" ? { address: m, sendAs: false } : m)),
       ...over,
     },
-    organization: ORG,
     connection: {
       connection: "certificate",
-      connectAppId: "55555555-5555-4555-8555-555555555555",
+      automationAppId: "55555555-5555-4555-8555-555555555555",
       certificate: SECRETS.certificate,
       certificatePassword: SECRETS.certificatePassword,
+      organization: ORG,
+      pwsh: FAKE_PWSH,
+      retryDeadlineSeconds: 60,
     },
-    pwsh: FAKE_PWSH,
-    retryDeadlineSeconds: 60,
   };
+}
+
+/** The same settings with the connection's fields overridden. */
+export function withConnection(
+  s: DriverSettings,
+  over: Partial<DriverSettings["connection"]>,
+): DriverSettings {
+  return { ...s, connection: { ...s.connection, ...over } as DriverSettings["connection"] };
 }
 
 export interface CliRun {
@@ -89,9 +99,9 @@ export interface CliOptions {
   shell?: string;
 }
 
-/** Spawns the real driver in the project root, with the environment the Command would give it. */
-export function runCli(command: string, o: CliOptions): Promise<CliRun> {
-  const env: NodeJS.ProcessEnv = {
+/** The environment a driver run gets: the Command's encoded settings, the simulator's, PATH and HOME. */
+function driverEnv(o: Omit<CliOptions, "shell">): Record<string, string | undefined> {
+  return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     ...simDriverEnv({
@@ -101,15 +111,12 @@ export function runCli(command: string, o: CliOptions): Promise<CliRun> {
       previousStdout: o.previousStdout,
       faults: o.faults,
     }),
-    EXO_OAUTH_RETRY_BASE_MS: "5",
     ...o.env,
   };
-  const [file, args] = o.shell
-    ? ["/bin/sh", ["-c", o.shell]]
-    : [
-        process.execPath,
-        ["--import", `file://${TSX_LOADER}`, join(ROOT, "scripts/exchange/cli.ts"), command],
-      ];
+}
+
+/** Spawns `file args` in the project root and collects its output. */
+function spawnCollect(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   return new Promise((done, fail) => {
     const child = spawn(file, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -119,6 +126,47 @@ export function runCli(command: string, o: CliOptions): Promise<CliRun> {
     child.on("error", fail);
     child.on("close", (code, signal) => done({ code, signal, stdout, stderr }));
   });
+}
+
+/** Spawns the real driver in the project root, with the environment the Command would give it. */
+export function runCli(command: string, o: CliOptions): Promise<CliRun> {
+  const env = { ...driverEnv({ ...o, env: { EXO_OAUTH_RETRY_BASE_MS: "5", ...o.env } }) };
+  return o.shell
+    ? spawnCollect("/bin/sh", ["-c", o.shell], env)
+    : spawnCollect(
+        process.execPath,
+        ["--import", `file://${TSX_LOADER}`, join(ROOT, "scripts/exchange/cli.ts"), command],
+        env,
+      );
+}
+
+/**
+ * Runs a Command string as @pulumi/command does: `/bin/sh -c <command>`, cwd = the project root,
+ * env = exactly `env` (the Command's environment) plus PATH and HOME.
+ */
+export function runShell(command: string, env: Record<string, string>): Promise<CliRun> {
+  return spawnCollect("/bin/sh", ["-c", command], { PATH: process.env.PATH, HOME: process.env.HOME, ...env });
+}
+
+/**
+ * Runs the driver in this process (runDriver, what cli.ts's entry calls) on a virtual clock: its
+ * waits (retries, read-after-write checks) cost no real time, and `slept` says how long they
+ * were. The simulator is still a separate process spawned as `pwsh`.
+ */
+export async function runInProcess(
+  command: string,
+  o: Omit<CliOptions, "shell">,
+): Promise<CliRun & { slept: number[] }> {
+  const clock = virtualClock();
+  let stdout = "";
+  let stderr = "";
+  const { code } = await runDriver([command], {
+    env: driverEnv(o),
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    clock,
+  });
+  return { code, signal: null, stdout, stderr, slept: clock.sleeps };
 }
 
 export const stats = (t: SimTenant): SimStats => readSimStats(t.statsPath);

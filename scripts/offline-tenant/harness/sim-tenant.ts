@@ -3,7 +3,8 @@
 // driver run gets (the Command's encoded settings + where the simulator keeps state and stats).
 // Shared by the benchmark (scripts/bench/exchange.ts) and the driver/simulator tests.
 import { join } from "node:path";
-import { encodeDriverEnvironment, DRIVER_ENV, type DriverSettings } from "../../exchange-driver/env";
+import { encodeDriverEnvironment, type DriverSettings } from "../../../components/exchange-step/codec";
+import { DRIVER_ENV } from "../../../components/exchange-step/environment";
 import { newTenantState, type TenantState } from "../state";
 
 /** The fake `pwsh` that runs the simulator: give it as the driver's `pwsh` setting. */

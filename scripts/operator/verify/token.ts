@@ -129,7 +129,10 @@ interface HttpAnswer {
 
 function httpsGet(url: string, ca: string | undefined, timeoutMs: number): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method: "GET", ...(ca ? { ca } : {}), timeout: timeoutMs }, (res) => {
+    // agent: false, a fresh connection: a pooled keep-alive socket the server has just closed
+    // would fail this one-off GET with ECONNRESET and read as "authority unreachable".
+    const options = { method: "GET", agent: false, ...(ca ? { ca } : {}), timeout: timeoutMs };
+    const req = httpsRequest(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () =>

@@ -120,7 +120,7 @@ export const GOOD_CONFIGS: GoodConfig[] = [
       secret: { rotationDays: 180, graceDays: 30 },
       exchange: {
         connection: "certificate",
-        appId: APP_ID,
+        automationAppId: APP_ID,
         certificate: CERTIFICATE,
         certificatePassword: PASSWORD,
         pwsh: "/opt/microsoft/powershell/7/pwsh",

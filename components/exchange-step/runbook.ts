@@ -1,15 +1,17 @@
 // The Exchange step as PowerShell an admin runs by hand (connection "manual", or to see what
 // the driver does). The tutorial's order — connect, register the service principal, query it,
 // grant each mailbox, query the grants — with idempotent guards, so running it twice changes
-// nothing. No secrets: the connect line uses placeholders. Pure; the Pulumi program imports it.
-import type { DesiredState } from "./plan";
-import { EXO_MODULE_MIN_VERSION, EXO_MODULE_NAME } from "../../components/microsoft";
+// nothing. No secrets: the connect line uses placeholders. Pure; the Pulumi program imports it
+// (docs/exchange-step.md, "Manual connection").
+import { normaliseAddress } from "../identifiers";
+import { EXO_MODULE_MIN_VERSION, EXO_MODULE_NAME } from "../microsoft";
+import type { DesiredState, ManagedMailbox } from "./state";
 
 export interface RunbookOptions {
   /** The tenant's .onmicrosoft.com domain. */
   organization: string;
   /** Mailboxes granted before and no longer desired (from a record): revoked at the end. */
-  revoke?: { address: string; fullAccess: boolean; sendAs: boolean }[];
+  revoke?: ManagedMailbox[];
 }
 
 /** A PowerShell single-quoted literal ('' escapes a quote). */
@@ -72,7 +74,7 @@ export function renderRunbook(desired: DesiredState, opts: RunbookOptions): stri
   }
 
   const revoke = (opts.revoke ?? []).filter(
-    (r) => !desired.mailboxes.some((m) => m.address.toLowerCase() === r.address.toLowerCase()),
+    (r) => !desired.mailboxes.some((m) => normaliseAddress(m.address) === normaliseAddress(r.address)),
   );
   if (revoke.length) {
     L.push(``, `# 5. Revoke what this stack granted before and the config no longer lists.`);

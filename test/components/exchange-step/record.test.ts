@@ -1,6 +1,6 @@
 // The record the driver prints and reads back through PULUMI_COMMAND_STDOUT.
 import { describe, expect, it } from "vitest";
-import { RECORD_SCHEMA, formatRecord, parseRecord } from "../../scripts/exchange-driver/record";
+import { RECORD_SCHEMA, formatRecord, parseRecord } from "../../../components/exchange-step/record";
 
 const state = {
   appId: "11111111-1111-4111-8111-111111111111",

@@ -1,6 +1,6 @@
 // The runbook an admin runs by hand: valid PowerShell, the tutorial's order, guarded, no secrets.
 import { describe, expect, it } from "vitest";
-import { renderRunbook, psQuote } from "../../scripts/exchange-driver/runbook";
+import { renderRunbook, psQuote } from "../../../components/exchange-step/runbook";
 
 const desired = {
   appId: "11111111-1111-4111-8111-111111111111",

@@ -1,7 +1,8 @@
 // The managed-state record: what the driver manages in Exchange, printed as its ONLY stdout.
 // @pulumi/command keeps that stdout in state and hands it back to the next update and to
-// delete as PULUMI_COMMAND_STDOUT (pulumi-notes.md), so removal touches only what it lists.
-// No secrets: ids, SID, display name and mailbox addresses only.
+// delete as PULUMI_COMMAND_STDOUT (docs/pulumi-lifecycle.md), so removal touches only what it
+// lists (docs/exchange-step.md, "The record"). No secrets: ids, SID, display name and mailbox
+// addresses only. The JSON shape is a stored contract: deployed stacks hold it byte for byte.
 //
 // Shape (one JSON line):
 //   {"schema":"exo-oauth/exchange-record@1","appId":"<client id>",
@@ -12,7 +13,8 @@
 // safe because the record is only a lower bound of "ours" for revocation: every run observes
 // Exchange first, adopts desired grants it finds present, and revokes a recorded grant only
 // if Exchange still shows it.
-import type { ManagedState } from "./plan";
+import { normaliseAddress } from "../identifiers";
+import type { ManagedState } from "./state";
 
 export const RECORD_SCHEMA = "exo-oauth/exchange-record@1";
 
@@ -32,7 +34,7 @@ export function toRecord(state: ManagedState): ManagedRecord {
         }
       : null,
     mailboxes: [...state.mailboxes]
-      .map((m) => ({ address: m.address.toLowerCase(), fullAccess: m.fullAccess, sendAs: m.sendAs }))
+      .map((m) => ({ address: normaliseAddress(m.address), fullAccess: m.fullAccess, sendAs: m.sendAs }))
       .sort((a, b) => a.address.localeCompare(b.address)),
   };
 }
@@ -100,4 +102,17 @@ function validate(v: Record<string, unknown>, source: string): ManagedRecord {
       throw new Error(`${where}: mailboxes[${i}] must be {address, fullAccess, sendAs}`);
   }
   return toRecord(v as unknown as ManagedState);
+}
+
+/**
+ * The record as the stack's `exchangeRecord` output holds it (an object, or its JSON text), e.g.
+ * read back through a StackReference. Absent → null; anything that is not a record → an Error
+ * naming `source`.
+ */
+export function recordFromStackOutput(
+  value: unknown,
+  source = "the stack output exchangeRecord",
+): ManagedRecord | null {
+  if (value === undefined || value === null) return null;
+  return parseRecord(typeof value === "string" ? value : JSON.stringify(value), source);
 }

@@ -1,0 +1,185 @@
+// ONE encode (settings → the Command's environment) and ONE decode (environment → the same
+// settings), over the table in ./environment.ts (docs/exchange-step.md, "Environment"). The
+// decoder applies the rules the stack config applies (./validate.ts) and reports every problem
+// at once, each naming the variable, the config key it comes from, and what is allowed.
+// Pure: no Pulumi, no Node APIs.
+import { normaliseAddress } from "../identifiers";
+import { DRIVER_ENV, ENVIRONMENT, type DriverEnvField } from "./environment";
+import { numberFrom, showValue } from "./rules";
+import { DEFAULT_PWSH, RETRY_DEADLINE_SECONDS, type ExchangeConnectionSettings } from "./settings";
+import type { DesiredMailbox, DesiredState } from "./state";
+import {
+  connectionProblems,
+  desiredProblems,
+  itemSuffix,
+  renderProblem,
+  type SettingsField,
+  type SettingsProblem,
+} from "./validate";
+
+/** Everything the Command hands the driver: what to hold, and how to connect. */
+export interface DriverSettings {
+  desired: DesiredState;
+  connection: ExchangeConnectionSettings;
+}
+
+/** An environment as Node hands it over (values may be unset). */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Name → value; the component wraps the SECRET_DRIVER_ENV values in pulumi.secret. No validation. */
+export function encodeDriverEnvironment(s: DriverSettings): Record<string, string> {
+  const c = s.connection;
+  const env: Record<string, string> = {
+    [DRIVER_ENV.appId]: s.desired.appId,
+    [DRIVER_ENV.servicePrincipalObjectId]: s.desired.servicePrincipalObjectId,
+    [DRIVER_ENV.displayName]: s.desired.displayName,
+    [DRIVER_ENV.organization]: c.organization,
+    [DRIVER_ENV.mailboxes]: JSON.stringify(
+      s.desired.mailboxes.map((m) => ({ address: normaliseAddress(m.address), sendAs: m.sendAs })),
+    ),
+    [DRIVER_ENV.connection]: c.connection,
+    [DRIVER_ENV.pwsh]: c.pwsh,
+    [DRIVER_ENV.retryDeadlineSeconds]: String(c.retryDeadlineSeconds),
+  };
+  if (c.connection === "certificate") {
+    env[DRIVER_ENV.automationAppId] = c.automationAppId;
+    env[DRIVER_ENV.certificate] = c.certificate;
+    if (c.certificatePassword) env[DRIVER_ENV.certificatePassword] = c.certificatePassword;
+  } else if (c.connection === "managedIdentity") {
+    if (c.managedIdentityAccountId) env[DRIVER_ENV.managedIdentityAccountId] = c.managedIdentityAccountId;
+  } else {
+    env[DRIVER_ENV.accessTokenEnv] = c.accessTokenEnv;
+  }
+  return env;
+}
+
+/** Every problem at once, each naming the variable and what is allowed. */
+export class DriverEnvironmentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Reading the Exchange driver's environment:\n  - ${problems.join("\n  - ")}`);
+    this.name = "DriverEnvironmentError";
+  }
+}
+
+/** "EXO_OAUTH_MAILBOXES[1].address (from exo-oauth:mailboxes)". */
+export function variableName(p: SettingsProblem): string {
+  const field = p.field as DriverEnvField & SettingsField;
+  const source = ENVIRONMENT[field].source;
+  return `${DRIVER_ENV[field]}${itemSuffix(p)}${source.startsWith("exo-oauth:") ? ` (from ${source})` : ""}`;
+}
+
+/** An empty variable is an absent one (a shell cannot tell them apart); text is trimmed. */
+function reader(env: Environment) {
+  const optional = (field: DriverEnvField) => env[DRIVER_ENV[field]]?.trim() || undefined;
+  return { optional, text: (field: DriverEnvField) => optional(field) ?? "" };
+}
+
+/** The desired state alone (what `runbook` needs: no connection settings). */
+export function decodeDesiredState(env: Environment): DesiredState {
+  const problems: string[] = [];
+  const desired = desiredFrom(env, problems);
+  if (problems.length) throw new DriverEnvironmentError(problems);
+  return desired;
+}
+
+/** The settings the component encoded; throws DriverEnvironmentError listing every problem. */
+export function decodeDriverEnvironment(env: Environment): DriverSettings {
+  const problems: string[] = [];
+  const desired = desiredFrom(env, problems);
+  const { optional, text } = reader(env);
+  const deadline = optional("retryDeadlineSeconds");
+  const loose = {
+    organization: optional("organization")?.toLowerCase(),
+    connection: optional("connection"),
+    pwsh: optional("pwsh") ?? DEFAULT_PWSH,
+    // As a number when it is one, so a problem shows it as the stack config would.
+    retryDeadlineSeconds:
+      deadline === undefined ? RETRY_DEADLINE_SECONDS.default : (numberFrom(deadline) ?? deadline),
+    automationAppId: optional("automationAppId")?.toLowerCase(),
+    // Secrets are taken as given (not trimmed): a password may end in a space.
+    certificate: env[DRIVER_ENV.certificate] || undefined,
+    certificatePassword: env[DRIVER_ENV.certificatePassword] || undefined,
+    managedIdentityAccountId: optional("managedIdentityAccountId")?.toLowerCase(),
+    accessTokenEnv: optional("accessTokenEnv"),
+  };
+  // The certificate's encoding is checked where it is typed (the stack config): here only its
+  // presence, so the v1 environments deployed stacks hold decode as they did.
+  problems.push(...connectionProblems(loose, "present").map((p) => renderProblem(p, variableName)));
+  if (problems.length) throw new DriverEnvironmentError(problems);
+
+  const common = {
+    organization: text("organization").toLowerCase(),
+    pwsh: loose.pwsh,
+    retryDeadlineSeconds: Number(loose.retryDeadlineSeconds),
+  };
+  let connection: ExchangeConnectionSettings;
+  if (loose.connection === "certificate")
+    connection = {
+      connection: "certificate",
+      automationAppId: text("automationAppId").toLowerCase(),
+      certificate: env[DRIVER_ENV.certificate] ?? "",
+      ...(loose.certificatePassword ? { certificatePassword: loose.certificatePassword } : {}),
+      ...common,
+    };
+  else if (loose.connection === "managedIdentity")
+    connection = {
+      connection: "managedIdentity",
+      ...(loose.managedIdentityAccountId ? { managedIdentityAccountId: loose.managedIdentityAccountId } : {}),
+      ...common,
+    };
+  else connection = { connection: "accessToken", accessTokenEnv: text("accessTokenEnv"), ...common };
+  return { desired, connection };
+}
+
+function desiredFrom(env: Environment, problems: string[]): DesiredState {
+  const { optional } = reader(env);
+  const items = mailboxItems(env[DRIVER_ENV.mailboxes], problems);
+  const loose = {
+    appId: optional("appId")?.toLowerCase(),
+    servicePrincipalObjectId: optional("servicePrincipalObjectId")?.toLowerCase(),
+    displayName: optional("displayName"),
+  };
+  const found = desiredProblems({ ...loose, mailboxes: items ?? [] })
+    // A list that is not JSON was reported as such: no "empty list" on top.
+    .filter((p) => items !== undefined || p.field !== "mailboxes");
+  problems.push(...found.map((p) => renderProblem(p, variableName)));
+  return {
+    appId: loose.appId ?? "",
+    servicePrincipalObjectId: loose.servicePrincipalObjectId ?? "",
+    displayName: loose.displayName ?? "",
+    mailboxes: (items ?? []).map((m): DesiredMailbox => ({
+      address: normaliseAddress(String(m.address)),
+      sendAs: m.sendAs === true,
+    })),
+  };
+}
+
+const MAILBOX_KEYS = ["address", "sendAs", "protocols"];
+
+/** The JSON list, or undefined when it is not one (the problem is added). */
+function mailboxItems(
+  text: string | undefined,
+  problems: string[],
+): { address?: unknown; sendAs?: unknown }[] | undefined {
+  const name = DRIVER_ENV.mailboxes;
+  let value: unknown;
+  try {
+    value = JSON.parse(text ?? "");
+  } catch {
+    value = undefined;
+  }
+  if (!Array.isArray(value)) {
+    problems.push(
+      `${name} (from exo-oauth:mailboxes): must be a JSON array like [{"address":"a@contoso.com","sendAs":false}] ` +
+        `(got ${showValue(text)})`,
+    );
+    return undefined;
+  }
+  return value.map((item: unknown, i) => {
+    const o = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
+    const unknown = Object.keys(o).filter((k) => !MAILBOX_KEYS.includes(k));
+    if (unknown.length)
+      problems.push(`${name}[${i}]: unknown keys ${unknown.join(", ")}; allowed: ${MAILBOX_KEYS.join(", ")}`);
+    return { address: o.address, sendAs: o.sendAs };
+  });
+}

@@ -1,0 +1,81 @@
+// Runs a plan's operations against Exchange, one cmdlet each, in order, accepting Exchange's
+// benign answers (docs/microsoft-contract.md, "Warnings"): a grant already present or a revoke
+// of an absent grant come back as warnings; a principal that already exists (another run won
+// the race) is read back; one already gone is gone. Anything else stops the run with what was
+// being done and what Exchange said.
+import type { DesiredState } from "../../components/exchange-step/state";
+import { ExchangeCmdletError } from "./errors";
+import { findServicePrincipal, isMailboxNotFound, rephrase, toServicePrincipal } from "./observe";
+import { describeOperation, toCmdlet, type ObservedServicePrincipal, type Operation } from "./plan";
+import type { ExchangeSession } from "./session";
+
+/** "+" for what a run adds, "-" for what it takes away. */
+export function sign(op: Operation): string {
+  return op.kind.startsWith("Remove-") ? "-" : "+";
+}
+
+/** What Exchange shows while an operation's effect is not visible: "no FullAccess on a@contoso.com". */
+export function shortfall(op: Operation): string {
+  switch (op.kind) {
+    case "New-ServicePrincipal":
+      return `no service principal for AppId ${op.appId}`;
+    case "Remove-ServicePrincipal":
+      return `service principal ${op.identity} still registered`;
+    case "Add-MailboxPermission":
+      return `no FullAccess on ${op.mailbox} for ${op.user}`;
+    case "Remove-MailboxPermission":
+      return `FullAccess on ${op.mailbox} still granted to ${op.user}`;
+    case "Add-RecipientPermission":
+      return `no SendAs on ${op.mailbox} for ${op.trustee}`;
+    case "Remove-RecipientPermission":
+      return `SendAs on ${op.mailbox} still granted to ${op.trustee}`;
+  }
+}
+
+/** How messages name our principal: "Mail OAuth (3333…)". */
+export function principalName(desired: DesiredState): string {
+  return `${desired.displayName} (${desired.servicePrincipalObjectId})`;
+}
+
+/**
+ * Runs the operations in order; returns the service principal as it stands afterwards (null
+ * when none is known: removed, or New-ServicePrincipal answered nothing and none is visible yet).
+ */
+export async function execute(
+  session: ExchangeSession,
+  ops: Operation[],
+  desired: DesiredState,
+  before: ObservedServicePrincipal | null,
+  log: (line: string) => void,
+): Promise<ObservedServicePrincipal | null> {
+  let sp = before;
+  for (const op of ops) {
+    const what = describeOperation(op, principalName(desired));
+    const { cmdlet, params } = toCmdlet(op);
+    log(`${sign(op)} ${what}`);
+    try {
+      const { result } = await session.invoke(cmdlet, params, {
+        target: "mailbox" in op ? op.mailbox : undefined,
+      });
+      if (op.kind === "New-ServicePrincipal") {
+        sp = result[0] ? toServicePrincipal(result[0]) : await findServicePrincipal(session, desired.appId);
+      } else if (op.kind === "Remove-ServicePrincipal") {
+        sp = null;
+      }
+    } catch (err) {
+      if (err instanceof ExchangeCmdletError) {
+        if (op.kind === "New-ServicePrincipal" && err.kind === "alreadyExists") {
+          sp = await findServicePrincipal(session, desired.appId);
+          if (sp && sp.objectId.toLowerCase() === desired.servicePrincipalObjectId.toLowerCase()) continue;
+        }
+        if (op.kind === "Remove-ServicePrincipal" && err.kind === "notFound") {
+          sp = null;
+          continue;
+        }
+        if (op.kind.startsWith("Remove-") && "mailbox" in op && isMailboxNotFound(err, op.mailbox)) continue;
+      }
+      throw rephrase(err, what);
+    }
+  }
+  return sp;
+}

@@ -1,0 +1,203 @@
+// The reconcile engine (docs/exchange-step.md): what `apply`, `remove` and `plan` do over one
+// Exchange session, apart from the command line (cli.ts: arguments, output, exit codes).
+//   apply   observe → plan → execute → read back until Exchange shows it (consistency.ts) → the new record
+//   remove  revoke what the previous record says we granted, remove the service principal → the empty record
+//   drift   read-only: what apply would change
+import type { DriverSettings } from "../../components/exchange-step/codec";
+import type { DesiredState, ManagedState } from "../../components/exchange-step/state";
+import type { RunBudget } from "./budget";
+import { CONFIRMING_READS, waitForConsistency, type Reading } from "./consistency";
+import { execute, principalName, shortfall } from "./execute";
+import { findServicePrincipal, observe, type ObserveRequest } from "./observe";
+import {
+  describeOperation,
+  plan,
+  type Notice,
+  type ObservedServicePrincipal,
+  type Operation,
+  type Plan,
+} from "./plan";
+import type { ExchangeSession } from "./session";
+
+/** One run of the engine. */
+export interface ReconcileRun {
+  session: ExchangeSession;
+  settings: DriverSettings;
+  /** The previous record (PULUMI_COMMAND_STDOUT, or --record by hand); null = none. */
+  previous: ManagedState | null;
+  /** The run's one time budget, the session's too. */
+  budget: RunBudget;
+  /** Progress for people (stderr). */
+  log: (line: string) => void;
+}
+
+/** Which mailboxes observe must read, and where SendAs matters. */
+function observeRequest(
+  desired: DesiredState | null,
+  appId: string,
+  record: ManagedState | null,
+): ObserveRequest {
+  const mailboxes: string[] = [];
+  const sendAs = new Set<string>();
+  const required = new Set<string>();
+  for (const m of desired?.mailboxes ?? []) {
+    mailboxes.push(m.address);
+    required.add(m.address);
+    if (m.sendAs) sendAs.add(m.address);
+  }
+  for (const m of record?.mailboxes ?? []) {
+    if (!mailboxes.includes(m.address)) mailboxes.push(m.address);
+    if (m.sendAs) sendAs.add(m.address);
+  }
+  return { appId, mailboxes, sendAs, required };
+}
+
+/** The record only speaks for the application it was written for. */
+function recordFor(
+  record: ManagedState | null,
+  appId: string,
+  log: (l: string) => void,
+): ManagedState | null {
+  if (record && record.appId.toLowerCase() !== appId.toLowerCase()) {
+    log(`the previous record is for AppId ${record.appId}, not ${appId}: ignored`);
+    return null;
+  }
+  return record;
+}
+
+function recordOf(
+  desired: DesiredState,
+  sp: { objectId: string; sid: string; displayName: string },
+): ManagedState {
+  return {
+    appId: desired.appId,
+    servicePrincipal: { objectId: sp.objectId, sid: sp.sid, displayName: sp.displayName },
+    mailboxes: desired.mailboxes.map((m) => ({ address: m.address, fullAccess: true, sendAs: m.sendAs })),
+  };
+}
+
+function report(p: Plan, log: (l: string) => void) {
+  for (const n of p.notices) log(`${n.level}: ${n.message}`);
+  log(p.operations.length === 0 ? "in sync: nothing to change" : `${p.operations.length} change(s) to make`);
+}
+
+/** Brings Exchange to the desired state; returns the record of what the stack now manages. */
+export async function applyDesiredState(run: ReconcileRun): Promise<ManagedState> {
+  const { session, log } = run;
+  const desired = run.settings.desired;
+  const record = recordFor(run.previous, desired.appId, log);
+  const observed = await observe(session, observeRequest(desired, desired.appId, record));
+  const p = plan(desired, observed, record);
+  report(p, log);
+  let sp = await execute(session, p.operations, desired, observed.servicePrincipal, log);
+  if (p.operations.length) sp = await verifyApplied(run, p.operations, record, sp);
+  if (sp === null)
+    throw new Error(
+      `Registering service principal ${desired.servicePrincipalObjectId}: Exchange shows none after the run`,
+    );
+  return recordOf(desired, sp);
+}
+
+/**
+ * Reads back what was written — only the mailboxes touched — until Exchange shows nothing left
+ * to do. Planning again against the OLD record also checks the revocations took. Returns the
+ * service principal as read.
+ */
+async function verifyApplied(
+  run: ReconcileRun,
+  operations: Operation[],
+  record: ManagedState | null,
+  written: ObservedServicePrincipal | null,
+): Promise<ObservedServicePrincipal> {
+  const { session, log } = run;
+  const desired = run.settings.desired;
+  const touched = new Set(operations.flatMap((o) => ("mailbox" in o ? [o.mailbox] : [])));
+  const only = <T extends { address: string }>(xs: T[]) => xs.filter((m) => touched.has(m.address));
+  const desiredTouched = { ...desired, mailboxes: only(desired.mailboxes) };
+  const recordTouched = record ? { ...record, mailboxes: only(record.mailboxes) } : null;
+  let sp = written;
+  let pending = "";
+  const read = async (): Promise<Reading> => {
+    sp ??= await findServicePrincipal(session, desired.appId);
+    if (sp === null) return { agrees: false, shows: `no service principal for AppId ${desired.appId}` };
+    const after = await observe(session, observeRequest(desiredTouched, desired.appId, recordTouched), sp);
+    const left = plan(desiredTouched, after, recordTouched).operations;
+    pending = describeAll(left, sp.objectId);
+    return left.length === 0 ? { agrees: true } : { agrees: false, shows: left.map(shortfall).join("; ") };
+  };
+  await waitForConsistency({ written: describeAll(operations, principalName(desired)), read }, run.budget, {
+    onWait: ({ reading, streak, delayMs }) =>
+      log(
+        reading.agrees
+          ? `verifying: Exchange shows the changes (${streak} of ${CONFIRMING_READS} reads in a row); reading again in ${delayMs} ms`
+          : `verifying: Exchange does not show ${pending || (reading.agrees ? "" : reading.shows)} yet; reading again in ${delayMs} ms`,
+      ),
+  });
+  log(`verified ${touched.size} mailbox(es) after ${operations.length} change(s)`);
+  return sp!;
+}
+
+function describeAll(ops: Operation[], principal: string): string {
+  return ops.map((o) => describeOperation(o, principal)).join("; ");
+}
+
+/** Revokes what the previous record lists and removes the service principal; returns the empty record. */
+export async function removeManagedState(run: ReconcileRun): Promise<ManagedState> {
+  const { session, log } = run;
+  const desired = run.settings.desired;
+  let record = recordFor(run.previous, desired.appId, log);
+  if (record === null) {
+    // No record (its stdout was lost): the Command's old environment says what the last
+    // successful run was asked to grant, which is what it recorded.
+    log(`no previous record: revoking what the environment lists (${desired.mailboxes.length} mailbox(es))`);
+    record = recordOf(desired, {
+      objectId: desired.servicePrincipalObjectId,
+      sid: "",
+      displayName: desired.displayName,
+    });
+  }
+  const observed = await observe(session, {
+    ...observeRequest(null, desired.appId, record),
+    required: new Set(),
+  });
+  const p = plan(null, observed, record, desired);
+  report(p, log);
+  await execute(session, p.operations, desired, observed.servicePrincipal, log);
+  const removal = p.operations.find((o) => o.kind === "Remove-ServicePrincipal");
+  if (removal)
+    await waitForConsistency(
+      {
+        written: describeOperation(removal, principalName(desired)),
+        read: async () => {
+          const after = await findServicePrincipal(session, desired.appId);
+          return after === null
+            ? { agrees: true }
+            : {
+                agrees: false,
+                shows: `service principal ${after.objectId} still registered for AppId ${desired.appId}`,
+              };
+        },
+      },
+      run.budget,
+      { onWait: ({ delayMs }) => log(`verifying the removal; reading again in ${delayMs} ms`) },
+    );
+  return { appId: desired.appId, servicePrincipal: null, mailboxes: [] };
+}
+
+/** What `plan` reports: the operations apply would run, and the principal it would name. */
+export interface Drift {
+  operations: Operation[];
+  notices: Notice[];
+  /** Exchange's principal for our AppId, else the one the config names. */
+  principal: string;
+}
+
+/** Read-only: what apply would change. A record for another application is ignored silently. */
+export async function planDrift(run: ReconcileRun): Promise<Drift> {
+  const desired = run.settings.desired;
+  const record = recordFor(run.previous, desired.appId, () => undefined);
+  const observed = await observe(run.session, observeRequest(desired, desired.appId, record));
+  const p = plan(desired, observed, record);
+  const principal = observed.servicePrincipal?.objectId ?? desired.servicePrincipalObjectId;
+  return { operations: p.operations, notices: p.notices, principal };
+}
