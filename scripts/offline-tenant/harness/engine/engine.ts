@@ -24,14 +24,16 @@ import {
   type ResourceState,
 } from "./checkpoint";
 import { CommandProvider, type CommandProviderOptions, type CommandRun } from "./command-provider";
-import { deleteOrder, type Condemned } from "./delete-order";
-import { diffInputs, sameValue } from "./diff";
+import { deleteAll, refreshState } from "./lifecycle";
+import { diffInputs } from "./diff";
 import { captureRegistrationOptions, type RegistrationOptions } from "./monitor-options";
 import { printPlan, shortType, summarize, type ProviderCall, type Step, type StepOp } from "./plan";
-import { AzureadProvider, type EngineProvider, type ProviderResource } from "./providers";
-import { rulesFor } from "./replace-rules";
+import { COMMAND_TYPE, plain, wrapOutputs } from "./outputs";
+import { AzureadProvider, type EngineProvider } from "./providers";
+import { never, RunState } from "./run-state";
 
-export const COMMAND_TYPE = "command:local:Command";
+export { COMMAND_TYPE } from "./outputs";
+import { rulesFor } from "./replace-rules";
 
 export interface EngineOptions {
   /** The tenant the azuread provider talks to; the engine sets its clock to each run's. */
@@ -81,40 +83,6 @@ export interface RunResult {
   summary: Record<string, number>;
 }
 
-/** A pending promise that never settles: a failed step's registration never answers (the engine stops). */
-const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
-
-class RunState {
-  readonly steps: Step[] = [];
-  readonly calls: ProviderCall[] = [];
-  readonly registered = new Map<string, ResourceState>();
-  readonly condemned: Condemned[] = [];
-  /** Old instances already deleted during the run (delete-before-replace). */
-  readonly gone = new Set<ResourceState>();
-  failure?: Error;
-  inflight = 0;
-  readonly stopped: Promise<Error>;
-  private stop!: (e: Error) => void;
-  private idleWaiters: (() => void)[] = [];
-  constructor() {
-    this.stopped = new Promise((resolve) => (this.stop = resolve));
-  }
-  step(s: Omit<Step, "status"> & { status?: Step["status"] }): void {
-    this.steps.push({ status: "ok", ...s });
-  }
-  fail(err: Error): void {
-    if (this.failure) return;
-    this.failure = err;
-    this.stop(err);
-  }
-  settled(): void {
-    if (this.inflight === 0) for (const w of this.idleWaiters.splice(0)) w();
-  }
-  idle(): Promise<void> {
-    return this.inflight === 0 ? Promise.resolve() : new Promise((r) => this.idleWaiters.push(r));
-  }
-}
-
 export class Engine {
   private checkpoint: Checkpoint;
   private runs = 0;
@@ -160,7 +128,10 @@ export class Engine {
     const runNumber = ++this.runs;
     const commandRunsBefore = this.command.runs.length;
     this.opts.graph.setClock(() => (opts.now ? new Date(opts.now) : new Date()));
-    if (opts.refresh) await this.refresh(run);
+    if (opts.refresh)
+      this.checkpoint.resources = await refreshState(run, this.checkpoint.resources, (t) =>
+        this.providerFor(t),
+      );
     const live = new Map(this.checkpoint.resources.filter((r) => !r.pendingDelete).map((r) => [r.urn, r]));
     const pending = this.checkpoint.resources.filter((r) => r.pendingDelete);
     let capture: { take(): RegistrationOptions } | undefined;
@@ -201,7 +172,7 @@ export class Engine {
       for (const old of live.values())
         if (!run.registered.has(old.urn)) run.condemned.push({ state: old, reason: "removed" });
       for (const p of pending) run.condemned.push({ state: p, reason: "pending" });
-      const left = await this.deleteAll(run, run.condemned);
+      const left = await deleteAll(run, run.condemned, (t) => this.providerFor(t));
       error = left.error;
       resources = [...run.registered.values(), ...left.remaining];
       this.checkpoint.outputs = Object.fromEntries(
@@ -228,9 +199,10 @@ export class Engine {
     const run = new RunState();
     const runNumber = ++this.runs;
     const commandRunsBefore = this.command.runs.length;
-    const left = await this.deleteAll(
+    const left = await deleteAll(
       run,
       this.checkpoint.resources.map((state) => ({ state, reason: "destroy" as const })),
+      (t) => this.providerFor(t),
     );
     this.checkpoint.resources = left.remaining;
     if (!left.error) this.checkpoint.outputs = {};
@@ -373,7 +345,7 @@ export class Engine {
         ...base,
         id: read.id,
         inputs: read.inputs,
-        outputs: this.wrapOutputs(type, read.outputs, read.inputs),
+        outputs: wrapOutputs(type, read.outputs, read.inputs),
         importId: o.importId,
       };
       imported = true;
@@ -391,7 +363,7 @@ export class Engine {
           ...keep,
           id: r.id,
           inputs: wireInputs,
-          outputs: this.wrapOutputs(type, r.outputs, wireInputs),
+          outputs: wrapOutputs(type, r.outputs, wireInputs),
         },
         "create",
       );
@@ -411,9 +383,9 @@ export class Engine {
       );
     if (!d.replaceKeys.length) {
       run.calls.push({ op: "update", type, name, id: prior.id });
-      const out = await provider.update(this.plain(prior), plainGoal);
+      const out = await provider.update(plain(prior), plainGoal);
       return done(
-        { ...base, ...keep, id: prior.id, inputs: goal, outputs: this.wrapOutputs(type, out, goal) },
+        { ...base, ...keep, id: prior.id, inputs: goal, outputs: wrapOutputs(type, out, goal) },
         "update",
         { keys: d.changed },
       );
@@ -421,17 +393,16 @@ export class Engine {
     const deleteFirst = o.deleteBeforeReplace ?? false;
     if (deleteFirst) {
       run.calls.push({ op: "delete", type, name, id: prior.id, instance: "old" });
-      await provider.delete(this.plain(prior));
+      await provider.delete(plain(prior));
       if (old) run.gone.add(old);
     }
     run.calls.push({ op: "create", type, name, instance: "new" });
     const r = await provider.create(type, name, plainGoal);
     if (!deleteFirst) run.condemned.push({ state: prior, reason: "replaced" });
-    return done(
-      { ...base, id: r.id, inputs: goal, outputs: this.wrapOutputs(type, r.outputs, goal) },
-      "replace",
-      { keys: d.changed, deleteBeforeReplace: deleteFirst },
-    );
+    return done({ ...base, id: r.id, inputs: goal, outputs: wrapOutputs(type, r.outputs, goal) }, "replace", {
+      keys: d.changed,
+      deleteBeforeReplace: deleteFirst,
+    });
   }
 
   /** The builtin provider's StackReference read of THIS stack: the last successful run's outputs. */
@@ -445,125 +416,5 @@ export class Engine {
       .filter((k) => containsSecret(outputs[k]))
       .sort();
     return { name, outputs, secretOutputNames };
-  }
-
-  /** Secret outputs: the provider's Sensitive fields, and any output named like a secret input. */
-  private wrapOutputs(type: string, outputs: Record<string, unknown>, wireInputs: Record<string, unknown>) {
-    const secret = new Set(rulesFor(type).secretOutputs);
-    for (const [k, v] of Object.entries(wireInputs)) if (containsSecret(v)) secret.add(k);
-    // @pulumi/command: every output depends on every input (commandController.go WireDependencies note).
-    const all = type === COMMAND_TYPE && Object.values(wireInputs).some(containsSecret);
-    return Object.fromEntries(
-      Object.entries(outputs).map(([k, v]) => [
-        k,
-        k in wireInputs && containsSecret(wireInputs[k])
-          ? wireInputs[k]
-          : all || secret.has(k)
-            ? secretValue(v)
-            : v,
-      ]),
-    );
-  }
-
-  private plain(r: ResourceState): ProviderResource {
-    return {
-      type: r.type,
-      name: r.name,
-      id: r.id,
-      inputs: unwrapSecrets(r.inputs) as Record<string, unknown>,
-      outputs: unwrapSecrets(r.outputs) as Record<string, unknown>,
-    };
-  }
-
-  /** `--refresh`: each provider's Read; Graph 404 → the resource leaves the state. Commands have no Read. */
-  private async refresh(run: RunState): Promise<void> {
-    const kept: ResourceState[] = [];
-    for (const r of this.checkpoint.resources) {
-      if (
-        !r.custom ||
-        r.pendingDelete ||
-        r.type === STACK_REFERENCE_TYPE ||
-        !this.providerFor(r.type).refreshes
-      ) {
-        kept.push(r);
-        continue;
-      }
-      run.calls.push({ op: "read", type: r.type, name: r.name, id: r.id });
-      const read = await this.providerFor(r.type).read(r.type, r.name, r.id, "read", this.plain(r));
-      if (!read) {
-        run.step({ op: "refresh", urn: r.urn, type: r.type, name: r.name, custom: true, refresh: "gone" });
-        continue;
-      }
-      const keys = Object.keys(read.inputs).filter(
-        (k) => k in r.inputs && !sameValue(unwrapSecrets(r.inputs[k]), read.inputs[k]),
-      );
-      const inputs = { ...r.inputs };
-      for (const k of keys)
-        inputs[k] = isSecretValue(r.inputs[k]) ? secretValue(read.inputs[k]) : read.inputs[k];
-      kept.push({ ...r, inputs, outputs: this.wrapOutputs(r.type, read.outputs, inputs) });
-      if (keys.length)
-        run.step({
-          op: "refresh",
-          urn: r.urn,
-          type: r.type,
-          name: r.name,
-          custom: true,
-          refresh: "changed",
-          keys,
-        });
-    }
-    this.checkpoint.resources = kept;
-  }
-
-  /** Runs the deletes, dependents first; stops at the first failure (what is left stays in state). */
-  private async deleteAll(
-    run: RunState,
-    condemned: Condemned[],
-  ): Promise<{ remaining: ResourceState[]; error?: Error }> {
-    const order = deleteOrder(condemned);
-    for (let i = 0; i < order.length; i++) {
-      const { state, reason } = order[i];
-      try {
-        if (state.protect)
-          throw new Error(
-            `unable to delete resource "${state.urn}" as it is currently marked for protection`,
-          );
-        if (state.custom && state.type !== STACK_REFERENCE_TYPE) {
-          run.calls.push({
-            op: "delete",
-            type: state.type,
-            name: state.name,
-            id: state.id,
-            ...(reason === "replaced" ? { instance: "old" as const } : {}),
-          });
-          await this.providerFor(state.type).delete(this.plain(state));
-        }
-        if (reason !== "replaced")
-          run.step({
-            op: "delete",
-            urn: state.urn,
-            type: state.type,
-            name: state.name,
-            custom: state.custom,
-          });
-      } catch (err) {
-        run.steps.push({
-          op: "delete",
-          urn: state.urn,
-          type: state.type,
-          name: state.name,
-          custom: state.custom,
-          status: "failed",
-          error: (err as Error).message,
-        });
-        const remaining = order
-          .slice(i)
-          .map((c) =>
-            c.reason === "replaced" || c.reason === "pending" ? { ...c.state, pendingDelete: true } : c.state,
-          );
-        return { remaining, error: err as Error };
-      }
-    }
-    return { remaining: [] };
   }
 }

@@ -85,6 +85,8 @@ function showValue(v: unknown): string {
     return `{ ${Object.entries(v)
       .map(([k, x]) => `${k}: ${showValue(x)}`)
       .join(", ")} }`;
+  if (typeof v === "string" && (v.length > 100 || v.includes("\n")))
+    return `${JSON.stringify(v.split("\n")[0].slice(0, 60))}… (${v.length} characters)`;
   return JSON.stringify(v) ?? "undefined";
 }
 

@@ -1,0 +1,23 @@
+import { it, expect } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { Engine } from "../../scripts/offline-tenant/harness/engine/engine";
+import { GraphTenant } from "../../scripts/offline-tenant/graph/tenant";
+import { newTenantState, writeState } from "../../scripts/offline-tenant/state";
+import { baseConfig, TENANT_ID } from "../../test/support/program-harness";
+it("smoke", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "eng-"));
+  const statePath = join(dir, "tenant.json");
+  writeState(statePath, newTenantState({ tenantId: TENANT_ID, mailboxes: ["helpdesk@contoso.com"] }));
+  const engine = new Engine({ graph: new GraphTenant({ statePath }), command: { projectDir: "/work/wt/l4-engine", env: process.env }, statePath: join(dir, "engine.json") });
+  const r1 = await engine.up({ config: baseConfig(), now: "2026-03-01T00:00:00Z" });
+  console.log(r1.plan, r1.error);
+  const r2 = await engine.up({ config: baseConfig(), now: "2026-03-01T00:00:00Z" });
+  console.log(r2.plan, r2.calls);
+  const r3 = await engine.up({ config: baseConfig({ protocols: ["imap", "smtp"] }), now: "2026-06-01T00:00:00Z" });
+  console.log(r3.plan, r3.calls);
+  const r4 = await engine.destroy();
+  console.log(r4.plan, r4.calls);
+  expect(r1.ok).toBe(true);
+});
