@@ -49,6 +49,23 @@ describe("the Exchange Command across runs", () => {
     expect(again.summary).toEqual({ unchanged: 11 });
   });
 
+  it("--refresh reads every Entra resource but not the Command (no Read) and runs nothing", async () => {
+    const r = await w.engine.up({ config: commandConfig(), now: DAY_1, refresh: true });
+    expect(r.calls.map((c) => `${c.op} ${c.type.split(":").pop()}`).sort()).toEqual(
+      [
+        "read AppRoleAssignment",
+        "read AppRoleAssignment",
+        "read AppRoleAssignment",
+        "read Application",
+        "read ApplicationPassword",
+        "read ApplicationPassword",
+        "read ServicePrincipal",
+      ].sort(),
+    );
+    expect(r.commandRuns).toEqual([]);
+    expect(changes(r)).toEqual([]);
+  });
+
   it("adding a mailbox is one Command update, with the new mailbox and the previous record", async () => {
     second = await w.engine.up({ config: commandConfig({ mailboxes: [HELPDESK, BILLING] }), now: DAY_1 });
     expect(second.ok).toBe(true);
