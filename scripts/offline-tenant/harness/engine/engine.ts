@@ -194,11 +194,15 @@ export class Engine {
     return this.finish("up", runNumber, run, commandRunsBefore, error);
   }
 
-  /** `pulumi destroy`: every resource in state, dependents first; the program does not run. */
-  async destroy(): Promise<RunResult> {
+  /** `pulumi destroy` (with `refresh: true`, `pulumi destroy --refresh`): every resource in state, dependents first; the program does not run. */
+  async destroy(opts: { refresh?: boolean } = {}): Promise<RunResult> {
     const run = new RunState();
     const runNumber = ++this.runs;
     const commandRunsBefore = this.command.runs.length;
+    if (opts.refresh)
+      this.checkpoint.resources = await refreshState(run, this.checkpoint.resources, (t) =>
+        this.providerFor(t),
+      );
     const left = await deleteAll(
       run,
       this.checkpoint.resources.map((state) => ({ state, reason: "destroy" as const })),
