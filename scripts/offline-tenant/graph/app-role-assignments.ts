@@ -2,8 +2,8 @@
 // (terraform-provider-azuread v3.8.0 internal/services/approleassignments/app_role_assignment_resource.go):
 // create = GET the resource SP, POST appRoleAssignedTo, then Read the new assignment back at once —
 // no consistency wait: a 404 there clears the id, so the create fails although Graph created the
-// assignment, and Pulumi records nothing (docs/pulumi-lifecycle.md, "App role assignment: create and
-// read-back"). Read 404 → gone. Delete = DELETE appRoleAssignedTo. Every input forces a new resource.
+// assignment, and Pulumi records nothing (docs/pulumi-lifecycle.md, "@pulumi/azuread 6.9.1", App role
+// assignment: create and read-back). Read 404 → gone. Delete = DELETE appRoleAssignedTo. Every input forces a new resource.
 // Graph's texts: learn.microsoft.com/graph/api/serviceprincipal-post-approleassignedto.
 // Id: /servicePrincipals/{resourceObjectId}/appRoleAssignedTo/{assignmentId}.
 import { randomBytes } from "node:crypto";

@@ -69,7 +69,8 @@ export function readBackNotFound(kind: GraphObjectKind, times = 1): GraphBehavio
 
 /**
  * Replication lag: every object of `kind` created while this behaviour is active answers 404 to
- * its next `reads` reads, whoever reads (docs/offline-tenant.md, "Replication lag").
+ * its next `reads` reads, whoever reads (docs/multi-run-engine.md, "Microsoft's harder behaviours
+ * and hand edits").
  */
 export function replicationLag(opts: { kind: GraphObjectKind; reads: number }): GraphBehaviour {
   const pending = new Map<string, number>();
