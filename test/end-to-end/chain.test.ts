@@ -10,6 +10,7 @@ import { DRIVER_ENV } from "../../scripts/exchange-driver/env";
 import { parseRecord } from "../../scripts/exchange-driver/record";
 import {
   ADMIN_TOKEN_ENV,
+  COMMAND_TYPE,
   FAKE_PWSH,
   createOfflineTenant,
   deploy,
@@ -277,14 +278,16 @@ describe.skipIf(skipDovecot)("one tenant, deployed, changed and destroyed offlin
     expect(othersBefore.find((m) => m.address === HELPDESK)!.permissions).toHaveLength(1);
     // POP's consent was revoked and re-granted by hand above: Entra gave it a new id, so the id in
     // state answers 404 and a plain destroy stops there (the provider's delete fails on 404).
+    // State written by an older version of the stack: destroy must run THAT delete string.
+    const cmd = t.engine.resource(COMMAND_TYPE, "exchange-command");
+    const storedDelete = `${second.command.delete} # stored by an older version`;
+    cmd.inputs = { ...cmd.inputs, delete: storedDelete };
     const result = await timed("destroy (Command delete)", () => t.engine.destroy());
     expect(result.ok).toBe(false);
     expect(result.error!.message).toMatch(/Deleting AppRoleAssignment "mail-consent-pop": .*\(404\)/);
     // The Command goes first (it depends on the SP and the consents), with the string and the
     // environment stored in state, and the last record in PULUMI_COMMAND_STDOUT.
-    expect(result.commandRuns.map((r) => [r.script, r.commandLine])).toEqual([
-      ["delete", second.command.delete],
-    ]);
+    expect(result.commandRuns.map((r) => [r.script, r.commandLine])).toEqual([["delete", storedDelete]]);
     expect(result.commandRuns[0].environment).toEqual(second.command.environment);
     expect(result.commandRuns[0].previousStdout).toBe(second.record);
     const at = (name: string) => result.calls.findIndex((c) => c.name === name);

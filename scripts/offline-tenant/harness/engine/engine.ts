@@ -128,10 +128,15 @@ export class Engine {
     const runNumber = ++this.runs;
     const commandRunsBefore = this.command.runs.length;
     this.opts.graph.setClock(() => (opts.now ? new Date(opts.now) : new Date()));
-    if (opts.refresh)
-      this.checkpoint.resources = await refreshState(run, this.checkpoint.resources, (t) =>
-        this.providerFor(t),
-      );
+    if (opts.refresh) {
+      try {
+        this.checkpoint.resources = await refreshState(run, this.checkpoint.resources, (t) =>
+          this.providerFor(t),
+        );
+      } catch (err) {
+        return this.finish("up", runNumber, run, commandRunsBefore, err as Error);
+      }
+    }
     const live = new Map(this.checkpoint.resources.filter((r) => !r.pendingDelete).map((r) => [r.urn, r]));
     const pending = this.checkpoint.resources.filter((r) => r.pendingDelete);
     let capture: { take(): RegistrationOptions } | undefined;
@@ -199,10 +204,15 @@ export class Engine {
     const run = new RunState();
     const runNumber = ++this.runs;
     const commandRunsBefore = this.command.runs.length;
-    if (opts.refresh)
-      this.checkpoint.resources = await refreshState(run, this.checkpoint.resources, (t) =>
-        this.providerFor(t),
-      );
+    if (opts.refresh) {
+      try {
+        this.checkpoint.resources = await refreshState(run, this.checkpoint.resources, (t) =>
+          this.providerFor(t),
+        );
+      } catch (err) {
+        return this.finish("destroy", runNumber, run, commandRunsBefore, err as Error);
+      }
+    }
     const left = await deleteAll(
       run,
       this.checkpoint.resources.map((state) => ({ state, reason: "destroy" as const })),
