@@ -76,10 +76,13 @@ export const commandConfig = (overrides: Record<string, unknown> = {}) =>
     ...overrides,
   });
 
-/** "Type name" of each step that is not `same`, with its op and keys: what the plan shows. */
+/**
+ * "op Type name [keys]" of each step that changes something: what the plan shows, less reads (a
+ * StackReference is read every run).
+ */
 export function changes(r: RunResult): string[] {
   return r.steps
-    .filter((s) => s.op !== "same")
+    .filter((s) => s.op !== "same" && s.op !== "read")
     .map((s) => `${s.op} ${s.type.split(":").pop()} ${s.name}${s.keys ? ` [${s.keys.join(",")}]` : ""}`);
 }
 
