@@ -17,6 +17,12 @@ export interface EntraApplication {
   displayName: string;
   /** Role ids requested in requiredResourceAccess, by resource appId. */
   requiredRoles?: Record<string, string[]>;
+  /** signInAudience (Graph's default AzureADMyOrg when unset). */
+  signInAudience?: string;
+  /** Object ids of the owners. */
+  owners?: string[];
+  /** Free text on the app registration. */
+  notes?: string;
 }
 export interface EntraServicePrincipal {
   objectId: string;
@@ -24,6 +30,12 @@ export interface EntraServicePrincipal {
   displayName: string;
   /** Only resource SPs (Exchange Online) publish roles. */
   appRoles?: { id: string; value: string }[];
+  /** false: sign-in disabled (an admin disabled the enterprise application). Default true. */
+  accountEnabled?: boolean;
+  /** Object ids of the owners. */
+  owners?: string[];
+  /** Free text on the enterprise application. */
+  notes?: string;
 }
 export interface EntraPassword {
   applicationObjectId: string;

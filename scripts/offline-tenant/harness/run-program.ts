@@ -1,6 +1,9 @@
-// Runs the Pulumi program (index.ts) under the Graph-rules mock with a given stack config, and
-// collects what it declared and exported: `pulumi up` emulated offline, for the tests and the
-// offline chain. One run at a time; each run gets fresh mocks and config.
+// Runs the Pulumi program (index.ts) under mocks with a given stack config, and collects what it
+// declared and exported: `pulumi up` emulated offline, for the tests, the offline chain and the
+// multi-run engine. One run at a time; each run gets fresh mocks and config.
+//
+//   runProgram({ config, mock? })        one first-deploy run under the Graph-rules mock (every resource a create)
+//   executeProgram({ mocks, config, … })  the same for any Mocks (the engine's), with hooks to see the monitor
 import * as pulumi from "@pulumi/pulumi";
 // index.ts exports the program as a function (`export =`): loading it declares nothing.
 import program from "../../../index";
@@ -8,6 +11,9 @@ import { GraphRulesMock } from "../graph/mock";
 import { newTenantState } from "../state";
 
 export const PROJECT = "exo-oauth";
+export const STACK = "dev";
+/** The organization a mocked run reports (pulumi.getOrganization()); a self StackReference names it. */
+export const ORGANIZATION = "organization";
 
 export interface ProgramRun {
   mock: GraphRulesMock;
@@ -15,6 +21,9 @@ export interface ProgramRun {
   /** Names of the stack outputs that are Pulumi secrets. */
   secretOutputs: string[];
 }
+
+/** A Pulumi program: resolves to the stack outputs (index.ts's default export). */
+export type PulumiProgram = () => Promise<Record<string, unknown>>;
 
 /**
  * Waits until every pending registration and invoke has reached the mocks. `runtime.waitForRPCs` is
@@ -27,6 +36,84 @@ async function settle(): Promise<void> {
       "@pulumi/pulumi no longer exports runtime.waitForRPCs: cannot tell when the program has settled",
     );
   await waitForRPCs();
+}
+
+export interface ExecuteProgramOptions {
+  mocks: pulumi.runtime.Mocks;
+  config: Record<string, unknown>;
+  secretKeys?: string[];
+  /** EXO_OAUTH_NOW for this run (components/clock.ts); unset = the system clock. */
+  now?: string;
+  stack?: string;
+  organization?: string;
+  /** Default: index.ts. */
+  program?: PulumiProgram;
+  /** Called after setMocks, before the program runs: the mock monitor is in place (engine/monitor-options.ts). */
+  onMocksSet?: () => void;
+  /**
+   * Settles when the run must stop (a failed step: the engine starts no new step and the failed
+   * registration never answers). The run then rejects with that error instead of waiting.
+   */
+  stopped?: Promise<Error>;
+}
+
+/** Sets the mocks and config, runs the program, waits for every registration and resolves the outputs. */
+export async function executeProgram(
+  opts: ExecuteProgramOptions,
+): Promise<{ outputs: Record<string, unknown>; secretOutputs: string[] }> {
+  await pulumi.runtime.setMocks(
+    opts.mocks,
+    PROJECT,
+    opts.stack ?? STACK,
+    false,
+    opts.organization ?? ORGANIZATION,
+  );
+  opts.onMocksSet?.();
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(
+      Object.entries(opts.config).map(([k, v]) => [
+        `${PROJECT}:${k}`,
+        typeof v === "string" ? v : JSON.stringify(v),
+      ]),
+    ),
+    (opts.secretKeys ?? []).map((k) => `${PROJECT}:${k}`),
+  );
+  const saved = process.env.EXO_OAUTH_NOW;
+  if (opts.now === undefined) delete process.env.EXO_OAUTH_NOW;
+  else process.env.EXO_OAUTH_NOW = opts.now;
+  try {
+    const work = (async () => {
+      let exported: Record<string, unknown>;
+      try {
+        exported = await (opts.program ?? program)();
+      } finally {
+        if (!opts.stopped) await settle();
+      }
+      const outputs: Record<string, unknown> = {};
+      const secretOutputs: string[] = [];
+      for (const [key, value] of Object.entries(exported)) {
+        if (pulumi.Output.isInstance(value)) {
+          outputs[key] = await resolve(value);
+          if (await pulumi.isSecret(value)) secretOutputs.push(key);
+        } else {
+          outputs[key] = value;
+        }
+      }
+      if (opts.stopped) await settle();
+      return { outputs, secretOutputs };
+    })();
+    if (!opts.stopped) return await work;
+    work.catch(() => undefined); // lost the race to a failed step: its rejection is the step's, already reported
+    return await Promise.race([
+      work,
+      opts.stopped.then((err) => {
+        throw err;
+      }),
+    ]);
+  } finally {
+    if (saved === undefined) delete process.env.EXO_OAUTH_NOW;
+    else process.env.EXO_OAUTH_NOW = saved;
+  }
 }
 
 /** Sets the mocks and config, runs the program and resolves its outputs. Rejects with the program's error. */
@@ -42,41 +129,13 @@ export async function runProgram(opts: {
     new GraphRulesMock({
       state: newTenantState({ tenantId: String(opts.config.tenantId), mailboxes: ["helpdesk@contoso.com"] }),
     });
-  await pulumi.runtime.setMocks(mock, PROJECT, "dev", false);
-  pulumi.runtime.setAllConfig(
-    Object.fromEntries(
-      Object.entries(opts.config).map(([k, v]) => [
-        `${PROJECT}:${k}`,
-        typeof v === "string" ? v : JSON.stringify(v),
-      ]),
-    ),
-    (opts.secretKeys ?? []).map((k) => `${PROJECT}:${k}`),
-  );
-  const saved = process.env.EXO_OAUTH_NOW;
-  if (opts.now === undefined) delete process.env.EXO_OAUTH_NOW;
-  else process.env.EXO_OAUTH_NOW = opts.now;
-  try {
-    let exported: Record<string, unknown>;
-    try {
-      exported = await program();
-    } finally {
-      await settle();
-    }
-    const outputs: Record<string, unknown> = {};
-    const secretOutputs: string[] = [];
-    for (const [key, value] of Object.entries(exported)) {
-      if (pulumi.Output.isInstance(value)) {
-        outputs[key] = await resolve(value);
-        if (await pulumi.isSecret(value)) secretOutputs.push(key);
-      } else {
-        outputs[key] = value;
-      }
-    }
-    return { mock, outputs, secretOutputs };
-  } finally {
-    if (saved === undefined) delete process.env.EXO_OAUTH_NOW;
-    else process.env.EXO_OAUTH_NOW = saved;
-  }
+  const { outputs, secretOutputs } = await executeProgram({
+    mocks: mock,
+    config: opts.config,
+    secretKeys: opts.secretKeys,
+    now: opts.now,
+  });
+  return { mock, outputs, secretOutputs };
 }
 
 /** An Output's value (rejects when the Output does). */

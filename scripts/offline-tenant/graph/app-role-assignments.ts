@@ -1,0 +1,144 @@
+// AppRoleAssignment (admin consent to one app role): what @pulumi/azuread does over Graph
+// (terraform-provider-azuread v3.8.0 internal/services/approleassignments/app_role_assignment_resource.go):
+// create = GET the resource SP, POST appRoleAssignedTo, then Read the new assignment back at once —
+// no consistency wait: a 404 there clears the id, so the create fails although Graph created the
+// assignment, and Pulumi records nothing (docs/pulumi-lifecycle.md, "@pulumi/azuread 6.9.1", App role
+// assignment: create and read-back). Read 404 → gone. Delete = DELETE appRoleAssignedTo. Every input forces a new resource.
+// Graph's texts: learn.microsoft.com/graph/api/serviceprincipal-post-approleassignedto.
+// Id: /servicePrincipals/{resourceObjectId}/appRoleAssignedTo/{assignmentId}.
+import { randomBytes } from "node:crypto";
+import { EXCHANGE_ONLINE_APP_ID } from "../../../components/microsoft";
+import { describeRoles, UUID } from "./shapes";
+import type { GraphContext, ReadResult, ResourceResult } from "./types";
+
+function parseId(id: string): { resourceObjectId: string; assignmentId: string } | undefined {
+  const m = /^\/servicePrincipals\/([^/]+)\/appRoleAssignedTo\/([^/]+)$/.exec(id);
+  return m && UUID.test(m[1]) ? { resourceObjectId: m[1], assignmentId: m[2] } : undefined;
+}
+
+export function createAppRoleAssignment(
+  g: GraphContext,
+  name: string,
+  inputs: Record<string, unknown>,
+): ResourceResult {
+  const what = `Creating AppRoleAssignment "${name}"`;
+  for (const key of ["appRoleId", "principalObjectId", "resourceObjectId"])
+    if (typeof inputs[key] !== "string" || !UUID.test(inputs[key] as string))
+      throw new Error(`${what}: ${key} ${JSON.stringify(inputs[key])} is not a UUID`);
+  const { appRoleId, principalObjectId, resourceObjectId } = inputs as Record<string, string>;
+  const state = g.state;
+  const whoIs = (id: string) => {
+    const app = state.entra.applications.find((a) => a.objectId === id || a.clientId === id);
+    if (!app) return "";
+    const kind = app.objectId === id ? "object ID" : "client ID";
+    return ` (it is the ${kind} of application "${app.displayName}", not a service principal's object ID)`;
+  };
+  const resource = state.entra.servicePrincipals.find((sp) => sp.objectId === resourceObjectId);
+  if (!resource)
+    throw new Error(
+      `${what}: resourceObjectId ${resourceObjectId} is not a service principal in tenant ${state.tenantId}` +
+        whoIs(resourceObjectId),
+    );
+  if (resource.clientId !== EXCHANGE_ONLINE_APP_ID)
+    throw new Error(
+      `${what}: resourceObjectId ${resourceObjectId} is "${resource.displayName}", not the Office 365 Exchange ` +
+        `Online service principal; this mock models consent to Exchange Online's roles only`,
+    );
+  const role = resource.appRoles?.find((r) => r.id === appRoleId);
+  if (!role)
+    throw new Error(
+      `${what}: Graph: Permission being assigned was not found on application '${resource.clientId}'. ` +
+        `appRoleId ${appRoleId} is not one of "${resource.displayName}"'s roles: ${describeRoles(resource)}`,
+    );
+  const principal = state.entra.servicePrincipals.find((sp) => sp.objectId === principalObjectId);
+  if (!principal)
+    throw new Error(
+      `${what}: principalObjectId ${principalObjectId} is not a service principal in tenant ${state.tenantId}` +
+        whoIs(principalObjectId),
+    );
+  if (
+    state.entra.appRoleAssignments.some(
+      (a) =>
+        a.principalObjectId === principalObjectId &&
+        a.resourceObjectId === resourceObjectId &&
+        a.appRoleId === appRoleId,
+    )
+  )
+    throw new Error(
+      `${what}: Graph: Permission being assigned already exists on the object. (${role.value})`,
+    );
+  for (const b of g.behaviours)
+    b.beforeWrite?.({ kind: "appRoleAssignment", op: "create", name, inputs }, state);
+  const id = randomBytes(32).toString("base64url"); // Graph's assignment ids are 43-char base64url strings
+  g.mutate(
+    (s) => void s.entra.appRoleAssignments.push({ id, principalObjectId, resourceObjectId, appRoleId }),
+  );
+  g.written("appRoleAssignment", id);
+  const resourceId = `/servicePrincipals/${resourceObjectId}/appRoleAssignedTo/${id}`;
+  // The create ends with the provider's Read; a 404 there clears the id: no state, an error.
+  if (!g.visible({ kind: "appRoleAssignment", id, purpose: "read-back" }))
+    throw new Error(
+      `${what}: the provider's read-back of ${resourceId} right after the create got 404 from Graph ` +
+        `(not yet replicated) and cleared the id: the assignment (${role.value}) exists in Entra but is not in ` +
+        `Pulumi's state; the next create of it fails with "Permission being assigned already exists"; adopt it ` +
+        `with the import resource option (id ${resourceId})`,
+    );
+  return {
+    id: resourceId,
+    state: {
+      ...inputs,
+      principalDisplayName: principal.displayName,
+      principalType: "ServicePrincipal",
+      resourceDisplayName: resource.displayName,
+    },
+  };
+}
+
+export function readAppRoleAssignment(
+  g: GraphContext,
+  id: string,
+  purpose: "read" | "import",
+): ReadResult | undefined {
+  const parsed = parseId(id);
+  if (!parsed)
+    throw new Error(
+      `Parsing App Role Assignment ID ${JSON.stringify(id)}: expected /servicePrincipals/{objectId}/appRoleAssignedTo/{id}`,
+    );
+  const state = g.state;
+  const a = state.entra.appRoleAssignments.find(
+    (x) => x.id === parsed.assignmentId && x.resourceObjectId === parsed.resourceObjectId,
+  );
+  if (!a || !g.visible({ kind: "appRoleAssignment", id: a.id, purpose })) return undefined;
+  const principal = state.entra.servicePrincipals.find((sp) => sp.objectId === a.principalObjectId);
+  const resource = state.entra.servicePrincipals.find((sp) => sp.objectId === a.resourceObjectId);
+  const inputs = {
+    appRoleId: a.appRoleId,
+    principalObjectId: a.principalObjectId,
+    resourceObjectId: a.resourceObjectId,
+  };
+  return {
+    id,
+    inputs,
+    state: {
+      ...inputs,
+      principalDisplayName: principal?.displayName ?? "",
+      principalType: "ServicePrincipal",
+      resourceDisplayName: resource?.displayName ?? "",
+    },
+  };
+}
+
+export function deleteAppRoleAssignment(g: GraphContext, name: string, id: string): void {
+  const parsed = parseId(id);
+  const found = g.mutate((s) => {
+    const before = s.entra.appRoleAssignments.length;
+    s.entra.appRoleAssignments = s.entra.appRoleAssignments.filter(
+      (a) => !(parsed && a.id === parsed.assignmentId && a.resourceObjectId === parsed.resourceObjectId),
+    );
+    return s.entra.appRoleAssignments.length < before;
+  });
+  if (!found)
+    throw new Error(
+      `Deleting AppRoleAssignment "${name}": Deleting ${id}: Graph: Resource does not exist (404)`,
+    );
+}

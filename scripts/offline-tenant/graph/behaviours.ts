@@ -1,0 +1,89 @@
+// Microsoft's harder behaviours, as hooks the Graph-rules mock consults on every operation. This is
+// THE place to add them (each with its source in docs/offline-tenant.md): replication lag (a write
+// succeeds, reads 404 for a while), tenant policies that refuse a write (credential lifetime), and
+// whatever else Graph does that a kinder double would hide. Hand edits (someone deletes a password
+// in the portal) are not behaviours but direct changes to the tenant: hand-edits.ts.
+//
+//   const lag = replicationLag({ kind: "appRoleAssignment", reads: 2 });
+//   new GraphTenant({ statePath, behaviours: [lag] })       // or engine options graph.behaviours
+//
+// A behaviour is consulted, never asked to write: the Graph operations own the tenant state.
+import type { TenantState } from "../state";
+
+/** The kinds of Entra objects the mock models, by Graph's names. */
+export type GraphObjectKind = "application" | "servicePrincipal" | "appRoleAssignment" | "password";
+
+/**
+ * One read of one object. `id`: the application's or service principal's object id, the
+ * assignment's id, or the password's keyId. `purpose`: who reads —
+ * - "read-back": the provider reading its own write back inside the create (app_role_assignment
+ *   create ends with a Read; application_password create polls until the key appears);
+ * - "read": a provider Read (refresh, the read after an update) or a data source;
+ * - "import": the engine's import step reading an existing object by id.
+ */
+export interface GraphRead {
+  kind: GraphObjectKind;
+  id: string;
+  purpose: "read-back" | "read" | "import";
+}
+
+/** One write Graph is about to apply. */
+export interface GraphWrite {
+  kind: GraphObjectKind;
+  op: "create" | "update" | "delete";
+  /** The Pulumi resource name the request comes from ("" for hand edits). */
+  name: string;
+  /** The request's inputs as the provider sends them (create/update). */
+  inputs?: Record<string, unknown>;
+}
+
+export interface GraphBehaviour {
+  /** Shown in errors and test names. */
+  readonly name: string;
+  /** false: Graph answers 404 for an object that exists (eventual consistency). Default: visible. */
+  visible?(read: GraphRead, tenant: TenantState): boolean;
+  /** Throw (with Graph's error text) to refuse a write, e.g. a credential-lifetime policy. */
+  beforeWrite?(write: GraphWrite, tenant: TenantState): void;
+  /** Called after Graph applied a create: `id` as in GraphRead. */
+  afterCreate?(kind: GraphObjectKind, id: string): void;
+}
+
+/**
+ * The provider's read-back right after its own create answers 404 `times` times for objects of
+ * `kind`, while Graph did create them. For app role assignments this is the race where the
+ * assignment exists in Entra but never enters Pulumi's state (docs/pulumi-lifecycle.md,
+ * "App role assignment: create and read-back").
+ */
+export function readBackNotFound(kind: GraphObjectKind, times = 1): GraphBehaviour & { misses: number } {
+  const b = {
+    name: `read-back of a new ${kind} answers 404 (${times}×)`,
+    misses: 0,
+    visible(read: GraphRead): boolean {
+      if (read.kind !== kind || read.purpose !== "read-back" || b.misses >= times) return true;
+      b.misses += 1;
+      return false;
+    },
+  };
+  return b;
+}
+
+/**
+ * Replication lag: every object of `kind` created while this behaviour is active answers 404 to
+ * its next `reads` reads, whoever reads (docs/multi-run-engine.md, "Microsoft's harder behaviours
+ * and hand edits").
+ */
+export function replicationLag(opts: { kind: GraphObjectKind; reads: number }): GraphBehaviour {
+  const pending = new Map<string, number>();
+  return {
+    name: `${opts.kind} replication lag (${opts.reads} reads)`,
+    afterCreate(kind, id) {
+      if (kind === opts.kind) pending.set(id, opts.reads);
+    },
+    visible(read) {
+      const left = read.kind === opts.kind ? pending.get(read.id) : undefined;
+      if (!left) return true;
+      pending.set(read.id, left - 1);
+      return false;
+    },
+  };
+}

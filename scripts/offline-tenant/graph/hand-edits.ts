@@ -1,0 +1,50 @@
+// Hand edits: what an admin does to the tenant outside Pulumi (portal, Graph Explorer, a script),
+// for tests and the demo to rehearse the next `pulumi up` after it. Each edit changes the tenant
+// state directly, as Graph would after the admin's request, and throws naming what it could not find.
+//
+//   updateState(statePath, (s) => deletePassword(s, keyId));        // on the shared state file
+//   handEdit(statePath, (s) => removeAppRoleAssignment(s, { principalObjectId, appRoleId }));
+import { updateState, type EntraAppRoleAssignment, type TenantState } from "../state";
+
+/** Applies `edit` to the tenant state file under its lock (state.ts updateState). */
+export function handEdit<T>(statePath: string, edit: (s: TenantState) => T): T {
+  return updateState(statePath, edit);
+}
+
+/** Deletes a client secret (Certificates & secrets → Delete). Returns the application's object id. */
+export function deletePassword(state: TenantState, keyId: string): string {
+  const p = state.entra.passwords.find((x) => x.keyId === keyId);
+  if (!p)
+    throw new Error(`Hand edit: deleting password ${keyId}: no application has a password with that keyId`);
+  state.entra.passwords = state.entra.passwords.filter((x) => x !== p);
+  return p.applicationObjectId;
+}
+
+/** Removes an admin consent (Enterprise application → Permissions → Revoke), by id or by principal + role. */
+export function removeAppRoleAssignment(
+  state: TenantState,
+  which: { id: string } | { principalObjectId: string; appRoleId: string },
+): EntraAppRoleAssignment {
+  const match = (a: EntraAppRoleAssignment) =>
+    "id" in which
+      ? a.id === which.id
+      : a.principalObjectId === which.principalObjectId && a.appRoleId === which.appRoleId;
+  const a = state.entra.appRoleAssignments.find(match);
+  if (!a) throw new Error(`Hand edit: removing app role assignment ${JSON.stringify(which)}: not found`);
+  state.entra.appRoleAssignments = state.entra.appRoleAssignments.filter((x) => x !== a);
+  return a;
+}
+
+/** Disables sign-in for an enterprise application (Properties → Enabled for users to sign in? → No). */
+export function disableServicePrincipal(state: TenantState, objectId: string): void {
+  const sp = state.entra.servicePrincipals.find((x) => x.objectId === objectId);
+  if (!sp) throw new Error(`Hand edit: disabling service principal ${objectId}: not found`);
+  sp.accountEnabled = false;
+}
+
+/** Renames an app registration (Branding & properties → Name). */
+export function renameApplication(state: TenantState, objectId: string, displayName: string): void {
+  const app = state.entra.applications.find((x) => x.objectId === objectId);
+  if (!app) throw new Error(`Hand edit: renaming application ${objectId}: not found`);
+  app.displayName = displayName;
+}
