@@ -95,7 +95,7 @@ function connectionSettings(x: Exclude<ExchangeConfig, { connection: "manual" }>
     case "certificate":
       return {
         connection: "certificate",
-        connectAppId: x.appId,
+        connectAppId: x.automationAppId,
         certificate: x.certificate,
         ...(x.certificatePassword ? { certificatePassword: x.certificatePassword } : {}),
       };

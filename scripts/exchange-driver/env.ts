@@ -173,7 +173,7 @@ export function toSessionSettings(s: DriverSettings): ExchangeConnectionSettings
       return {
         ...common,
         connection: "certificate",
-        appId: c.connectAppId,
+        automationAppId: c.connectAppId,
         certificate: c.certificate,
         ...(c.certificatePassword ? { certificatePassword: c.certificatePassword } : {}),
       };

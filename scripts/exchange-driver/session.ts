@@ -183,7 +183,7 @@ export async function openExchangeSession(opts: ExchangeSessionOptions): Promise
     connection: s.connection,
     organization: s.organization,
     moduleMinVersion: EXO_MODULE_MIN_VERSION,
-    ...(s.connection === "certificate" ? { appId: s.appId } : {}),
+    ...(s.connection === "certificate" ? { appId: s.automationAppId } : {}),
     ...(s.connection === "managedIdentity" && s.managedIdentityAccountId
       ? { managedIdentityAccountId: s.managedIdentityAccountId }
       : {}),
@@ -250,7 +250,7 @@ function checkSettings(s: ExchangeConnectionSettings): void {
     throw bad(
       `exchange.retryDeadlineSeconds is ${s.retryDeadlineSeconds}; it must be a number of seconds ≥ 0`,
     );
-  if (s.connection === "certificate" && !s.appId)
+  if (s.connection === "certificate" && !s.automationAppId)
     throw bad("exchange.appId is empty; certificate connections need the automation app's client id");
 }
 

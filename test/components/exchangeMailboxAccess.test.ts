@@ -204,7 +204,7 @@ describe("commandEnvironment", () => {
     const env = commandEnvironment(
       withConnection({
         connection: "certificate",
-        appId: CONNECT_APP_ID,
+        automationAppId: CONNECT_APP_ID,
         certificate: CERTIFICATE,
         certificatePassword: PASSWORD,
         pwsh: "pwsh",

@@ -147,12 +147,12 @@ afterAll(() => {
 
 const settingsTable: Array<[number, number]> = [
   [90, 14],
-  [7, 0],
+  [7, 1],
   [7, 7],
   [30, 7],
   [180, 30],
   [360, 10],
-  [365, 0],
+  [364, 1],
 ];
 
 type Scenario = {
@@ -281,8 +281,8 @@ describe("when scheduled runs stop for a while", () => {
     [90, 14, 103],
     [90, 14, 181],
     [90, 14, 400],
-    [7, 0, 6],
-    [7, 0, 20],
+    [7, 1, 6],
+    [7, 1, 20],
     [30, 7, 45],
   ];
   it.each(cases)(

@@ -83,7 +83,7 @@ describe("secrets on the PowerShell boundary", () => {
       t,
       {
         connection: "certificate",
-        appId: t.app.clientId,
+        automationAppId: t.app.clientId,
         certificate: CERT,
         certificatePassword: PASSWORD,
         pwsh: recordingPwsh(t),
@@ -135,7 +135,7 @@ echo '{"id":1,"ok":false,"error":{"message":"bad password '"$EXO_OAUTH_CERTIFICA
     chmodSync(hostile, 0o755);
     const settings: ExchangeConnectionSettings = {
       connection: "certificate",
-      appId: t.app.clientId,
+      automationAppId: t.app.clientId,
       certificate: CERT,
       certificatePassword: PASSWORD,
       pwsh: hostile,

@@ -383,8 +383,8 @@ describe("settings checked before anything starts", () => {
     [{ organization: "" }, "organization is empty; set exo-oauth:organization"],
     [{ pwsh: "" }, "exchange.pwsh is empty"],
     [{ retryDeadlineSeconds: Number.NaN }, "exchange.retryDeadlineSeconds is NaN"],
-    [{ connection: "certificate", appId: "", certificate: "AAAA" }, "exchange.appId is empty"],
-    [{ connection: "certificate", appId: "x", certificate: "" }, "exchange.certificate is empty"],
+    [{ connection: "certificate", automationAppId: "", certificate: "AAAA" }, "exchange.appId is empty"],
+    [{ connection: "certificate", automationAppId: "x", certificate: "" }, "exchange.certificate is empty"],
   ] as [Partial<ExchangeConnectionSettings>, string][])("refuses %j: %s", async (over, message) => {
     const t = newTenant();
     const { opts, events } = options(t);

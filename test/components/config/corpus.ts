@@ -120,7 +120,7 @@ export const GOOD_CONFIGS: GoodConfig[] = [
       secret: { rotationDays: 180, graceDays: 30 },
       exchange: {
         connection: "certificate",
-        appId: APP_ID,
+        automationAppId: APP_ID,
         certificate: CERTIFICATE,
         certificatePassword: PASSWORD,
         pwsh: "/opt/microsoft/powershell/7/pwsh",
@@ -656,7 +656,8 @@ export const BAD_CONFIGS: BadConfig[] = [
     issues: [
       {
         path: "exo-oauth:exchange.accessTokenEnv",
-        message: "looks like an access token, not the name of an environment variable (value not shown)",
+        message:
+          "(secret value, not shown) looks like an access token, not the name of an environment variable",
       },
     ],
   },

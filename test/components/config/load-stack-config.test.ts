@@ -63,7 +63,7 @@ describe("loadStackConfig under Pulumi mocks", () => {
       secret: { rotationDays: 30, graceDays: 14 },
       exchange: {
         connection: "certificate",
-        appId: APP_ID,
+        automationAppId: APP_ID,
         certificate: CERTIFICATE,
         certificatePassword: PASSWORD,
         pwsh: "pwsh",

@@ -73,7 +73,7 @@ describe("Pulumi.dev.yaml", () => {
     });
     expect(result.ok && result.config.exchange).toEqual({
       connection: "certificate",
-      appId: "8d1e5f0a-7b6c-4e3d-a2f1-0c9b8a7d6e5f",
+      automationAppId: "8d1e5f0a-7b6c-4e3d-a2f1-0c9b8a7d6e5f",
       certificate: pfx,
       certificatePassword: "stand-in",
       pwsh: "pwsh",
