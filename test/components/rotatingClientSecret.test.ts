@@ -197,13 +197,12 @@ describe("RotatingClientSecret", () => {
     [{ rotationDays: 90, graceDays: 14, displayName: "  " }, /displayName must not be empty/],
   ])("rejects bad arguments with a RunError before declaring anything (%o)", (bad, message) => {
     const before = mock.resources.length;
-    const err = (() => {
-      try {
-        new RotatingClientSecret("bad", { applicationId: app.id, ...bad });
-      } catch (e) {
-        return e;
-      }
-    })();
+    let err: unknown;
+    try {
+      new RotatingClientSecret("bad", { applicationId: app.id, ...bad });
+    } catch (e) {
+      err = e;
+    }
     expect(pulumi.RunError.isInstance(err)).toBe(true);
     expect(() => new RotatingClientSecret("bad", { applicationId: app.id, ...bad })).toThrow(message);
     expect(() => new RotatingClientSecret("bad", { applicationId: app.id, ...bad })).toThrow(

@@ -17,7 +17,8 @@
 //   (the file is created from `state` when missing); `signedInTenantId` — the tenant getClientConfig
 //   reports (default the state's tenantId; set another to exercise the tenant guard);
 //   `onResource` / `onCall` — handlers for types/tokens this mock does not model (e.g. command:local:Command);
-//   return undefined to fall through to the mock's "not modelled" error.
+//   return undefined to fall through to the mock's "not modelled" error; `previousOutputs` — what a
+//   `pulumi:pulumi:StackReference` to the stack itself reads (default {}: a stack never deployed).
 //
 // Modelled: Application, ServicePrincipal, AppRoleAssignment, ApplicationPassword; invokes getServicePrincipal
 // (by clientId, objectId or displayName) and getClientConfig; component resources are recorded and echoed.
@@ -29,6 +30,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import type * as pulumi from "@pulumi/pulumi";
+import { GUID_PATTERN } from "../../../components/identifiers";
 import { EXCHANGE_ONLINE_APP_ID } from "../../../components/microsoft";
 import {
   newTenantState,
@@ -48,6 +50,8 @@ export const TYPES = {
   appRoleAssignment: "azuread:index/appRoleAssignment:AppRoleAssignment",
   applicationPassword: "azuread:index/applicationPassword:ApplicationPassword",
 } as const;
+/** The engine's stack reference (a read of another stack's, or this stack's own, outputs). */
+export const STACK_REFERENCE = "pulumi:pulumi:StackReference";
 export const INVOKES = {
   getServicePrincipal: "azuread:index/getServicePrincipal:getServicePrincipal",
   getClientConfig: "azuread:index/getClientConfig:getClientConfig",
@@ -79,12 +83,14 @@ export interface GraphRulesMockOptions {
   signedInAs?: { clientId: string; objectId: string };
   onResource?: (args: pulumi.runtime.MockResourceArgs, mock: GraphRulesMock) => ResourceResult | undefined;
   onCall?: (args: pulumi.runtime.MockCallArgs, mock: GraphRulesMock) => Record<string, unknown> | undefined;
+  /** The outputs a StackReference reads (the program reads its own previous outputs). Default {}. */
+  previousOutputs?: Record<string, unknown>;
 }
 
 // Pulumi's wire form of a secret value (sdk/nodejs/runtime/rpc.ts specialSigKey / specialSecretSig).
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID = GUID_PATTERN;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const SIGN_IN_AUDIENCES = [
   "AzureADMyOrg",
@@ -171,6 +177,19 @@ export class GraphRulesMock implements pulumi.runtime.Mocks {
         case TYPES.applicationPassword:
           result = this.createApplicationPassword(args.name, inputs);
           break;
+        case STACK_REFERENCE: {
+          // The engine's builtin provider; Pulumi Cloud rejects a name not `<org>/<project>/<stack>`.
+          const name = String(inputs.name);
+          if (!/^[^/]+\/[^/]+\/[^/]+$/.test(name))
+            throw new Error(
+              `Reading StackReference "${args.name}": ${JSON.stringify(name)} is not <organization>/<project>/<stack>`,
+            );
+          result = {
+            id: name,
+            state: { name, outputs: this.options.previousOutputs ?? {}, secretOutputNames: [] },
+          };
+          break;
+        }
         default:
           result = this.options.onResource?.(args, this);
           if (!result)

@@ -39,6 +39,7 @@ import { loginPop3 } from "../../operator/verify/pop3";
 import { runVerify, type VerifyReport } from "../../operator/verify/run";
 import { loginSmtp } from "../../operator/verify/smtp";
 import { acquireToken } from "../../operator/verify/token";
+import type { StackOutputName, StackOutputValues } from "../../../components/outputs";
 import { runProgram } from "./run-program";
 import { FAKE_PWSH } from "./sim-tenant";
 
@@ -199,8 +200,8 @@ function commandFailed(name: string, run: CommandRun): Error {
 export interface Deployment {
   config: Record<string, unknown>;
   /** Stack outputs, as `pulumi stack output --json --show-secrets` would print them. */
-  outputs: Record<string, unknown>;
-  secretOutputs: string[];
+  outputs: StackOutputValues;
+  secretOutputs: StackOutputName[];
   command: CommandInputs;
   /** The Command's `stdout` output: the driver's record (= run.stdout). */
   record: string;
@@ -239,7 +240,7 @@ function finish(
   run: CommandRun,
 ): Deployment {
   // Through JSON, as the CLI prints them.
-  const outputs = JSON.parse(JSON.stringify(program.outputs)) as Record<string, unknown>;
+  const outputs = JSON.parse(JSON.stringify(program.outputs)) as StackOutputValues;
   t.transcript.push({ what: "exchangeRecord output", text: JSON.stringify(outputs.exchangeRecord ?? null) });
   return {
     config,
@@ -253,7 +254,7 @@ function finish(
 }
 
 /** Outputs of resources Pulumi keeps when their inputs do not change (not re-created). */
-const KEPT_OUTPUTS = [
+const KEPT_OUTPUTS: StackOutputName[] = [
   "clientId",
   "servicePrincipalObjectId",
   "clientSecret",
@@ -281,6 +282,8 @@ export async function update(
   let name = "";
   const mock = new GraphRulesMock({
     statePath: scratch,
+    // The program reads its own previous outputs (components/previousOutputs.ts).
+    previousOutputs: previous.outputs as unknown as Record<string, unknown>,
     onResource: (args) => {
       if (args.type !== COMMAND_TYPE) return undefined;
       planned = commandInputs(args.inputs as Record<string, unknown>);
@@ -307,7 +310,7 @@ export async function update(
     throw new Error("Updating: the config change leaves the Command's inputs as they are; nothing would run");
   const run = runCommand(t, command, "update", previous.run);
   if (run.code !== 0) throw commandFailed(name, run);
-  for (const key of KEPT_OUTPUTS) program.outputs[key] = previous.outputs[key];
+  for (const key of KEPT_OUTPUTS) Object.assign(program.outputs, { [key]: previous.outputs[key] });
   program.outputs.exchangeRecord = parseRecord(run.stdout) ?? undefined;
   return finish(t, config, program, command, run);
 }

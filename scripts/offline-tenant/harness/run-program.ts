@@ -4,16 +4,20 @@
 import * as pulumi from "@pulumi/pulumi";
 // index.ts exports the program as a function (`export =`): loading it declares nothing.
 import program from "../../../index";
+import type { StackOutputName, StackOutputValues } from "../../../components/outputs";
 import { GraphRulesMock } from "../graph/mock";
 import { newTenantState } from "../state";
 
 export const PROJECT = "exo-oauth";
+/** What getOrganization() returns on a DIY (self-managed) backend: the one organization it has. */
+export const ORGANIZATION = "organization";
 
 export interface ProgramRun {
   mock: GraphRulesMock;
-  outputs: Record<string, unknown>;
+  /** The stack outputs, resolved (the optional ones present only in their Exchange mode). */
+  outputs: StackOutputValues;
   /** Names of the stack outputs that are Pulumi secrets. */
-  secretOutputs: string[];
+  secretOutputs: StackOutputName[];
 }
 
 /**
@@ -35,14 +39,19 @@ export async function runProgram(opts: {
   secretKeys?: string[];
   mock?: GraphRulesMock;
   now?: string;
+  /** With the default mock: the outputs of the stack's previous update (default none). */
+  previousOutputs?: Partial<StackOutputValues>;
+  /** Run as `pulumi preview` (default: as `pulumi up`). */
+  preview?: boolean;
 }): Promise<ProgramRun> {
   // Default: a tenant that is the config's own, so the tenant guard passes.
   const mock =
     opts.mock ??
     new GraphRulesMock({
       state: newTenantState({ tenantId: String(opts.config.tenantId), mailboxes: ["helpdesk@contoso.com"] }),
+      previousOutputs: opts.previousOutputs,
     });
-  await pulumi.runtime.setMocks(mock, PROJECT, "dev", false);
+  await pulumi.runtime.setMocks(mock, PROJECT, "dev", opts.preview ?? false, ORGANIZATION);
   pulumi.runtime.setAllConfig(
     Object.fromEntries(
       Object.entries(opts.config).map(([k, v]) => [
@@ -58,21 +67,21 @@ export async function runProgram(opts: {
   try {
     let exported: Record<string, unknown>;
     try {
-      exported = await program();
+      exported = { ...(await program()) };
     } finally {
       await settle();
     }
     const outputs: Record<string, unknown> = {};
-    const secretOutputs: string[] = [];
+    const secretOutputs: StackOutputName[] = [];
     for (const [key, value] of Object.entries(exported)) {
       if (pulumi.Output.isInstance(value)) {
         outputs[key] = await resolve(value);
-        if (await pulumi.isSecret(value)) secretOutputs.push(key);
+        if (await pulumi.isSecret(value)) secretOutputs.push(key as StackOutputName);
       } else {
         outputs[key] = value;
       }
     }
-    return { mock, outputs, secretOutputs };
+    return { mock, outputs: outputs as unknown as StackOutputValues, secretOutputs };
   } finally {
     if (saved === undefined) delete process.env.EXO_OAUTH_NOW;
     else process.env.EXO_OAUTH_NOW = saved;

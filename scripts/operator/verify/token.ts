@@ -6,6 +6,7 @@
 import { ClientCertificateCredential, ClientSecretCredential, type TokenCredential } from "@azure/identity";
 import { request as httpsRequest } from "node:https";
 import { AUTHORITY_HOST, OUTLOOK_SCOPE } from "../../../components/microsoft";
+import { redact } from "../../../components/redact";
 
 export type ClientCredential =
   { kind: "secret"; secret: string } | { kind: "certificate"; certificatePath: string };
@@ -99,12 +100,6 @@ export function entraDescription(message: string): string {
   const m = /(AADSTS\d+:[^\r\n]*)/.exec(message);
   const text = m ? m[1] : message.split(/\r?\n/)[0];
   return text.replace(/\s+-\s+(Correlation|Trace) ID:.*$/, "").trim();
-}
-
-function redact(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join("[redacted]");
-  return out;
 }
 
 export function normaliseAuthorityHost(authorityHost: string | undefined): string {
