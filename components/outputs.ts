@@ -1,5 +1,5 @@
 // The stack's outputs in ONE place: every name, its type, whether it is a Pulumi secret, and what
-// it means to a consumer (docs/configuration.md, "Stack outputs"). index.ts returns StackOutputs;
+// it means to a consumer. index.ts returns StackOutputs;
 // the verify tool, the offline harness and the tests read StackOutputValues, the outputs as
 // `pulumi stack output --json --show-secrets` prints them; the program reads its own previous
 // ones back (previousOutputs.ts).

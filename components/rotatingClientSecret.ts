@@ -2,7 +2,7 @@
 // Two ApplicationPassword slots rotate in alternate periods (see rotationSchedule.ts); the newest
 // is published. The rotation happens on whichever `pulumi up` first runs in a new period: no
 // extra provider, no `--refresh` needed. Schedule `pulumi up` at least daily
-// (docs/configuration.md, "Secret rotation").
+// (docs/operations.md, "Client secret rotation").
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import {

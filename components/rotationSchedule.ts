@@ -1,6 +1,6 @@
 // The pure client-secret rotation schedule: clock → generation → the two slots' passwords, and
 // the ONE home of the rotation settings' defaults and bounds (the stack config, the component and
-// the docs' table all read them from here: docs/configuration.md, "Secret rotation").
+// the docs' table all read them from here: docs/configuration.md, "`secret`").
 // No Pulumi here, so it is table-tested and replayed over years in test/components/rotation*.test.ts.
 //
 // Why two slots: a Pulumi replace is create-before-delete *in the same update*, so a single

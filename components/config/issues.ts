@@ -1,7 +1,7 @@
 // From problems found to the lines a user reads: zod's issues turned into pending issues (one per
 // unknown key, unions resolved to the branch that fits), then rendered in order with their
 // values put in, secret values described rather than shown, and any credential that still found
-// its way into a message masked by components/redact.ts (docs/security.md, "Secrets").
+// its way into a message masked by components/redact.ts (docs/security.md, "Redaction").
 import type { z } from "zod";
 import { createRedactor } from "../redact";
 import { EXCHANGE_CONNECTIONS, type ExchangeConnection } from "../exchange-step/settings";

@@ -1,7 +1,7 @@
 // Rules across fields, on the raw values: duplicates, mailbox protocols within the app's, the
 // secret's limits (components/rotationSchedule.ts rotationLimitProblems) and the secret-ness of
 // the Exchange credentials. Each part is re-validated on its own, so a broken neighbour does not
-// hide them (docs/configuration.md, "Validation").
+// hide them (docs/configuration.md, "Reference").
 import { isGuid } from "../identifiers";
 import { PROTOCOLS } from "../microsoft";
 import { rotationLimitProblems } from "../rotationSchedule";

@@ -15,7 +15,7 @@ export interface MailboxConfig {
    * A subset of StackConfig.protocols; the short form means all of them. The logins this mailbox
    * is meant to use (what verify checks): Exchange's FullAccess grant is not per protocol, so it
    * does not keep the application off the app's other protocols on this mailbox
-   * (docs/configuration.md, "Mailboxes").
+   * (docs/configuration.md, "`mailboxes`").
    */
   protocols: Protocol[];
   /** Grant SendAs on the mailbox (Add-RecipientPermission) too. Default false. */

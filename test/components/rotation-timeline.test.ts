@@ -369,7 +369,7 @@ describe("when scheduled runs stop for a while", () => {
 describe("when the rotation settings change", () => {
   it("re-plans both slots: the next run replaces both passwords at once", () => {
     // endDate depends on P and G, so a settings change is a rotation of both slots: the secret
-    // consumers hold is deleted in that run. README tells operators to treat it as a cut-over.
+    // consumers hold is deleted in that run. The program warns before such a run (components/previousOutputs.ts).
     const t0 = at0200(midDeploy);
     const before = new SimulatedStack({ rotationDays: 90, graceDays: 14 });
     before.up(t0);

@@ -2,8 +2,8 @@
 // tenant state: which client, which credential (a secret's value, or a certificate's signed
 // assertion), which resource, which roles. Errors carry Entra's AADSTS code, OAuth error and HTTP
 // status, always 4xx (MSAL retries 5xx). Each rule and text: docs/microsoft-contract.md
-// ("Tokens"), seen in Microsoft's error-code reference and measured against @azure/identity 4.13;
-// the differences from Entra: docs/offline-tenant.md ("Entra token issuer").
+// ("Token endpoint errors"), seen in Microsoft's error-code reference and measured against @azure/identity 4.13;
+// the differences from Entra: docs/offline-tenant.md ("The Entra token issuer").
 import { constants, createHash, randomUUID, verify as verifySignature, X509Certificate } from "node:crypto";
 import {
   AADSTS,

@@ -1,5 +1,5 @@
 // The offline Entra ID v2 token endpoint: what @azure/identity (msal-node) needs to get an
-// app-only token, fully offline (docs/offline-tenant.md, "Entra token issuer"; measured with
+// app-only token, fully offline (docs/offline-tenant.md, "The Entra token issuer"; measured with
 // @azure/identity 4.13):
 // - GET  /{tenant}/v2.0/.well-known/openid-configuration (token_endpoint,
 //   authorization_endpoint, issuer, jwks_uri — all four are required by MSAL)

@@ -1,5 +1,5 @@
 // The offline chain: config → program → driver → verify over ONE tenant state file, each step
-// through the code a real tenant runs (design.md, "One tenant state for all doubles"). Each
+// through the code a real tenant runs (docs/offline-tenant.md, "One tenant state"). Each
 // step is a function so the test suite and the offline tenant demo call the same thing:
 //
 //   const t = createOfflineTenant({ tenantId, mailboxes: ["helpdesk@contoso.com"] });
@@ -10,7 +10,7 @@
 //   await destroy(t, d2);                                  // Command delete (old environment + record)
 //   findLeaks(t.transcript, secretsOf(t, d));              // nothing secret in anything captured
 //
-// What is emulated, and how (facts: shared/reference/pulumi-notes.md, "@pulumi/command 1.2.1";
+// What is emulated, and how (facts: docs/pulumi-lifecycle.md, "@pulumi/command 1.2.1";
 // pulumi/pulumi-command provider/pkg/provider/local/commandOutputs.go `run`):
 // - the Command's create runs WHILE the resource registers (as the engine does), through
 //   `/bin/sh -c <create>` in `dir`, with the process environment plus `environment`; its stdout
@@ -305,7 +305,7 @@ export async function update(
     environment: { ...planned.environment },
   };
   for (const key of KEPT_ENVIRONMENT) command.environment[key] = previous.command.environment[key];
-  // The engine runs `update` only when an input changed (no triggers: pulumi-notes.md).
+  // The engine runs `update` only when an input changed (no triggers: docs/pulumi-lifecycle.md).
   if (JSON.stringify(command) === JSON.stringify(previous.command))
     throw new Error("Updating: the config change leaves the Command's inputs as they are; nothing would run");
   const run = runCommand(t, command, "update", previous.run);

@@ -1,8 +1,8 @@
 // The mail peers' login checker: decides, the way Exchange Online does for app-only XOAUTH2,
 // whether a bearer token may open a mailbox over a protocol. Dovecot's Lua passdb asks it
 // over HTTP (POST /check); the SMTP peer calls `checkLogin` in-process.
-// Facts: docs/microsoft-contract.md ("Tokens and logins", "Object shapes"); the differences from
-// Exchange Online: docs/offline-tenant.md ("Mail peers").
+// Facts: docs/microsoft-contract.md ("Tokens", "Logins", "Object shapes"); the differences from
+// Exchange Online: docs/offline-tenant.md ("The mail peers").
 import { createPublicKey, verify as verifySignature, type JsonWebKey } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { get as httpsGet } from "node:https";
@@ -190,7 +190,8 @@ export function checkLogin(req: CheckRequest, ctx: CheckContext): CheckResult {
   if (!mailbox) return fail("unknown_mailbox", `no mailbox ${mailboxAddress} in this tenant`, oid);
 
   // Protocol switches (Set-CASMailbox; SMTP null = Set-TransportConfig's tenant default).
-  // Assumption [I]: Exchange refuses a disabled protocol before looking at permissions.
+  // Inferred, not seen in Microsoft's docs: Exchange refuses a disabled protocol before looking
+  // at permissions (docs/offline-tenant.md, "Known differences from Microsoft").
   if (protocol === "imap" && !mailbox.ImapEnabled)
     return fail("protocol_disabled", `ImapEnabled is false on ${mailbox.address}`, oid);
   if (protocol === "pop" && !mailbox.PopEnabled)

@@ -5,7 +5,7 @@
 // One round = a fresh token, its diagnosis, then every still-failing login. With --wait the
 // rounds repeat with backoff until everything passes or the deadline ends: after `pulumi up`,
 // consent reaches tokens in minutes and Exchange applies grants in 15–30 min (sometimes longer;
-// microsoft-contract.md), so a fixed sleep is never right.
+// docs/microsoft-contract.md, "Propagation delays"), so a fixed sleep is never right.
 import type { Protocol } from "../../../components/microsoft";
 import { createRedactor } from "../../../components/redact";
 import { diagnoseClaims, diagnoseLogin, diagnoseTokenFailure, protocolName, type Cause } from "./diagnosis";

@@ -1,7 +1,7 @@
 // Gets the app-only token the tutorial gets (client credentials, scope
 // https://outlook.office365.com/.default) with @azure/identity, and decodes — not verifies —
 // its claims for the diagnosis. identity reports every discovery failure as an opaque
-// `endpoints_resolution_error` (shared entra-token-emulation.md), so the discovery document
+// `endpoints_resolution_error` (measured: docs/microsoft-contract.md, "Tokens"), so the discovery document
 // is fetched here first to tell an unreachable host, a TLS problem and an unknown tenant apart.
 import { ClientCertificateCredential, ClientSecretCredential, type TokenCredential } from "@azure/identity";
 import { request as httpsRequest } from "node:https";

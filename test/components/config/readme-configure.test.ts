@@ -4,7 +4,7 @@ import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { formatConfigIssues, parseStackConfig } from "../../../components/config";
 
-// README "Configure a tenant" shows the contract and an error; both must stay true.
+// README "Configure a tenant" shows every key and an error; both must stay true.
 const README = readFileSync(join(__dirname, "../../../README.md"), "utf8");
 const SECTION = /<!-- section:configure -->([\s\S]*?)<!-- \/section:configure -->/.exec(README)?.[1] ?? "";
 const block = (lang: string, index = 0) =>
