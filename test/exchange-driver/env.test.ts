@@ -45,7 +45,7 @@ describe("the driver environment", () => {
   it("maps to session.ts's connection settings", () => {
     expect(toSessionSettings(settings)).toEqual({
       connection: "certificate",
-      appId: "55555555-5555-4555-8555-555555555555",
+      automationAppId: "55555555-5555-4555-8555-555555555555",
       certificate: "MIIKcert-base64",
       certificatePassword: "pfx-password-1",
       organization: "contoso.onmicrosoft.com",
