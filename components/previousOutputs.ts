@@ -34,7 +34,18 @@ export interface PreviousOutputs {
 
 /** `<organization>/<project>/<stack>`: the fully qualified name of the stack being updated. */
 export function selfStackName(): string {
-  return `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+  let organization: string;
+  try {
+    // The CLI hands it to the language host (`--organization`), from the backend: the stack's
+    // owner on Pulumi Cloud, "organization" on a DIY backend.
+    organization = pulumi.getOrganization();
+  } catch (err) {
+    throw new pulumi.RunError(
+      `Reading the stack's previous outputs: the Pulumi CLI did not tell the program its organization ` +
+        `(${(err as Error).message}); upgrade the Pulumi CLI`,
+    );
+  }
+  return `${organization}/${pulumi.getProject()}/${pulumi.getStack()}`;
 }
 
 /**
