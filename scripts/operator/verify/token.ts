@@ -122,9 +122,15 @@ interface HttpAnswer {
   body: string;
 }
 
+/**
+ * One GET on a connection of its own (`agent: false`): a kept-alive connection from an earlier
+ * round may be closed by the server at the moment it is reused, and the ECONNRESET would read as
+ * an unreachable authority.
+ */
 function httpsGet(url: string, ca: string | undefined, timeoutMs: number): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method: "GET", ...(ca ? { ca } : {}), timeout: timeoutMs }, (res) => {
+    const options = { method: "GET", agent: false, ...(ca ? { ca } : {}), timeout: timeoutMs } as const;
+    const req = httpsRequest(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () =>
