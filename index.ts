@@ -1,19 +1,22 @@
 // exo-oauth: app-only OAuth for Exchange Online IMAP / POP / SMTP, one Microsoft 365 tenant per stack.
-// Thin on purpose: validate config, check the signed-in tenant, compose the components, export outputs.
+// Thin on purpose: validate config, check the signed-in tenant, read the stack's previous outputs,
+// compose the components, warn about hazards, export the outputs (components/outputs.ts).
 //
 // The program is an async function (Pulumi's Node.js runtime awaits a CommonJS module that exports a
 // function and uses the resolved object as the stack outputs — @pulumi/pulumi cmd/run/run.js): the tenant
-// guard and the Exchange role lookup need invoke results before any resource is declared.
+// guard, the Exchange role lookup and the previous outputs need results before any resource is declared.
 import * as pulumi from "@pulumi/pulumi";
 import { clockFromEnvironment } from "./components/clock";
-import { ExchangeMailboxAccess } from "./components/exchangeMailboxAccess";
 import { loadStackConfig } from "./components/config";
+import { ExchangeMailboxAccess } from "./components/exchangeMailboxAccess";
 import { MailApplication, readExchangeServicePrincipal } from "./components/mailApplication";
 import { OUTLOOK_SCOPE, tokenEndpoint } from "./components/microsoft";
+import type { StackOutputs } from "./components/outputs";
+import { readPreviousOutputs, rotationHazards } from "./components/previousOutputs";
 import { RotatingClientSecret } from "./components/rotatingClientSecret";
 import { assertSignedInTenant } from "./components/tenantGuard";
 
-export = async () => {
+export = async (): Promise<StackOutputs> => {
   // Everything that can be wrong with the inputs fails here, before anything is touched.
   const config = loadStackConfig();
   const now = clockFromEnvironment();
@@ -28,6 +31,9 @@ export = async () => {
     protocols: config.protocols,
     exchangeServicePrincipal,
   });
+  // What the last update exported: the only way to know the settings it planned with. Read after
+  // MailApplication, whose role check fails before anything is registered.
+  const previous = await readPreviousOutputs();
 
   const clientSecret = new RotatingClientSecret("client-secret", {
     applicationId: mail.applicationId,
@@ -35,6 +41,9 @@ export = async () => {
     graceDays: config.secret.graceDays,
     now: () => now,
   });
+  // Shown by `pulumi preview` too: a settings change that replaces a slot cuts consumers off.
+  for (const hazard of rotationHazards(previous, clientSecret.settings, now, "client-secret"))
+    pulumi.log.warn(hazard, clientSecret);
 
   // Exchange Online: one Command reconciles New-ServicePrincipal and the mailbox grants; it takes
   // the SERVICE PRINCIPAL resource (New-ServicePrincipal -ObjectId is its object id) and runs
@@ -47,6 +56,12 @@ export = async () => {
     exchange: config.exchange,
     roleAssignments: mail.roleAssignments,
   });
+  // ── Exchange step hazard: HERE the program calls the Exchange step's
+  //    manualSwitchHazard(previous.exchangeRecord, config.exchange.connection) (components/exchange-step,
+  //    written in parallel) and warns with its text, attached to `exchange`:
+  //      const exchangeHazard = manualSwitchHazard(previous.exchangeRecord, config.exchange.connection);
+  //      if (exchangeHazard) pulumi.log.warn(exchangeHazard, exchange);
+  //    previous.exchangeConnection holds the last update's connection mode for the same purpose.
 
   return {
     tenantId: config.tenantId,
@@ -60,6 +75,8 @@ export = async () => {
     scope: OUTLOOK_SCOPE,
     protocols: config.protocols,
     mailboxes: config.mailboxes,
+    rotation: clientSecret.settings,
+    exchangeConnection: config.exchange.connection,
     ...(config.exchange.connection === "manual"
       ? { exchangeRunbook: exchange.runbook }
       : { exchangeRecord: exchange.record }),

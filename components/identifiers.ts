@@ -33,6 +33,17 @@ export function normaliseAddress(value: string): string {
 }
 
 /**
+ * A DNS domain name of two or more labels (a tenant's verified domain such as contoso.com, or its
+ * initial domain): the host part of ADDRESS_PATTERN, with DNS's 63-character label limit.
+ */
+export const DOMAIN_PATTERN =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
+
+export function isDomainName(value: string): boolean {
+  return DOMAIN_PATTERN.test(value);
+}
+
+/**
  * The tenant's initial domain, `<name>.onmicrosoft.com` (Connect-ExchangeOnline -Organization):
  * one DNS label under onmicrosoft.com, not `contoso.mail.onmicrosoft.com`.
  */

@@ -1,8 +1,9 @@
 // MailApplication: the Entra ID application a daemon uses for app-only IMAP / POP / SMTP, its service
 // principal, and admin consent to the chosen Exchange Online app roles (one AppRoleAssignment per role).
-// Facts: shared/reference/microsoft-contract.md ("Entra ID side"), pulumi-notes.md ("@pulumi/azuread 6.x").
+// Facts: docs/microsoft-contract.md ("Entra ID"), docs/pulumi-lifecycle.md ("@pulumi/azuread 6.9.1").
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
+import { isGuid } from "./identifiers";
 import {
   EXCHANGE_ONLINE_APP_ID,
   EXCHANGE_ONLINE_DISPLAY_NAME,
@@ -45,6 +46,30 @@ export interface ExchangeServicePrincipalRoles {
   objectId: string;
   /** Role value → role id, as `getServicePrincipal` returns it. */
   appRoleIds: Record<string, string>;
+}
+
+/**
+ * The arguments' problems that can be told before anything is declared (values given as plain
+ * strings; Outputs are checked by Graph): protocols known and each once, owners GUIDs, a
+ * display name that is not blank. Empty when all is well.
+ */
+export function mailApplicationProblems(args: MailApplicationArgs): string[] {
+  const problems: string[] = [];
+  if (args.protocols.length === 0) problems.push(`protocols is empty; allowed: ${PROTOCOLS.join(", ")}`);
+  const seen = new Set<string>();
+  for (const p of args.protocols) {
+    if (!(PROTOCOLS as readonly string[]).includes(p))
+      problems.push(`protocol "${p}" is not one of ${PROTOCOLS.join(", ")}`);
+    else if (seen.has(p)) problems.push(`protocol "${p}" is listed more than once`);
+    seen.add(p);
+  }
+  if (typeof args.displayName === "string" && args.displayName.trim() === "")
+    problems.push("displayName is empty; Entra requires a display name");
+  if (Array.isArray(args.owners))
+    for (const owner of args.owners)
+      if (typeof owner === "string" && !isGuid(owner))
+        problems.push(`owner "${owner}" is not an object id (a GUID)`);
+  return problems;
 }
 
 /**
@@ -124,8 +149,16 @@ export class MailApplication extends pulumi.ComponentResource {
   /** The admin consents, one per protocol, in the order of `protocols`. */
   readonly roleAssignments: azuread.AppRoleAssignment[];
 
+  /**
+   * Throws a pulumi.RunError (printed without a stack trace) before registering anything when an
+   * argument is wrong (mailApplicationProblems) or, with `exchangeServicePrincipal` given, when the
+   * tenant does not publish a chosen protocol's role.
+   */
   constructor(name: string, args: MailApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
     const protocols = [...args.protocols];
+    const problems = mailApplicationProblems(args);
+    if (problems.length > 0)
+      throw new pulumi.RunError(`Creating MailApplication ${JSON.stringify(name)}: ${problems.join("; ")}`);
     // With the Exchange SP already read, resolve (and fail) before anything is registered.
     const resolved = args.exchangeServicePrincipal
       ? exchangeRoleAssignments(protocols, args.exchangeServicePrincipal)

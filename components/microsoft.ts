@@ -1,5 +1,5 @@
 // Microsoft's constants for app-only IMAP / POP / SMTP: the one source of truth.
-// Facts and sources: shared/reference/microsoft-contract.md (Microsoft docs:
+// Facts and sources: docs/microsoft-contract.md (seen in Microsoft's docs:
 // how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth.md,
 // connect-exo-powershell-managed-identity.md, New-ServicePrincipal.md).
 
@@ -70,8 +70,8 @@ export const MICROSOFT_GRAPH_AUDIENCE = "https://graph.microsoft.com";
 
 /**
  * Entra ID token-endpoint error codes (`AADSTSnnn`) the verify tool explains and the offline
- * token issuer returns. Source: learn.microsoft.com reference-error-codes; shared
- * entra-token-emulation.md (measured error bodies).
+ * token issuer returns. Seen in Microsoft's AADSTS error-code reference (learn.microsoft.com,
+ * reference-error-codes); the bodies as measured: docs/microsoft-contract.md ("Tokens").
  */
 export const AADSTS = {
   /** Tenant not found (discovery document and token endpoint). */

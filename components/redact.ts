@@ -7,14 +7,14 @@
 //   stderr(redact.tail(pwshStderr, 4000));    // redacts BEFORE cutting, so no secret is split at the cut
 //
 // What is masked, in this order:
-// 1. every known secret of at least MIN_SECRET_LENGTH characters, in each form text can carry it:
+// 1. bearer tokens, known or not, recognised by decoding, never by shape alone: a JWT (three
+//    base64url segments whose first decodes to a JSON header with `alg`) and an XOAUTH2 initial
+//    response (base64 that decodes to `…auth=Bearer …`); first, so no other mask splits a blob.
+//    Exchange's and Entra's diagnostic text (ids, host names, `Ex…|…|…` codes) is left as it is;
+// 2. every known secret of at least MIN_SECRET_LENGTH characters, in each form text can carry it:
 //    as is, base64, base64url, JSON-string-escaped and URL-encoded;
-// 2. any run of at least FRAGMENT_LENGTH characters of a known secret (or of one of its forms),
-//    wherever it stands: the part of a certificate or token a tool printed or cut;
-// 3. unknown bearer tokens, recognised by decoding, never by shape alone: a JWT (three base64url
-//    segments whose first decodes to a JSON header with `alg`) and an XOAUTH2 initial response
-//    (base64 that decodes to `…auth=Bearer …`). Exchange's and Entra's diagnostic text (ids, host
-//    names, `Ex…|…|…` codes) is left as it is.
+// 3. any run of at least FRAGMENT_LENGTH characters of a known secret (or of one of its forms),
+//    wherever it stands: the part of a certificate or token a tool printed or cut.
 // Pure: no Pulumi, no Node APIs beyond Buffer.
 
 /** What replaces each redacted run. */
@@ -67,10 +67,11 @@ export function createRedactor(secrets: Iterable<string | undefined | null> = []
   for (const s of secrets) add(s);
 
   const redact = ((text: string) => {
-    let out = text;
+    // Tokens first, on the text as it came: a known secret masked inside an XOAUTH2 blob would
+    // split it into pieces that no longer decode, and the rest of the blob would stay.
+    let out = redactTokens(text);
     for (const form of exact) if (out.includes(form)) out = out.split(form).join(REDACTED);
-    out = maskFragments(out, grams);
-    return redactTokens(out);
+    return maskFragments(out, grams);
   }) as Redactor;
   redact.add = add;
   redact.tail = (text, max) => {

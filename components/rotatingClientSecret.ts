@@ -1,11 +1,18 @@
 // RotatingClientSecret: an application's client secret, rotated on a schedule with no outage.
 // Two ApplicationPassword slots rotate in alternate periods (see rotationSchedule.ts); the newest
 // is published. The rotation happens on whichever `pulumi up` first runs in a new period: no
-// extra provider, no `--refresh` needed. Schedule `pulumi up` at least daily (README "rotation").
+// extra provider, no `--refresh` needed. Schedule `pulumi up` at least daily
+// (docs/operations.md, "Client secret rotation").
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
-import { rotationPlan, rotationSettingsProblems, slotPasswordInputs, SLOTS } from "./rotationSchedule";
-import type { RotationPlan, Slot } from "./rotationSchedule";
+import {
+  formatRotationProblems,
+  rotationPlan,
+  rotationSettingsProblems,
+  slotPasswordInputs,
+  SLOTS,
+} from "./rotationSchedule";
+import type { RotationPlan, RotationSettings, Slot } from "./rotationSchedule";
 
 export interface RotatingClientSecretArgs {
   /**
@@ -13,11 +20,15 @@ export interface RotatingClientSecretArgs {
    * not its `clientId` nor its bare `objectId`.
    */
   applicationId: pulumi.Input<string>;
-  /** P: a new secret is published every P days. Whole days, 7..365. Stack default: 90. */
+  /**
+   * P: a new secret is published every P days. Whole days, ROTATION_DAYS.min..max (7..365),
+   * rotationSchedule.ts. Stack default ROTATION_DAYS.default (90).
+   */
   rotationDays: number;
   /**
-   * G: extra life beyond two periods. The previous secret stays valid at least G days after the
-   * next one is published. Whole days, 0..rotationDays, and 2P + G ≤ 730. Stack default: 14.
+   * G: each password lives 2P + G days from the start of its generation, so a secret outlives the
+   * run that replaces its slot by up to G days. Whole days, GRACE_DAYS.min (1) to rotationDays,
+   * and 2P + G ≤ MAX_SECRET_LIFETIME_DAYS (730). Stack default GRACE_DAYS.default (14).
    */
   graceDays: number;
   /** The clock the schedule is evaluated at. Default `() => new Date()`; inject it to rehearse or test. */
@@ -45,20 +56,25 @@ export class RotatingClientSecret extends pulumi.ComponentResource {
   public readonly passwords: Readonly<Record<Slot, azuread.ApplicationPassword>>;
   /** The schedule this update was planned with. */
   public readonly plan: RotationPlan;
+  /** The settings the slots' inputs depend on: what the next run compares (the `rotation` stack output). */
+  public readonly settings: RotationSettings;
 
+  /**
+   * Throws a pulumi.RunError (printed without a stack trace) before registering anything when an
+   * argument is out of bounds: rotationDays, graceDays, their sum, anchor, now() or displayName.
+   */
   constructor(name: string, args: RotatingClientSecretArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate before anything is registered, so a bad argument touches nothing.
     const now = (args.now ?? (() => new Date()))();
-    const problems = rotationSettingsProblems(args);
-    if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
+    const problems = [formatRotationProblems(rotationSettingsProblems(args))].filter(Boolean);
+    if (!(now instanceof Date) || Number.isNaN(now.getTime()))
       problems.push(`now() must return a valid Date, got ${String(now)}`);
-    }
-    if (args.displayName !== undefined && args.displayName.trim() === "") {
+    if (args.displayName !== undefined && args.displayName.trim() === "")
       problems.push(`displayName must not be empty`);
-    }
-    if (problems.length > 0) {
-      throw new Error(`Creating RotatingClientSecret ${JSON.stringify(name)}: ${problems.join("; ")}`);
-    }
+    if (problems.length > 0)
+      throw new pulumi.RunError(
+        `Creating RotatingClientSecret ${JSON.stringify(name)}: ${problems.join("; ")}`,
+      );
     super("exo-oauth:index:RotatingClientSecret", name, {}, opts);
 
     const plan = rotationPlan({
@@ -79,6 +95,7 @@ export class RotatingClientSecret extends pulumi.ComponentResource {
     const published = passwords[plan.published];
 
     this.plan = plan;
+    this.settings = { rotationDays: args.rotationDays, graceDays: args.graceDays, anchor: plan.anchor };
     this.passwords = passwords;
     // The provider marks `value` secret, but wrap it here too so no code path can publish it in clear.
     this.value = pulumi.secret(published.value);

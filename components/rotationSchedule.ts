@@ -1,10 +1,12 @@
-// The pure client-secret rotation schedule: clock → generation → the two slots' passwords.
+// The pure client-secret rotation schedule: clock → generation → the two slots' passwords, and
+// the ONE home of the rotation settings' defaults and bounds (the stack config, the component and
+// the docs' table all read them from here: docs/configuration.md, "`secret`").
 // No Pulumi here, so it is table-tested and replayed over years in test/components/rotation*.test.ts.
 //
 // Why two slots: a Pulumi replace is create-before-delete *in the same update*, so a single
-// rotating ApplicationPassword deletes the secret consumers still hold (terraform-provider-azuread
-// #1549, #1599). Two slots rotating in alternate periods keep the previous secret for one more
-// period after the next one is published.
+// rotating ApplicationPassword deletes the secret consumers still hold (docs/pulumi-lifecycle.md,
+// "ApplicationPassword"). Two slots rotating in alternate periods keep the previous secret for one
+// more period after the next one is published.
 import { MAX_SECRET_LIFETIME_DAYS } from "./microsoft";
 
 export type Slot = "a" | "b";
@@ -13,8 +15,22 @@ export const SLOTS: readonly Slot[] = ["a", "b"];
 export const DAY_MS = 86_400_000;
 /** The default fixed anchor: generation 0 starts here. Changing it later rotates both slots. */
 export const DEFAULT_ROTATION_ANCHOR = new Date("2024-01-01T00:00:00Z");
-export const MIN_ROTATION_DAYS = 7;
-export const MAX_ROTATION_DAYS = 365;
+
+/** P (`exo-oauth:secret.rotationDays`): a new secret is published every P days. Whole days. */
+export const ROTATION_DAYS = { default: 90, min: 7, max: 365 } as const;
+
+/**
+ * G (`exo-oauth:secret.graceDays`): each password lives 2P + G days from the start of its
+ * generation. Whole days, at least `min`, at most P (see rotationLimitProblems).
+ *
+ * Why at least 1: a slot's password is replaced by the first `pulumi up` of the period two
+ * generations later, i.e. at or after start + 2P; it expires at start + 2P + G. With G ≥ 1 day and
+ * `pulumi up` at least daily, the schedule always deletes a secret before it expires, and the
+ * previous secret stays usable P − (lateness of the rotation run) + G days after the next publish,
+ * so a rotation run up to a day late still leaves consumers a whole period. With G = 0 a secret
+ * would expire while still in its slot for as long as that run is late.
+ */
+export const GRACE_DAYS = { default: 14, min: 1 } as const;
 
 export interface RotationScheduleArgs {
   /** The instant the schedule is evaluated at (the `pulumi up`'s clock). */
@@ -47,64 +63,95 @@ export interface RotationPlan {
   nextRotationAt: string;
   /** The published password's endDate. */
   publishedExpiresAt: string;
+  /** The anchor the plan was made with, RFC3339 whole seconds. */
+  anchor: string;
+}
+
+/** One problem with rotation settings. */
+export interface RotationProblem {
+  /** The setting it is about, or `lifetime` for the rule on 2 × rotationDays + graceDays. */
+  about: "rotationDays" | "graceDays" | "anchor" | "lifetime";
+  /** Starts with the offending value or the rule; callers put their own name for the setting before it. */
+  message: string;
+}
+
+/** The words for a whole number of days within bounds (`max` absent: no upper bound). */
+export function wholeDays(min: number, max?: number): string {
+  return max === undefined
+    ? `a whole number of days, at least ${min}`
+    : `a whole number of days from ${min} to ${max}`;
 }
 
 /**
- * Checks rotation settings; returns one message per problem, each naming the argument and
- * what is allowed (empty when all is well).
+ * Checks rotation settings (types, bounds, the rules between them, the anchor); returns every
+ * problem, empty when all is well.
  */
 export function rotationSettingsProblems(s: {
   rotationDays: unknown;
   graceDays: unknown;
   anchor?: unknown;
-}): string[] {
-  const problems: string[] = [];
+}): RotationProblem[] {
+  const problems: RotationProblem[] = [];
   const p = s.rotationDays;
   const g = s.graceDays;
-  const pOk = Number.isInteger(p) && (p as number) >= MIN_ROTATION_DAYS && (p as number) <= MAX_ROTATION_DAYS;
-  if (!pOk) {
-    problems.push(
-      `rotationDays must be a whole number of days from ${MIN_ROTATION_DAYS} to ${MAX_ROTATION_DAYS}, got ${show(p)}`,
-    );
-  }
-  const gOk = Number.isInteger(g) && (g as number) >= 0;
-  if (!gOk) {
-    problems.push(`graceDays must be a whole number of days, 0 or more, got ${show(g)}`);
-  }
-  if (pOk && gOk) {
-    const P = p as number;
-    const G = g as number;
-    if (G > P) {
-      // The previous secret is replaced one period after the next publish, so an overlap
-      // longer than P cannot be kept: a bigger grace would promise what the slots cannot hold.
-      problems.push(`graceDays must not exceed rotationDays (${P}), got ${G}`);
-    }
-    if (2 * P + G > MAX_SECRET_LIFETIME_DAYS) {
-      problems.push(
-        `2 × rotationDays + graceDays must be at most ${MAX_SECRET_LIFETIME_DAYS} days (Entra's 24-month ` +
-          `limit on a client secret), got 2 × ${P} + ${G} = ${2 * P + G}`,
-      );
-    }
-  }
+  const pOk = isWhole(p) && p >= ROTATION_DAYS.min && p <= ROTATION_DAYS.max;
+  if (!pOk)
+    problems.push({
+      about: "rotationDays",
+      message: `${show(p)} is not ${wholeDays(ROTATION_DAYS.min, ROTATION_DAYS.max)}`,
+    });
+  const gOk = isWhole(g) && g >= GRACE_DAYS.min;
+  if (!gOk) problems.push({ about: "graceDays", message: `${show(g)} is not ${wholeDays(GRACE_DAYS.min)}` });
+  if (pOk && gOk) problems.push(...rotationLimitProblems(p, g));
   if (s.anchor !== undefined) {
     const a = s.anchor;
-    if (!(a instanceof Date) || Number.isNaN(a.getTime()) || a.getTime() % 1000 !== 0) {
-      problems.push(`anchor must be a valid Date in whole seconds, got ${show(a)}`);
-    }
+    if (!(a instanceof Date) || Number.isNaN(a.getTime()) || a.getTime() % 1000 !== 0)
+      problems.push({ about: "anchor", message: `${show(a)} is not a valid Date in whole seconds` });
   }
   return problems;
+}
+
+/** The rules between valid P and G: G ≤ P, and 2P + G within Microsoft's cap on a secret's life. */
+export function rotationLimitProblems(p: number, g: number): RotationProblem[] {
+  const problems: RotationProblem[] = [];
+  if (g > p)
+    // The previous secret's slot is reused one period after the next publish, so an overlap
+    // longer than the period cannot be kept.
+    problems.push({
+      about: "graceDays",
+      message:
+        `${g} is longer than rotationDays (${p}): the previous secret is replaced one period after ` +
+        `the next publish, so graceDays must be at most rotationDays`,
+    });
+  const total = 2 * p + g;
+  if (total > MAX_SECRET_LIFETIME_DAYS) {
+    const fixes = [`rotationDays to at most ${Math.floor((MAX_SECRET_LIFETIME_DAYS - g) / 2)}`];
+    const maxGrace = MAX_SECRET_LIFETIME_DAYS - 2 * p;
+    if (maxGrace >= GRACE_DAYS.min) fixes.push(`graceDays to at most ${maxGrace}`);
+    problems.push({
+      about: "lifetime",
+      message:
+        `each client secret lives 2 × rotationDays + graceDays = 2 × ${p} + ${g} = ${total} days, ` +
+        `over Microsoft's ${MAX_SECRET_LIFETIME_DAYS}-day limit on a client secret's lifetime; ` +
+        `lower ${fixes.join(" or ")}`,
+    });
+  }
+  return problems;
+}
+
+/** `rotationDays: 400 is not …; each client secret lives …`: problems as one line, settings named. */
+export function formatRotationProblems(problems: readonly RotationProblem[]): string {
+  return problems.map((p) => (p.about === "lifetime" ? p.message : `${p.about}: ${p.message}`)).join("; ");
 }
 
 /** The schedule at `now`. Deterministic: the same inputs give the same strings. */
 export function rotationPlan(args: RotationScheduleArgs): RotationPlan {
   const anchor = args.anchor ?? DEFAULT_ROTATION_ANCHOR;
-  const problems = rotationSettingsProblems({ ...args, anchor });
-  if (!(args.now instanceof Date) || Number.isNaN(args.now.getTime())) {
-    problems.push(`now must be a valid Date, got ${show(args.now)}`);
-  }
-  if (problems.length > 0) {
-    throw new Error(`Planning client secret rotation: ${problems.join("; ")}`);
-  }
+  const problems = [formatRotationProblems(rotationSettingsProblems({ ...args, anchor }))].filter(Boolean);
+  if (!(args.now instanceof Date) || Number.isNaN(args.now.getTime()))
+    problems.push(`now: ${show(args.now)} is not a valid Date`);
+  // A programming error (the component and the config validate first), hence a plain Error.
+  if (problems.length > 0) throw new Error(`Planning client secret rotation: ${problems.join("; ")}`);
   const periodMs = args.rotationDays * DAY_MS;
   const lifeMs = (2 * args.rotationDays + args.graceDays) * DAY_MS;
   const start = (gen: number) => anchor.getTime() + gen * periodMs;
@@ -126,6 +173,7 @@ export function rotationPlan(args: RotationScheduleArgs): RotationPlan {
     slots,
     nextRotationAt: rfc3339(start(generation + 1)),
     publishedExpiresAt: slots[published].endDate,
+    anchor: rfc3339(anchor.getTime()),
   };
 }
 
@@ -160,8 +208,51 @@ export function slotPasswordInputs(
   };
 }
 
+/** The settings a plan depends on, as the stack exports them (its `rotation` output). */
+export interface RotationSettings {
+  rotationDays: number;
+  graceDays: number;
+  /** Start of generation 0, RFC3339 whole seconds. */
+  anchor: string;
+}
+
+/** A slot that a change of settings replaces, apart from the normal rotation. */
+export interface SlotReplacement {
+  slot: Slot;
+  /** Whether the slot holds the secret published under the previous settings (what consumers hold). */
+  published: boolean;
+  /** The generation it holds under the previous settings. */
+  generation: number;
+}
+
+/**
+ * The slots a `pulumi up` at `now` replaces because the settings changed from `previous` to
+ * `next`: those whose password inputs differ between the two plans at the same instant (so the
+ * normal rotation at a period boundary is not counted). Both settings must be valid.
+ */
+export function slotsReplacedBySettingsChange(
+  previous: RotationSettings,
+  next: RotationSettings,
+  now: Date,
+): SlotReplacement[] {
+  const plan = (s: RotationSettings) =>
+    rotationPlan({ now, rotationDays: s.rotationDays, graceDays: s.graceDays, anchor: new Date(s.anchor) });
+  const before = plan(previous);
+  const after = plan(next);
+  const inputs = (p: RotationPlan, slot: Slot) => JSON.stringify(slotPasswordInputs(p, slot, ""));
+  return SLOTS.filter((slot) => inputs(before, slot) !== inputs(after, slot)).map((slot) => ({
+    slot,
+    published: before.published === slot,
+    generation: before.slots[slot].generation,
+  }));
+}
+
 function isEven(n: number): boolean {
   return ((n % 2) + 2) % 2 === 0;
+}
+
+function isWhole(v: unknown): v is number {
+  return typeof v === "number" && Number.isInteger(v);
 }
 
 function show(v: unknown): string {

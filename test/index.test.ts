@@ -3,23 +3,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EXCHANGE_ONLINE_APP_ID, OUTLOOK_SCOPE } from "../components/microsoft";
+import { STACK_OUTPUT_NAMES, STACK_OUTPUTS } from "../components/outputs";
 import { GraphRulesMock, TYPES } from "../scripts/offline-tenant/graph/mock";
 import { sha256Hex } from "../scripts/offline-tenant/state";
 import { baseConfig, runProgram, tenant, TENANT_ID, type ProgramRun } from "./support/program-harness";
 
-const OUTPUT_NAMES = [
-  "tenantId",
-  "clientId",
-  "servicePrincipalObjectId",
-  "clientSecret",
-  "clientSecretKeyId",
-  "clientSecretExpiresAt",
-  "nextRotationAt",
-  "tokenEndpoint",
-  "scope",
-  "protocols",
-  "mailboxes",
-];
+/** The outputs every run exports (the Exchange step's depend on its mode: manual here). */
+const OUTPUT_NAMES = STACK_OUTPUT_NAMES.filter((n) => STACK_OUTPUTS[n].exported !== "not manual");
+const SECRET_OUTPUTS = STACK_OUTPUT_NAMES.filter((n) => STACK_OUTPUTS[n].secret);
 const RFC3339_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const DAY = 86_400_000;
 
@@ -118,14 +109,14 @@ describe.each(scenarios)("the program for $what", ({ config, roles, mailboxes })
     expect(run.mock.state.entra.passwords).toHaveLength(2);
   });
 
-  it("exports every output a consumer needs, with the client secret as the only secret", () => {
+  it("exports exactly the outputs components/outputs.ts lists, secret where it says so", () => {
     const { outputs, secretOutputs, mock } = run;
     const { state } = mock;
     const [app] = state.entra.applications;
-    // The Entra side's outputs (the Exchange step adds its own next to them).
-    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(OUTPUT_NAMES));
+    expect(Object.keys(outputs)).toEqual(OUTPUT_NAMES);
     for (const name of OUTPUT_NAMES) expect(outputs[name], name).not.toBeUndefined();
-    expect(secretOutputs).toEqual(["clientSecret"]);
+    expect(secretOutputs).toEqual(SECRET_OUTPUTS);
+    expect(SECRET_OUTPUTS).toEqual(["clientSecret"]);
     expect(outputs).toMatchObject({
       tenantId: TENANT_ID,
       clientId: app.clientId,
@@ -135,9 +126,14 @@ describe.each(scenarios)("the program for $what", ({ config, roles, mailboxes })
       scope: OUTLOOK_SCOPE,
       protocols,
       mailboxes,
+      rotation: {
+        ...((config.secret as object) ?? { rotationDays: 90, graceDays: 14 }),
+        anchor: "2024-01-01T00:00:00Z",
+      },
+      exchangeConnection: "manual",
     });
     // The published secret is one Graph holds (by hash), under the exported key id.
-    const secret = outputs.clientSecret as string;
+    const secret = outputs.clientSecret;
     const published = state.entra.passwords.find((p) => p.keyId === outputs.clientSecretKeyId)!;
     expect(published.secretSha256).toBe(sha256Hex(secret));
     expect(outputs.clientSecretExpiresAt).toBe(published.endDate);
@@ -154,8 +150,8 @@ describe.each(scenarios)("the program for $what", ({ config, roles, mailboxes })
       graceDays: 14,
     };
     const now = Date.parse("2026-11-25T06:00:00Z");
-    const next = Date.parse(run.outputs.nextRotationAt as string);
-    const expires = Date.parse(run.outputs.clientSecretExpiresAt as string);
+    const next = Date.parse(run.outputs.nextRotationAt);
+    const expires = Date.parse(run.outputs.clientSecretExpiresAt);
     expect(next).toBeGreaterThan(now);
     expect(next - now).toBeLessThanOrEqual(rotationDays * DAY);
     expect(expires - now).toBeGreaterThanOrEqual((rotationDays + graceDays) * DAY);

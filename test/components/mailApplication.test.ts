@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import {
   exchangeRoleAssignments,
   MailApplication,
+  type MailApplicationArgs,
   readExchangeServicePrincipal,
 } from "../../components/mailApplication";
 import { EXCHANGE_ONLINE_APP_ID, KNOWN_ROLE_IDS, type Protocol } from "../../components/microsoft";
@@ -191,5 +192,28 @@ describe("MailApplication in a tenant whose Exchange SP lacks a role", () => {
     await expect(readExchangeServicePrincipal()).rejects.toThrow(
       `Reading the tenant's "Office 365 Exchange Online" service principal (appId ${EXCHANGE_ONLINE_APP_ID}): `,
     );
+  });
+});
+
+describe("MailApplication with a wrong argument", () => {
+  it.each([
+    [{ protocols: [] }, 'Creating MailApplication "mail": protocols is empty; allowed: imap, pop, smtp'],
+    [{ protocols: ["imap", "ews"] }, 'protocol "ews" is not one of imap, pop, smtp'],
+    [{ protocols: ["smtp", "smtp"] }, 'protocol "smtp" is listed more than once'],
+    [{ displayName: "  " }, "displayName is empty; Entra requires a display name"],
+    [{ owners: ["alice@contoso.com"] }, 'owner "alice@contoso.com" is not an object id (a GUID)'],
+  ])("fails with a RunError naming it, before registering anything (%o)", async (bad, message) => {
+    const mock = new GraphRulesMock({ state: newTenantState() });
+    await pulumi.runtime.setMocks(mock, "exo-oauth", "dev", false);
+    const args = { displayName: "Mail OAuth", protocols: ["imap"], ...bad } as unknown as MailApplicationArgs;
+    let err: unknown;
+    try {
+      new MailApplication("mail", args);
+    } catch (e) {
+      err = e;
+    }
+    expect(pulumi.RunError.isInstance(err)).toBe(true);
+    expect((err as Error).message).toContain(message);
+    expect(mock.resources).toEqual([]);
   });
 });

@@ -189,16 +189,21 @@ describe("RotatingClientSecret", () => {
   });
 
   it.each([
-    [
-      { rotationDays: 400, graceDays: 14 },
-      /rotationDays must be a whole number of days from 7 to 365, got 400/,
-    ],
-    [{ rotationDays: 90, graceDays: 91 }, /graceDays must not exceed rotationDays \(90\), got 91/],
-    [{ rotationDays: 360, graceDays: 30 }, /2 × rotationDays \+ graceDays must be at most 730 days .* = 750/],
+    [{ rotationDays: 400, graceDays: 14 }, /rotationDays: 400 is not a whole number of days from 7 to 365/],
+    [{ rotationDays: 90, graceDays: 91 }, /graceDays: 91 is longer than rotationDays \(90\)/],
+    [{ rotationDays: 90, graceDays: 0 }, /graceDays: 0 is not a whole number of days, at least 1/],
+    [{ rotationDays: 360, graceDays: 30 }, /2 × 360 \+ 30 = 750 days, over Microsoft's 730-day limit/],
     [{ rotationDays: 90, graceDays: 14, now: () => new Date("later") }, /now\(\) must return a valid Date/],
     [{ rotationDays: 90, graceDays: 14, displayName: "  " }, /displayName must not be empty/],
-  ])("rejects bad arguments before declaring anything (%o)", (bad, message) => {
+  ])("rejects bad arguments with a RunError before declaring anything (%o)", (bad, message) => {
     const before = mock.resources.length;
+    let err: unknown;
+    try {
+      new RotatingClientSecret("bad", { applicationId: app.id, ...bad });
+    } catch (e) {
+      err = e;
+    }
+    expect(pulumi.RunError.isInstance(err)).toBe(true);
     expect(() => new RotatingClientSecret("bad", { applicationId: app.id, ...bad })).toThrow(message);
     expect(() => new RotatingClientSecret("bad", { applicationId: app.id, ...bad })).toThrow(
       /^Creating RotatingClientSecret "bad": /,

@@ -147,12 +147,12 @@ afterAll(() => {
 
 const settingsTable: Array<[number, number]> = [
   [90, 14],
-  [7, 0],
+  [7, 1],
   [7, 7],
   [30, 7],
   [180, 30],
   [360, 10],
-  [365, 0],
+  [364, 1],
 ];
 
 type Scenario = {
@@ -281,8 +281,8 @@ describe("when scheduled runs stop for a while", () => {
     [90, 14, 103],
     [90, 14, 181],
     [90, 14, 400],
-    [7, 0, 6],
-    [7, 0, 20],
+    [7, 1, 6],
+    [7, 1, 20],
     [30, 7, 45],
   ];
   it.each(cases)(
@@ -369,7 +369,7 @@ describe("when scheduled runs stop for a while", () => {
 describe("when the rotation settings change", () => {
   it("re-plans both slots: the next run replaces both passwords at once", () => {
     // endDate depends on P and G, so a settings change is a rotation of both slots: the secret
-    // consumers hold is deleted in that run. README tells operators to treat it as a cut-over.
+    // consumers hold is deleted in that run. The program warns before such a run (components/previousOutputs.ts).
     const t0 = at0200(midDeploy);
     const before = new SimulatedStack({ rotationDays: 90, graceDays: 14 });
     before.up(t0);

@@ -3,10 +3,15 @@
 import { describe, expect, it } from "vitest";
 import {
   DAY_MS,
+  formatRotationProblems,
+  GRACE_DAYS,
   rfc3339,
+  ROTATION_DAYS,
+  rotationLimitProblems,
   rotationPlan,
   rotationSettingsProblems,
   slotPasswordInputs,
+  type RotationProblem,
 } from "../../components/rotationSchedule";
 
 type Row = {
@@ -85,22 +90,23 @@ const rows: Row[] = [
   {
     now: "2026-11-25T04:20:00Z",
     P: 7,
-    G: 0,
+    G: 1,
     generation: 151,
     published: "b",
-    a: [150, "2026-11-16T00:00:00Z", "2026-11-30T00:00:00Z"],
-    b: [151, "2026-11-23T00:00:00Z", "2026-12-07T00:00:00Z"],
+    a: [150, "2026-11-16T00:00:00Z", "2026-12-01T00:00:00Z"],
+    b: [151, "2026-11-23T00:00:00Z", "2026-12-08T00:00:00Z"],
     next: "2026-11-30T00:00:00Z",
   },
   {
     now: "2026-11-25T04:20:00Z",
-    P: 365,
-    G: 0,
+    // The longest period the minimum grace allows: 2 × 364 + 1 = 729 ≤ 730.
+    P: 364,
+    G: 1,
     generation: 2,
     published: "a",
-    a: [2, "2025-12-31T00:00:00Z", "2027-12-31T00:00:00Z"],
-    b: [1, "2024-12-31T00:00:00Z", "2026-12-31T00:00:00Z"],
-    next: "2026-12-31T00:00:00Z",
+    a: [2, "2025-12-29T00:00:00Z", "2027-12-28T00:00:00Z"],
+    b: [1, "2024-12-30T00:00:00Z", "2026-12-29T00:00:00Z"],
+    next: "2026-12-28T00:00:00Z",
   },
   {
     now: "2026-11-25T04:20:00Z",
@@ -165,6 +171,7 @@ describe("the rotation schedule", () => {
         },
         nextRotationAt: r.next,
         publishedExpiresAt: (r.published === "a" ? r.a : r.b)[2],
+        anchor: r.anchor ?? "2024-01-01T00:00:00Z",
       });
     },
   );
@@ -231,90 +238,122 @@ describe("the rotation schedule", () => {
 });
 
 describe("rotation settings validation", () => {
-  const bad: Array<[string, Record<string, unknown>, string]> = [
+  const bad: Array<[string, Record<string, unknown>, RotationProblem]> = [
     [
       "rotationDays below 7",
-      { rotationDays: 6, graceDays: 0 },
-      "rotationDays must be a whole number of days from 7 to 365, got 6",
+      { rotationDays: 6, graceDays: 1 },
+      { about: "rotationDays", message: "6 is not a whole number of days from 7 to 365" },
     ],
     [
       "rotationDays above 365",
-      { rotationDays: 366, graceDays: 0 },
-      "rotationDays must be a whole number of days from 7 to 365, got 366",
+      { rotationDays: 366, graceDays: 1 },
+      { about: "rotationDays", message: "366 is not a whole number of days from 7 to 365" },
     ],
     [
       "fractional rotationDays",
-      { rotationDays: 30.5, graceDays: 0 },
-      "rotationDays must be a whole number of days from 7 to 365, got 30.5",
+      { rotationDays: 30.5, graceDays: 1 },
+      { about: "rotationDays", message: "30.5 is not a whole number of days from 7 to 365" },
     ],
     [
       "rotationDays as a string",
       { rotationDays: "90", graceDays: 14 },
-      'rotationDays must be a whole number of days from 7 to 365, got "90"',
+      { about: "rotationDays", message: '"90" is not a whole number of days from 7 to 365' },
+    ],
+    [
+      "graceDays zero (the minimum is one day)",
+      { rotationDays: 90, graceDays: 0 },
+      { about: "graceDays", message: "0 is not a whole number of days, at least 1" },
     ],
     [
       "negative graceDays",
       { rotationDays: 90, graceDays: -1 },
-      "graceDays must be a whole number of days, 0 or more, got -1",
+      { about: "graceDays", message: "-1 is not a whole number of days, at least 1" },
     ],
     [
       "fractional graceDays",
       { rotationDays: 90, graceDays: 1.5 },
-      "graceDays must be a whole number of days, 0 or more, got 1.5",
+      { about: "graceDays", message: "1.5 is not a whole number of days, at least 1" },
     ],
     [
       "NaN graceDays",
       { rotationDays: 90, graceDays: NaN },
-      "graceDays must be a whole number of days, 0 or more, got NaN",
+      { about: "graceDays", message: "NaN is not a whole number of days, at least 1" },
     ],
     [
       "graceDays over rotationDays",
       { rotationDays: 30, graceDays: 31 },
-      "graceDays must not exceed rotationDays (30), got 31",
+      {
+        about: "graceDays",
+        message:
+          "31 is longer than rotationDays (30): the previous secret is replaced one period after the next publish, so graceDays must be at most rotationDays",
+      },
     ],
     [
       "2P+G over 730",
       { rotationDays: 365, graceDays: 1 },
-      "2 × rotationDays + graceDays must be at most 730 days (Entra's 24-month limit on a client secret), got 2 × 365 + 1 = 731",
+      {
+        about: "lifetime",
+        message:
+          "each client secret lives 2 × rotationDays + graceDays = 2 × 365 + 1 = 731 days, over Microsoft's 730-day limit on a client secret's lifetime; lower rotationDays to at most 364",
+      },
     ],
     [
       "anchor with milliseconds",
       { rotationDays: 90, graceDays: 14, anchor: new Date("2024-01-01T00:00:00.5Z") },
-      "anchor must be a valid Date in whole seconds, got 2024-01-01T00:00:00.500Z",
+      { about: "anchor", message: "2024-01-01T00:00:00.500Z is not a valid Date in whole seconds" },
     ],
     [
       "invalid anchor",
       { rotationDays: 90, graceDays: 14, anchor: new Date("nope") },
-      "anchor must be a valid Date in whole seconds, got an invalid Date",
+      { about: "anchor", message: "an invalid Date is not a valid Date in whole seconds" },
     ],
   ];
-  it.each(bad)("rejects %s", (_label, settings, message) => {
-    expect(rotationSettingsProblems(settings as never)).toEqual([message]);
+  it.each(bad)("rejects %s", (_label, settings, problem) => {
+    expect(rotationSettingsProblems(settings as never)).toEqual([problem]);
     expect(() =>
       rotationPlan({
         now: new Date(),
         ...(settings as unknown as { rotationDays: number; graceDays: number }),
       }),
-    ).toThrow(message);
+    ).toThrow(formatRotationProblems([problem]));
   });
 
-  it("reports every problem at once", () => {
-    expect(rotationSettingsProblems({ rotationDays: 3, graceDays: -2 })).toHaveLength(2);
+  it("names the setting before each problem, and the rule across settings by its own words", () => {
+    expect(formatRotationProblems(rotationSettingsProblems({ rotationDays: 3, graceDays: -2 }))).toBe(
+      "rotationDays: 3 is not a whole number of days from 7 to 365; graceDays: -2 is not a whole number of days, at least 1",
+    );
+    expect(formatRotationProblems(rotationLimitProblems(360, 30))).toMatch(/^each client secret lives 2 × /);
+  });
+
+  it("offers a lower graceDays as a fix only when one is allowed", () => {
+    expect(rotationLimitProblems(360, 20)[0].message).toMatch(
+      /lower rotationDays to at most 355 or graceDays to at most 10$/,
+    );
+    expect(rotationLimitProblems(365, 1)[0].message).toMatch(/lower rotationDays to at most 364$/);
   });
 
   it.each([
-    [7, 0],
+    [7, 1],
     [7, 7],
     [90, 14],
     [360, 10],
     [243, 243],
+    [364, 1],
   ])("accepts rotationDays %i with graceDays %i", (P, G) => {
     expect(rotationSettingsProblems({ rotationDays: P, graceDays: G })).toEqual([]);
   });
 
+  it("has one home for the defaults and bounds, the ones the stack config applies", () => {
+    expect(ROTATION_DAYS).toEqual({ default: 90, min: 7, max: 365 });
+    expect(GRACE_DAYS).toEqual({ default: 14, min: 1 });
+    expect(
+      rotationSettingsProblems({ rotationDays: ROTATION_DAYS.default, graceDays: GRACE_DAYS.default }),
+    ).toEqual([]);
+  });
+
   it("rejects an invalid now", () => {
     expect(() => rotationPlan({ now: new Date("x"), rotationDays: 90, graceDays: 14 })).toThrow(
-      "now must be a valid Date, got an invalid Date",
+      "now: an invalid Date is not a valid Date",
     );
   });
 });

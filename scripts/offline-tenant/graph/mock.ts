@@ -86,13 +86,16 @@ export class GraphRulesMock implements pulumi.runtime.Mocks {
     if (args.custom === false) {
       result = { id: "", state: inputs };
     } else if (args.type === STACK_REFERENCE_TYPE) {
+      // The engine's builtin provider; Pulumi Cloud rejects a name not `<org>/<project>/<stack>`
+      // (docs/pulumi-lifecycle.md, "The stack's own previous outputs").
+      const name = String(inputs.name ?? args.name);
+      if (!/^[^/]+\/[^/]+\/[^/]+$/.test(name))
+        throw new Error(
+          `Reading StackReference "${args.name}": ${JSON.stringify(name)} is not <organization>/<project>/<stack>`,
+        );
       result = {
-        id: String(inputs.name ?? args.name),
-        state: {
-          name: inputs.name ?? args.name,
-          outputs: this.options.previousOutputs ?? {},
-          secretOutputNames: [],
-        },
+        id: name,
+        state: { name, outputs: this.options.previousOutputs ?? {}, secretOutputNames: [] },
       };
     } else if (this.graph.models(args.type)) {
       result = this.graph.create(args.type, args.name, inputs);

@@ -28,6 +28,7 @@ import { loginPop3 } from "../../operator/verify/pop3";
 import { runVerify, type VerifyReport } from "../../operator/verify/run";
 import { loginSmtp } from "../../operator/verify/smtp";
 import { acquireToken } from "../../operator/verify/token";
+import type { StackOutputName, StackOutputValues } from "../../../components/outputs";
 import type { Engine, RunResult } from "./engine/engine";
 import type { CommandRun } from "./engine/command-provider";
 import { ADMIN_TOKEN_ENV, offlineEngine, PROJECT_DIR } from "./engine/offline";
@@ -112,8 +113,8 @@ export interface CommandInputs {
 export interface Deployment {
   config: Record<string, unknown>;
   /** Stack outputs, as `pulumi stack output --json --show-secrets` would print them. */
-  outputs: Record<string, unknown>;
-  secretOutputs: string[];
+  outputs: StackOutputValues;
+  secretOutputs: StackOutputName[];
   /** The Command's inputs in state after the run. */
   command: CommandInputs;
   /** The Command's `stdout` output: the driver's record. */
@@ -149,8 +150,8 @@ function deployment(
   });
   return {
     config,
-    outputs: result.outputs,
-    secretOutputs: result.secretOutputs,
+    outputs: result.outputs as unknown as StackOutputValues,
+    secretOutputs: result.secretOutputs as StackOutputName[],
     command: {
       create: String(inputs.create),
       update: String(inputs.update),

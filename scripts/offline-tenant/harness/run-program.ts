@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 // index.ts exports the program as a function (`export =`): loading it declares nothing.
 import program from "../../../index";
+import type { StackOutputName, StackOutputValues } from "../../../components/outputs";
 import { GraphRulesMock } from "../graph/mock";
 import { newTenantState } from "../state";
 
@@ -17,9 +18,10 @@ export const ORGANIZATION = "organization";
 
 export interface ProgramRun {
   mock: GraphRulesMock;
-  outputs: Record<string, unknown>;
+  /** The stack outputs, resolved (the optional ones present only in their Exchange mode). */
+  outputs: StackOutputValues;
   /** Names of the stack outputs that are Pulumi secrets. */
-  secretOutputs: string[];
+  secretOutputs: StackOutputName[];
 }
 
 /** A Pulumi program: resolves to the stack outputs (index.ts's default export). */
@@ -46,6 +48,8 @@ export interface ExecuteProgramOptions {
   now?: string;
   stack?: string;
   organization?: string;
+  /** Run as `pulumi preview` (outputs of resources not yet created stay unknown). Default false. */
+  preview?: boolean;
   /** Default: index.ts. */
   program?: PulumiProgram;
   /** Called after setMocks, before the program runs: the mock monitor is in place (engine/monitor-options.ts). */
@@ -65,7 +69,7 @@ export async function executeProgram(
     opts.mocks,
     PROJECT,
     opts.stack ?? STACK,
-    false,
+    opts.preview ?? false,
     opts.organization ?? ORGANIZATION,
   );
   opts.onMocksSet?.();
@@ -122,20 +126,30 @@ export async function runProgram(opts: {
   secretKeys?: string[];
   mock?: GraphRulesMock;
   now?: string;
+  /** What the stack's self StackReference reads (its previous outputs). Default {}: never deployed. */
+  previousOutputs?: Partial<StackOutputValues>;
+  /** Run as `pulumi preview`. Default false. */
+  preview?: boolean;
 }): Promise<ProgramRun> {
   // Default: a tenant that is the config's own, so the tenant guard passes.
   const mock =
     opts.mock ??
     new GraphRulesMock({
       state: newTenantState({ tenantId: String(opts.config.tenantId), mailboxes: ["helpdesk@contoso.com"] }),
+      previousOutputs: opts.previousOutputs as Record<string, unknown> | undefined,
     });
   const { outputs, secretOutputs } = await executeProgram({
     mocks: mock,
     config: opts.config,
     secretKeys: opts.secretKeys,
     now: opts.now,
+    preview: opts.preview,
   });
-  return { mock, outputs, secretOutputs };
+  return {
+    mock,
+    outputs: outputs as unknown as StackOutputValues,
+    secretOutputs: secretOutputs as StackOutputName[],
+  };
 }
 
 /** An Output's value (rejects when the Output does). */

@@ -1,7 +1,8 @@
 // The mail peers' login checker: decides, the way Exchange Online does for app-only XOAUTH2,
 // whether a bearer token may open a mailbox over a protocol. Dovecot's Lua passdb asks it
 // over HTTP (POST /check); the SMTP peer calls `checkLogin` in-process.
-// Facts: shared/reference/microsoft-contract.md ("Tokens and logins", "Object shapes").
+// Facts: docs/microsoft-contract.md ("Tokens", "Logins", "Object shapes"); the differences from
+// Exchange Online: docs/offline-tenant.md ("The mail peers").
 import { createPublicKey, verify as verifySignature, type JsonWebKey } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { get as httpsGet } from "node:https";
@@ -12,6 +13,7 @@ import {
   PROTOCOL_ROLE,
   type Protocol,
 } from "../../../components/microsoft";
+import { closeServer, listenLocal } from "../local-server";
 import { readState, type ExchangeServicePrincipal, type TenantState } from "../state";
 
 /** Why a login was refused. Machine-readable: the verify tool's diagnosis keys on these. */
@@ -188,7 +190,8 @@ export function checkLogin(req: CheckRequest, ctx: CheckContext): CheckResult {
   if (!mailbox) return fail("unknown_mailbox", `no mailbox ${mailboxAddress} in this tenant`, oid);
 
   // Protocol switches (Set-CASMailbox; SMTP null = Set-TransportConfig's tenant default).
-  // Assumption [I]: Exchange refuses a disabled protocol before looking at permissions.
+  // Inferred, not seen in Microsoft's docs: Exchange refuses a disabled protocol before looking
+  // at permissions (docs/offline-tenant.md, "Known differences from Microsoft").
   if (protocol === "imap" && !mailbox.ImapEnabled)
     return fail("protocol_disabled", `ImapEnabled is false on ${mailbox.address}`, oid);
   if (protocol === "pop" && !mailbox.PopEnabled)
@@ -321,21 +324,8 @@ export async function startChecker(opts: CheckerOptions): Promise<Checker> {
       })
       .catch((err: Error) => reply(500, { error: `Checking login: ${err.message}` }));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}/check`,
-    port,
-    check,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const port = await listenLocal(server);
+  return { url: `http://127.0.0.1:${port}/check`, port, check, stop: () => closeServer(server) };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

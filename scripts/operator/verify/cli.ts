@@ -1,4 +1,4 @@
-// `npm run verify -- [options]` (see --help and README "Verify a tenant"): wires the real
+// `npm run verify -- [options]` (see --help and docs/operations.md, "Verify after every change"): wires the real
 // dependencies into runVerify — @azure/identity, imapflow, the POP3 client, nodemailer, the
 // pulumi CLI — and exits 0 only if every expected login passed (1: a failure, 2: bad input).
 import { readFileSync } from "node:fs";

@@ -1,6 +1,7 @@
 // Pure: maps what the verify tool saw (token failure, token claims, login replies) to the
-// likely cause, in words a tenant admin can act on. Facts: shared microsoft-contract.md
-// ("Tokens and logins", "Common causes, in order") and Entra's AADSTS reference.
+// likely cause, in words a tenant admin can act on. Facts: docs/microsoft-contract.md
+// ("Tokens", "Logins", "Common causes, in order"), docs/troubleshooting.md (every cause named here) and Entra's AADSTS
+// reference.
 import {
   AADSTS,
   EXCHANGE_ONLINE_APP_ID,
@@ -239,7 +240,7 @@ export function diagnoseClaims(claims: TokenClaims, ctx: ClaimsContext): ClaimsD
   for (const p of ctx.protocols) {
     const role = PROTOCOL_ROLE[p];
     if (claims.roles.includes(role)) continue;
-    // The tutorial's SMTP.AccessAsApp does not exist (microsoft-contract.md): say so.
+    // The tutorial's SMTP.AccessAsApp does not exist (docs/microsoft-contract.md): say so.
     const smtpNote =
       p === "smtp" && claims.roles.includes(NONEXISTENT_SMTP_ROLE)
         ? ` (${NONEXISTENT_SMTP_ROLE} does not exist; the role is ${PROTOCOL_ROLE.smtp})`

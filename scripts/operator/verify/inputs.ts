@@ -2,15 +2,17 @@
 // --show-secrets`), overridden by explicit options; the client secret from an environment
 // variable (or the stack's `clientSecret` output), never from the command line.
 import { execFile } from "node:child_process";
+import { isGuid, normaliseAddress } from "../../../components/identifiers";
 import { MAIL_ENDPOINTS, OUTLOOK_SCOPE, PROTOCOLS, type Protocol } from "../../../components/microsoft";
+import type { StackOutputName, StackOutputsJson } from "../../../components/outputs";
 import type { VerifyOptions } from "./options";
 import { normaliseAuthorityHost, type ClientCredential } from "./token";
 
 export class InputError extends Error {}
 
+/** The stack's outputs as the CLI printed them: names from components/outputs.ts, values unchecked. */
 export type StackOutputsResult =
-  | { ok: true; outputs: Record<string, unknown> }
-  | { ok: false; reason: "no-cli" | "failed"; message: string };
+  { ok: true; outputs: StackOutputsJson } | { ok: false; reason: "no-cli" | "failed"; message: string };
 
 export type ReadStackOutputs = (stack?: string) => Promise<StackOutputsResult>;
 
@@ -31,7 +33,7 @@ export const readStackOutputs: ReadStackOutputs = (stack) =>
         const outputs = JSON.parse(stdout) as unknown;
         if (typeof outputs !== "object" || outputs === null || Array.isArray(outputs))
           throw new Error("not an object");
-        resolve({ ok: true, outputs: outputs as Record<string, unknown> });
+        resolve({ ok: true, outputs: outputs as StackOutputsJson });
       } catch {
         resolve({
           ok: false,
@@ -61,19 +63,17 @@ export interface VerifyPlan {
   endpoints: Record<Protocol, { host: string; port: number; tls: "implicit" | "starttls" | "none" }>;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function isProtocol(v: unknown): v is Protocol {
   return typeof v === "string" && (PROTOCOLS as readonly string[]).includes(v);
 }
 
 /** The stack's `mailboxes` output: addresses, or { address, protocols } objects (normalised config). */
-function stackTargets(outputs: Record<string, unknown>, stackProtocols: Protocol[]): VerifyTarget[] {
+function stackTargets(outputs: StackOutputsJson, stackProtocols: Protocol[]): VerifyTarget[] {
   const raw = outputs.mailboxes;
   if (!Array.isArray(raw)) return [];
   const targets: VerifyTarget[] = [];
   for (const m of raw) {
-    if (typeof m === "string") targets.push({ mailbox: m.toLowerCase(), protocols: stackProtocols });
+    if (typeof m === "string") targets.push({ mailbox: normaliseAddress(m), protocols: stackProtocols });
     else if (
       typeof m === "object" &&
       m !== null &&
@@ -81,7 +81,7 @@ function stackTargets(outputs: Record<string, unknown>, stackProtocols: Protocol
     ) {
       const p = (m as { protocols?: unknown }).protocols;
       targets.push({
-        mailbox: (m as { address: string }).address.toLowerCase(),
+        mailbox: normaliseAddress((m as { address: string }).address),
         protocols: Array.isArray(p) ? p.filter(isProtocol) : stackProtocols,
       });
     }
@@ -97,7 +97,7 @@ export interface ResolveDeps {
 
 export async function resolvePlan(opts: VerifyOptions, deps: ResolveDeps): Promise<VerifyPlan> {
   const explicit = opts.tenant !== undefined && opts.clientId !== undefined && opts.mailboxes.length > 0;
-  let outputs: Record<string, unknown> = {};
+  let outputs: StackOutputsJson = {};
   if (!explicit) {
     const missing = [
       ...(opts.tenant ? [] : ["--tenant"]),
@@ -113,7 +113,7 @@ export async function resolvePlan(opts: VerifyOptions, deps: ResolveDeps): Promi
       );
     outputs = read.outputs;
   }
-  const str = (k: string) =>
+  const str = (k: StackOutputName) =>
     typeof outputs[k] === "string" && outputs[k] !== "" ? (outputs[k] as string) : undefined;
   const errors: string[] = [];
   const tenant = opts.tenant ?? str("tenantId");
@@ -183,7 +183,7 @@ export async function resolvePlan(opts: VerifyOptions, deps: ResolveDeps): Promi
 
   const stackTenant = str("tenantId");
   const expectedTenantId =
-    stackTenant && GUID.test(stackTenant) ? stackTenant : GUID.test(tenant) ? tenant : undefined;
+    stackTenant && isGuid(stackTenant) ? stackTenant : isGuid(tenant) ? tenant : undefined;
   const endpoints = Object.fromEntries(
     PROTOCOLS.map((p) => [
       p,

@@ -3,7 +3,7 @@
 // from any failure text, and close the connection whatever happened.
 import type { Protocol } from "../../../components/microsoft";
 import type { LoginOptions, LoginResult, LoginStage } from "./login";
-import { redact } from "./xoauth2";
+import { redact } from "../../../components/redact";
 
 export interface LoginSession {
   /** The protocol conversation; resolves with the success detail (e.g. `INBOX 3 messages`). */
@@ -42,7 +42,7 @@ export async function runLogin(
       (detail): LoginResult => ({ ok: true, protocol, ms: ms(), detail }),
       (error: unknown): LoginResult => {
         const { stage, response } = session.failure(error);
-        return { ok: false, protocol, ms: ms(), stage, serverResponse: redact(response, opts.accessToken) };
+        return { ok: false, protocol, ms: ms(), stage, serverResponse: redact(response, [opts.accessToken]) };
       },
     );
   try {

@@ -1,6 +1,13 @@
 // `npm run verify -- [options]`: parses and validates the command line (pure). Every error
 // names the option and what is allowed. The client secret is never an option: a value on the
 // command line ends up in shell history, CI logs and `ps` output.
+import {
+  isDomainName,
+  isEnvName,
+  isGuid,
+  isMailboxAddress,
+  normaliseAddress,
+} from "../../../components/identifiers";
 import { PROTOCOLS, type Protocol } from "../../../components/microsoft";
 
 export const DEFAULT_SECRET_ENV = "EXO_OAUTH_CLIENT_SECRET";
@@ -35,11 +42,7 @@ export interface VerifyOptions {
 
 export class UsageError extends Error {}
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
-const ADDRESS = /^[^\s@]+@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const HOST = /^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/i;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const USAGE = `Usage: npm run verify -- [options]
 
@@ -184,18 +187,18 @@ export function parseOptions(argv: string[]): VerifyOptions {
   };
   if (strings.stack !== undefined) opts.stack = strings.stack;
   if (strings.tenant !== undefined) {
-    if (GUID.test(strings.tenant) || DOMAIN.test(strings.tenant)) opts.tenant = strings.tenant;
+    if (isGuid(strings.tenant) || isDomainName(strings.tenant)) opts.tenant = strings.tenant;
     else
       errors.push(
         `--tenant "${strings.tenant}" is not a tenant id (GUID) or domain (contoso.onmicrosoft.com)`,
       );
   }
   if (strings["client-id"] !== undefined) {
-    if (GUID.test(strings["client-id"])) opts.clientId = strings["client-id"];
+    if (isGuid(strings["client-id"])) opts.clientId = strings["client-id"];
     else errors.push(`--client-id "${strings["client-id"]}" is not a GUID: use the Application (client) ID`);
   }
   if (strings["client-secret-env"] !== undefined) {
-    if (ENV_NAME.test(strings["client-secret-env"])) opts.clientSecretEnv = strings["client-secret-env"];
+    if (isEnvName(strings["client-secret-env"])) opts.clientSecretEnv = strings["client-secret-env"];
     // The value might be a pasted secret: do not echo it.
     else
       errors.push(
@@ -205,8 +208,8 @@ export function parseOptions(argv: string[]): VerifyOptions {
   if (strings.certificate !== undefined) opts.certificate = strings.certificate;
   const seen = new Set<string>();
   for (const m of lists.mailbox) {
-    const address = m.trim().toLowerCase();
-    if (!ADDRESS.test(address)) errors.push(`--mailbox "${m}" is not an email address`);
+    const address = normaliseAddress(m);
+    if (!isMailboxAddress(address)) errors.push(`--mailbox "${m}" is not an email address`);
     else if (seen.has(address)) errors.push(`--mailbox "${m}" is given twice`);
     else {
       seen.add(address);
@@ -259,7 +262,7 @@ export function parseOptions(argv: string[]): VerifyOptions {
       );
   }
   if (strings["send-test"] !== undefined) {
-    if (ADDRESS.test(strings["send-test"].trim())) opts.sendTest = strings["send-test"].trim();
+    if (isMailboxAddress(strings["send-test"].trim())) opts.sendTest = strings["send-test"].trim();
     else errors.push(`--send-test "${strings["send-test"]}" is not an email address`);
   }
   if (strings.wait !== undefined) {

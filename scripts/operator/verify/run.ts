@@ -5,8 +5,9 @@
 // One round = a fresh token, its diagnosis, then every still-failing login. With --wait the
 // rounds repeat with backoff until everything passes or the deadline ends: after `pulumi up`,
 // consent reaches tokens in minutes and Exchange applies grants in 15–30 min (sometimes longer;
-// microsoft-contract.md), so a fixed sleep is never right.
+// docs/microsoft-contract.md, "Propagation delays"), so a fixed sleep is never right.
 import type { Protocol } from "../../../components/microsoft";
+import { createRedactor } from "../../../components/redact";
 import { diagnoseClaims, diagnoseLogin, diagnoseTokenFailure, protocolName, type Cause } from "./diagnosis";
 import { InputError, resolvePlan, type ReadStackOutputs, type VerifyPlan } from "./inputs";
 import type { Login, LoginStage } from "./login";
@@ -98,13 +99,8 @@ function formatMs(ms: number): string {
 
 /** Parses argv, resolves inputs, verifies, prints. Never throws for bad input: exit code 2. */
 export async function runVerify(argv: string[], deps: VerifyDeps): Promise<VerifyOutcome> {
-  const secrets: string[] = [];
   // Defence in depth: whatever a server or library echoes, the secret and tokens never reach output.
-  const scrub = (text: string) => {
-    let out = text;
-    for (const s of secrets) if (s.length >= 4) out = out.split(s).join("[redacted]");
-    return out;
-  };
+  const scrub = createRedactor();
   const out = (t: string) => deps.stdout(scrub(t));
   const err = (t: string) => deps.stderr(scrub(t));
 
@@ -124,7 +120,7 @@ export async function runVerify(argv: string[], deps: VerifyDeps): Promise<Verif
     }
     throw e;
   }
-  if (plan.credential.kind === "secret") secrets.push(plan.credential.secret);
+  if (plan.credential.kind === "secret") scrub.add(plan.credential.secret);
 
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -173,7 +169,7 @@ export async function runVerify(argv: string[], deps: VerifyDeps): Promise<Verif
     let claims: TokenClaims | undefined;
     let accessToken = "";
     if (result.ok) {
-      secrets.push(result.accessToken);
+      scrub.add(result.accessToken);
       accessToken = result.accessToken;
       claims = result.claims;
       token = {

@@ -1,11 +1,12 @@
 // Gets the app-only token the tutorial gets (client credentials, scope
 // https://outlook.office365.com/.default) with @azure/identity, and decodes — not verifies —
 // its claims for the diagnosis. identity reports every discovery failure as an opaque
-// `endpoints_resolution_error` (shared entra-token-emulation.md), so the discovery document
+// `endpoints_resolution_error` (measured: docs/microsoft-contract.md, "Tokens"), so the discovery document
 // is fetched here first to tell an unreachable host, a TLS problem and an unknown tenant apart.
 import { ClientCertificateCredential, ClientSecretCredential, type TokenCredential } from "@azure/identity";
 import { request as httpsRequest } from "node:https";
 import { AUTHORITY_HOST, OUTLOOK_SCOPE } from "../../../components/microsoft";
+import { redact } from "../../../components/redact";
 
 export type ClientCredential =
   { kind: "secret"; secret: string } | { kind: "certificate"; certificatePath: string };
@@ -101,12 +102,6 @@ export function entraDescription(message: string): string {
   return text.replace(/\s+-\s+(Correlation|Trace) ID:.*$/, "").trim();
 }
 
-function redact(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join("[redacted]");
-  return out;
-}
-
 export function normaliseAuthorityHost(authorityHost: string | undefined): string {
   return (authorityHost ?? AUTHORITY_HOST).replace(/\/+$/, "");
 }
@@ -127,11 +122,14 @@ interface HttpAnswer {
   body: string;
 }
 
+/**
+ * One GET on a connection of its own (`agent: false`): a kept-alive connection from an earlier
+ * round may be closed by the server at the moment it is reused, and the ECONNRESET would read as
+ * an unreachable authority.
+ */
 function httpsGet(url: string, ca: string | undefined, timeoutMs: number): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    // agent: false, a fresh connection: a pooled keep-alive socket the server has just closed
-    // would fail this one-off GET with ECONNRESET and read as "authority unreachable".
-    const options = { method: "GET", agent: false, ...(ca ? { ca } : {}), timeout: timeoutMs };
+    const options = { method: "GET", agent: false, ...(ca ? { ca } : {}), timeout: timeoutMs } as const;
     const req = httpsRequest(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));

@@ -25,17 +25,3 @@ export function decodeErrorChallenge(base64: string): Record<string, unknown> | 
     return undefined;
   }
 }
-
-/**
- * Removes a secret from text that may have echoed it: the token itself, any XOAUTH2 blob
- * carrying it, and a JWT-shaped string. Every client passes server and local error text
- * through this before returning it.
- */
-export function redact(text: string, accessToken: string): string {
-  let out = text;
-  if (accessToken.length >= 8) out = out.split(accessToken).join("[redacted]");
-  // base64 XOAUTH2 blobs (long base64 runs) and any JWT-shaped run of three base64url segments.
-  out = out.replace(/[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, "[redacted]");
-  out = out.replace(/[A-Za-z0-9+/]{200,}={0,2}/g, "[redacted]");
-  return out;
-}

@@ -40,7 +40,7 @@ describe("a config with many problems", () => {
   const result = parseStackConfig({ stack: "dev", values: BROKEN, secretKeys: new Set() });
   const issues = result.ok ? [] : result.issues;
 
-  it("reports every problem at once, in the contract's key order", () => {
+  it("reports every problem at once, in docs/configuration.md's key order", () => {
     expect(result.ok).toBe(false);
     expect(issues.map((i) => i.path)).toEqual(EXPECTED_PATHS);
   });

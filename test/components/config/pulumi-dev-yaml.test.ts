@@ -21,7 +21,7 @@ describe("Pulumi.dev.yaml", () => {
   const doc = load(TEXT) as { config: Record<string, unknown> };
   const values = stackValues(doc.config);
 
-  it("is a complete example: every exo-oauth key of the contract is set", () => {
+  it("is a complete example: every exo-oauth key is set", () => {
     expect(Object.keys(values).sort()).toEqual(Object.keys(stackConfigSchema.shape).sort());
   });
 

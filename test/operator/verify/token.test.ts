@@ -1,5 +1,5 @@
 import { createServer as createHttpsServer } from "node:https";
-import { createServer as createNetServer } from "node:net";
+import { createConnection, createServer as createNetServer } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +9,7 @@ import { createClientCertificate, createLocalhostCert } from "../../../scripts/o
 import { startTokenIssuer, type TokenIssuer } from "../../../scripts/offline-tenant/entra/token-issuer";
 import {
   acquireToken,
+  checkDiscovery,
   entraDescription,
   isMicrosoftAuthority,
   parseAadstsCode,
@@ -143,6 +144,31 @@ describe("acquireToken gets the tutorial's token and reads its claims", () => {
     t.update((s) => consentRoles(s, t.app.servicePrincipal.objectId, ["SMTP.SendAsApp"]));
     const r = await acquireToken(request());
     expect(r.ok && r.claims.roles).toEqual(["IMAP.AccessAsApp", "POP.AccessAsApp", "SMTP.SendAsApp"]);
+  });
+});
+
+describe("the discovery check", () => {
+  it("opens a connection of its own each time, so a kept-alive one the server is closing is never reused", async () => {
+    // A TCP proxy in front of the issuer counts the connections that reach it.
+    let connections = 0;
+    const proxy = createNetServer((client) => {
+      connections++;
+      const upstream = createConnection(issuer.port, "127.0.0.1");
+      client.pipe(upstream).pipe(client);
+      client.on("error", () => upstream.destroy());
+      upstream.on("error", () => client.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", () => r()));
+    const port = (proxy.address() as { port: number }).port;
+    try {
+      for (let i = 0; i < 3; i++)
+        expect(
+          await checkDiscovery(`https://127.0.0.1:${port}`, t.tenantId, issuer.ca, 5000),
+        ).toBeUndefined();
+      expect(connections).toBe(3);
+    } finally {
+      proxy.close();
+    }
   });
 });
 

@@ -1,9 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  decodeErrorChallenge,
-  redact,
-  xoauth2InitialResponse,
-} from "../../../scripts/operator/verify/xoauth2";
+import { redact } from "../../../components/redact";
+import { decodeErrorChallenge, xoauth2InitialResponse } from "../../../scripts/operator/verify/xoauth2";
 
 describe("the XOAUTH2 initial response", () => {
   it("is base64 of user=, auth=Bearer and the \\x01 framing Microsoft documents", () => {
@@ -33,27 +30,37 @@ describe("the error challenge", () => {
   });
 });
 
-describe("redact", () => {
+// Every login passes server and local error text through components/redact.ts (login-runner.ts).
+describe("redacting login failure text", () => {
   const token = "eyJhbGciOiJSUzI1NiJ9.eyJvaWQiOiIxMjM0NTY3OCJ9.c2lnbmF0dXJlLXZhbHVl";
   it.each([
     ["the token itself", `AUTH failed for ${token}`],
-    ["a JWT-shaped string", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvdGhlciJ9.b3RoZXItc2lnbmF0dXJl in reply"],
+    [
+      "another JWT (its header decodes to an `alg`)",
+      "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvdGhlciJ9.b3RoZXItc2lnbmF0dXJl in reply",
+    ],
     [
       "the base64 XOAUTH2 blob",
       `AUTH XOAUTH2 ${xoauth2InitialResponse("shared@contoso.com", token + "x".repeat(200))}`,
     ],
   ])("removes %s", (_name, text) => {
-    const out = redact(text, token);
+    const out = redact(text, [token]);
     expect(out).toContain("[redacted]");
     expect(out).not.toContain(token);
     expect(out).not.toMatch(/[A-Za-z0-9+/]{200,}/);
   });
 
+  it("removes an XOAUTH2 blob carrying a token nobody named, by decoding it", () => {
+    const other = "eyJhbGciOiJSUzI1NiJ9.eyJvaWQiOiJvdGhlciJ9.b3RoZXItc2lnbmF0dXJl";
+    const blob = xoauth2InitialResponse("shared@contoso.com", other);
+    expect(redact(`AUTH XOAUTH2 ${blob}`, [token])).toBe("AUTH XOAUTH2 [redacted]");
+  });
+
   it("leaves server replies alone", () => {
-    expect(redact("535 5.7.3 Authentication unsuccessful", token)).toBe(
+    expect(redact("535 5.7.3 Authentication unsuccessful", [token])).toBe(
       "535 5.7.3 Authentication unsuccessful",
     );
-    expect(redact("NO [AUTHENTICATIONFAILED] Authentication failed.", token)).toBe(
+    expect(redact("NO [AUTHENTICATIONFAILED] Authentication failed.", [token])).toBe(
       "NO [AUTHENTICATIONFAILED] Authentication failed.",
     );
   });
