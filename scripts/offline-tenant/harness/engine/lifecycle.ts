@@ -70,7 +70,9 @@ export async function deleteAll(
         });
         await providerFor(state.type).delete(plain(state));
       }
-      if (reason !== "replaced")
+      // A read resource (the self StackReference) leaves the state without a provider call and is
+      // not counted among the deletes: Pulumi's read-discard step (docs/pulumi-lifecycle.md).
+      if (reason !== "replaced" && !(state.custom && state.type === STACK_REFERENCE_TYPE))
         run.step({
           op: "delete",
           urn: state.urn,
