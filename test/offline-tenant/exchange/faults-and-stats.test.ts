@@ -128,7 +128,17 @@ describe("the Exchange simulator's virtual clock and counters", () => {
       cmdlets: { "New-ServicePrincipal": 1, "Get-MailboxPermission": 2 },
       byKind: { read: 2, write: 1 },
       errors: 0,
-      faults: { throttle: 0, spNotFoundYet: 0, crash: 0, accessDenied: 0, notRecognized: 0, staleRead: 0 },
+      faults: {
+        throttle: 0,
+        spNotFoundYet: 0,
+        crash: 0,
+        accessDenied: 0,
+        notRecognized: 0,
+        staleRead: 0,
+        principalLag: 0,
+        tooManyRequests: 0,
+        serverError: 0,
+      },
       virtualMs: 4000 + 700 + 2 * 300 + 200,
     });
   });
