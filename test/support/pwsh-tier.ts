@@ -1,0 +1,142 @@
+// The switch between the two PowerShell tiers the Exchange tests can run in:
+//   "fake" — settings.pwsh = fake-pwsh: the simulator stands in for pwsh + shim + module;
+//   "real" — settings.pwsh = a real pwsh running shim.ps1, which imports the stand-in
+//            ExchangeOnlineManagement (PSModulePath) that calls the REST front (EXO_SIM_REST_URL).
+// Both tiers serve the same Exchange (scripts/offline-tenant/exchange/service.ts) over the same
+// tenant state file and knobs (EXO_SIM_STATE, EXO_SIM_STATS, EXO_SIM_FAULTS, EXO_SIM_LATENCY),
+// so a suite written against `openTier(tier)` runs in either:
+//
+//   const t = await openTier("real");             // starts a REST front on loopback
+//   settings.pwsh = t.pwsh; env = { ...env, ...t.env };
+//   …
+//   await t.close();
+//
+// Where pwsh is missing the real tier is reported SKIPPED with the reason (`realTierSkip`) —
+// except under CI=true, where .ci/run installs it, so its absence fails the run instead.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join, resolve } from "node:path";
+import { FAKE_PWSH } from "../../scripts/offline-tenant/harness/sim-tenant";
+import {
+  REST_URL_ENV,
+  startRestServer,
+  type RestServer,
+} from "../../scripts/offline-tenant/exchange/rest-server";
+
+export type Tier = "fake" | "real";
+
+/** The folder holding the stand-in ExchangeOnlineManagement/<version>/ (PSModulePath entry). */
+export const STAND_IN_MODULES = resolve(__dirname, "../../scripts/offline-tenant/exchange/module");
+/** The PowerShell version .ci/run installs (the real tier's reference). */
+export const PINNED_PWSH = "7.6.9";
+
+export interface PwshAvailability {
+  /** Absolute path of pwsh, when found. */
+  path?: string;
+  /** Its version (`pwsh --version`), when found. */
+  version?: string;
+  /** Why the real tier cannot run, when it cannot. */
+  reason?: string;
+}
+
+/** pwsh from EXO_TEST_PWSH, else PATH, else ~/.dotnet/tools (where .ci/run installs it). */
+export function findPwsh(env: NodeJS.ProcessEnv = process.env): PwshAvailability {
+  const candidates = env.EXO_TEST_PWSH
+    ? [env.EXO_TEST_PWSH]
+    : [
+        ...(env.PATH ?? "")
+          .split(delimiter)
+          .filter(Boolean)
+          .map((d) => join(d, "pwsh")),
+        join(homedir(), ".dotnet", "tools", "pwsh"),
+      ];
+  const path = candidates.find((p) => existsSync(p));
+  if (!path)
+    return {
+      reason: `pwsh not found (looked in ${env.EXO_TEST_PWSH ? "EXO_TEST_PWSH" : "PATH and ~/.dotnet/tools"}); install it: dotnet tool install --global PowerShell --version ${PINNED_PWSH}`,
+    };
+  const r = spawnSync(path, ["--version"], { encoding: "utf8", timeout: 60_000 });
+  const version = /PowerShell (\d+\.\d+\.\d+)/.exec(r.stdout ?? "")?.[1];
+  if (!version)
+    return {
+      path,
+      reason: `'${path} --version' did not print a PowerShell version (${r.error?.message ?? r.stderr})`,
+    };
+  const [major, minor] = version.split(".").map(Number);
+  if (major < 7 || (major === 7 && minor < 4))
+    return { path, version, reason: `pwsh ${version} at ${path} is older than 7.4, which the shim requires` };
+  return { path, version };
+}
+
+/**
+ * A real ExchangeOnlineManagement visible to pwsh would be picked over the stand-in when newer:
+ * the tier refuses to run then, naming where it is.
+ */
+function foreignModules(pwsh: string): string | undefined {
+  const out = execFileSync(
+    pwsh,
+    [
+      "-NoLogo",
+      "-NoProfile",
+      "-NonInteractive",
+      "-Command",
+      "(Get-Module -ListAvailable ExchangeOnlineManagement).ModuleBase",
+    ],
+    { encoding: "utf8", env: { ...process.env, PSModulePath: STAND_IN_MODULES }, timeout: 120_000 },
+  );
+  const foreign = out
+    .split(/\r?\n/)
+    .filter((l) => l.trim() && !resolve(l.trim()).startsWith(STAND_IN_MODULES));
+  return foreign.length
+    ? `a real ExchangeOnlineManagement is installed where pwsh finds it (${foreign.join(", ")}); the real tier would load it: remove it from the module path for the tests`
+    : undefined;
+}
+
+let availability: PwshAvailability | undefined;
+/** The real tier's pwsh, checked once per test process. */
+export function realPwsh(): PwshAvailability {
+  if (!availability) {
+    availability = findPwsh();
+    if (availability.path && !availability.reason) {
+      const foreign = foreignModules(availability.path);
+      if (foreign) availability = { ...availability, reason: foreign };
+    }
+  }
+  return availability;
+}
+
+export const inCi = process.env.CI === "true";
+/** Why the real tier is skipped here, or undefined when it runs (it always runs under CI=true). */
+export function realTierSkip(): string | undefined {
+  const reason = realPwsh().reason;
+  if (reason === undefined || inCi) return undefined;
+  return reason;
+}
+
+export interface TierSetup {
+  tier: Tier;
+  /** What settings.pwsh must be. */
+  pwsh: string;
+  /** Extra environment for the driver / session (on top of EXO_SIM_STATE etc.). */
+  env: Record<string, string>;
+  /** The REST front (real tier only). */
+  rest?: RestServer;
+  close(): Promise<void>;
+}
+
+/** Set up a tier. The real tier starts a REST front on loopback; close() stops it. */
+export async function openTier(tier: Tier): Promise<TierSetup> {
+  if (tier === "fake") return { tier, pwsh: FAKE_PWSH, env: {}, close: async () => {} };
+  const pwsh = realPwsh();
+  if (!pwsh.path || pwsh.reason)
+    throw new Error(`The real PowerShell tier cannot run: ${pwsh.reason ?? "pwsh not found"}`);
+  const rest = await startRestServer();
+  return {
+    tier,
+    pwsh: pwsh.path,
+    env: { PSModulePath: STAND_IN_MODULES, [REST_URL_ENV]: rest.url },
+    rest,
+    close: () => rest.close(),
+  };
+}
