@@ -36,7 +36,15 @@ export interface SimFaults {
   retryAfterSeconds?: number;
   /** The first M cmdlet requests (after any 429s) get HTTP 500 with an ADTransientException body. */
   serverErrorFirst?: number;
+  /**
+   * Properties left out of every object Exchange returns — for proving the driver does not
+   * depend on one unconfirmed property. Allowed: Sid, UserSid, TrusteeSidString.
+   */
+  omitProperties?: string[];
 }
+
+/** What omitProperties may name. */
+export const OMITTABLE_PROPERTIES = ["Sid", "UserSid", "TrusteeSidString"] as const;
 
 /** EXO_SIM_LATENCY (JSON): the virtual clock's costs, in ms. Nothing actually sleeps. */
 export interface SimLatency {
@@ -60,7 +68,7 @@ export const DEFAULT_LATENCY: SimLatency = {
   cmdletMs: {},
 };
 
-const FAULT_KEYS: Record<keyof SimFaults, "count" | "names"> = {
+const FAULT_KEYS: Record<keyof SimFaults, "count" | "names" | "properties"> = {
   throttleFirst: "count",
   throttleCmdlets: "names",
   spNotFoundFirst: "count",
@@ -72,6 +80,7 @@ const FAULT_KEYS: Record<keyof SimFaults, "count" | "names"> = {
   tooManyRequestsFirst: "count",
   retryAfterSeconds: "count",
   serverErrorFirst: "count",
+  omitProperties: "properties",
 };
 
 function parseJson(name: string, text: string | undefined): Record<string, unknown> {
@@ -103,6 +112,18 @@ export function parseFaults(text: string | undefined): SimFaults {
       throw new Error(`EXO_SIM_FAULTS: unknown key '${k}'; allowed: ${Object.keys(FAULT_KEYS).join(", ")}`);
     if (kind === "count" && !(Number.isInteger(v) && (v as number) >= 0))
       throw new Error(`EXO_SIM_FAULTS.${k}: ${JSON.stringify(v)} is not a non-negative integer`);
+    if (kind === "properties") {
+      const names = typeof v === "string" ? [v] : v;
+      if (
+        !Array.isArray(names) ||
+        !names.every((n) => (OMITTABLE_PROPERTIES as readonly unknown[]).includes(n))
+      )
+        throw new Error(
+          `EXO_SIM_FAULTS.${k}: ${JSON.stringify(v)} must name properties from: ${OMITTABLE_PROPERTIES.join(", ")}`,
+        );
+      out[k] = names;
+      continue;
+    }
     if (kind === "names") {
       const names = typeof v === "string" ? [v] : v;
       if (!Array.isArray(names) || !names.every((n) => typeof n === "string"))

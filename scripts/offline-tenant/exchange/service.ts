@@ -140,7 +140,7 @@ export class ExchangeConnection {
         answer = { type: "http", failure: http };
       } else {
         const o = this.execute(cmdlet, p);
-        answer = { type: "ok", result: o.result, warnings: o.warnings };
+        answer = { type: "ok", result: this.omit(o.result), warnings: o.warnings };
       }
     } catch (err) {
       if (!(err instanceof SimError)) throw err;
@@ -152,6 +152,13 @@ export class ExchangeConnection {
       return { answer, crash: `injected crash after cmdlet #${this.calls} (${cmdlet})` };
     }
     return { answer };
+  }
+
+  /** omitProperties: objects as Exchange would send them without those properties. */
+  private omit(result: Record<string, unknown>[]): Record<string, unknown>[] {
+    const names = this.o.faults.omitProperties;
+    if (!names?.length) return result;
+    return result.map((o) => Object.fromEntries(Object.entries(o).filter(([k]) => !names.includes(k))));
   }
 
   private throttles(cmdlet: string): boolean {
