@@ -63,6 +63,8 @@ export interface RestServer {
   url: string;
   /** Requests served, by path kind (for tests and the bench). */
   requests: { connect: number; invoke: number; disconnect: number; formatData: number };
+  /** The X-ClientModuleVersion of each connect, in order (which module the shim loaded). */
+  moduleVersions: string[];
   close(): Promise<void>;
 }
 
@@ -85,6 +87,7 @@ const unauthorized = (message: string) => new HttpError(401, { error: { code: "U
 export async function startRestServer(port = 0): Promise<RestServer> {
   const connections = new Map<string, Connection>();
   const requests = { connect: 0, invoke: 0, disconnect: 0, formatData: 0 };
+  const moduleVersions: string[] = [];
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -105,6 +108,7 @@ export async function startRestServer(port = 0): Promise<RestServer> {
     }
     if (req.method === "POST" && url.pathname === "/exo-sim/v1/connect") {
       requests.connect++;
+      moduleVersions.push(String(req.headers["x-clientmoduleversion"] ?? ""));
       return send(res, 200, connect((await readJson(req)) as ConnectRequest));
     }
     if (req.method === "POST" && url.pathname === "/exo-sim/v1/disconnect") {
@@ -223,6 +227,7 @@ export async function startRestServer(port = 0): Promise<RestServer> {
   return {
     url: `http://127.0.0.1:${bound}`,
     requests,
+    moduleVersions,
     close: () =>
       new Promise<void>((ok) => {
         for (const c of connections.values()) c.exchange.flush();

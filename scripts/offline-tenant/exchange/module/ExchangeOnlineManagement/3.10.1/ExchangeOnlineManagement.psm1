@@ -6,7 +6,7 @@
 # $env:EXO_SIM_REST_URL. What it models and where it differs: docs/powershell-tier.md.
 Set-StrictMode -Version 3.0
 
-$script:Version = [version]'3.10.1'
+$script:Version = [version](Import-PowerShellDataFile (Join-Path $PSScriptRoot 'ExchangeOnlineManagement.psd1')).ModuleVersion
 $script:Spec = Import-PowerShellDataFile (Join-Path $PSScriptRoot 'RestCmdlets.psd1')
 $script:Connection = $null
 $script:BaseUrl = $null
@@ -141,7 +141,7 @@ function Connect-ExchangeOnline {
     if ($script:Connection) { Disconnect-StandIn }
     $script:BaseUrl = $base.TrimEnd('/')
     $knobs = @{ state = $env:EXO_SIM_STATE; stats = $env:EXO_SIM_STATS; faults = $env:EXO_SIM_FAULTS; latency = $env:EXO_SIM_LATENCY }
-    $r = Send-StandInRequest 'POST' '/exo-sim/v1/connect' @{ organization = $Organization; auth = $auth; knobs = $knobs }
+    $r = Send-StandInRequest 'POST' '/exo-sim/v1/connect' @{ organization = $Organization; auth = $auth; knobs = $knobs } @{ 'X-ClientModuleVersion' = "$script:Version" }
     if ($r.Status -ne 200) {
         $message = if ($r.Body -and $r.Body.error) { $r.Body.error.message } else { "HttpStatusCode=$($r.Status)" }
         throw [System.UnauthorizedAccessException]::new($message)
@@ -162,12 +162,14 @@ function Connect-ExchangeOnline {
         TypeNames    = $typeNames
         Retries      = $retries
         Module       = $null
+        FormatFile   = $null
     }
     $script:Connection.Module = if ($rest.Count) { Import-RestCmdlets $rest } else { $null }
     if (-not $SkipLoadingFormatData) {
         $format = Send-StandInRequest 'GET' '/exo-sim/v1/format-data'
         $file = Join-Path ([System.IO.Path]::GetTempPath()) "tmpEXO_$($script:Connection.ConnectionId).Format.ps1xml"
         [System.IO.File]::WriteAllText($file, $format.Text)
+        $script:Connection.FormatFile = $file
         Update-FormatData -PrependPath $file
     }
     if ($ShowBanner) {
@@ -198,7 +200,11 @@ function Disconnect-StandIn {
     try {
         $null = Send-StandInRequest 'POST' '/exo-sim/v1/disconnect' $null @{ Authorization = "Bearer $($c.Token)"; 'connection-id' = $c.ConnectionId }
     } finally {
-        if ($c.Module) { Remove-Module -ModuleInfo $c.Module -Force -ErrorAction SilentlyContinue }
+        if ($c.Module) {
+            Remove-Module -ModuleInfo $c.Module -Force
+            Remove-Item -LiteralPath $c.Module.ModuleBase -Recurse -Force -ErrorAction SilentlyContinue
+        }
+        if ($c.FormatFile) { Remove-Item -LiteralPath $c.FormatFile -Force -ErrorAction SilentlyContinue }
         $script:Connection = $null
     }
 }

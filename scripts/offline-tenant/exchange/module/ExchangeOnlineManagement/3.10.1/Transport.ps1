@@ -141,12 +141,15 @@ function New-RestCmdletText([string] $Name, [hashtable] $Spec) {
     "        if (`$r.Transport) { `$PSCmdlet.WriteError(`$r.Transport) }`n    }`n}`n"
 }
 
-# Import the REST cmdlets `Names` as a global temporary module (tmpEXO_…), as Connect-ExchangeOnline does.
+# Import the REST cmdlets `Names` as a global temporary module, written like the real module's
+# to the temp directory as tmpEXO_<random>/tmpEXO_<random>.psm1 (public transcripts show that path).
 function Import-RestCmdlets([string[]] $Names) {
     $text = ($Names | ForEach-Object { New-RestCmdletText $_ $script:Spec[$_] }) -join "`n"
-    $body = [scriptblock]::Create("param(`$Invoke)`n`$script:Invoke = `$Invoke`n$script:WriteErrorMessageText`n$text`nExport-ModuleMember -Function @($(($Names | ForEach-Object { "'$_'" }) -join ', '))")
     $name = 'tmpEXO_' + [guid]::NewGuid().ToString('N').Substring(0, 8)
-    $module = New-Module -Name $name -ScriptBlock $body -ArgumentList ${function:Invoke-StandInCmdlet}
-    Import-Module $module -Global -DisableNameChecking -Force
-    $module
+    $dir = Join-Path ([System.IO.Path]::GetTempPath()) $name
+    $null = New-Item -ItemType Directory -Path $dir -Force
+    $file = Join-Path $dir "$name.psm1"
+    $exports = ($Names | ForEach-Object { "'$_'" }) -join ', '
+    [System.IO.File]::WriteAllText($file, "param(`$Invoke)`n`$script:Invoke = `$Invoke`n$script:WriteErrorMessageText`n$text`nExport-ModuleMember -Function @($exports)`n")
+    Import-Module $file -Global -PassThru -DisableNameChecking -Force -ArgumentList ${function:Invoke-StandInCmdlet}
 }
