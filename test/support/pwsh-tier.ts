@@ -13,61 +13,19 @@
 //
 // Where pwsh is missing the real tier is reported SKIPPED with the reason (`realTierSkip`) —
 // except under CI=true, where .ci/run installs it, so its absence fails the run instead.
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { homedir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
+import { execFileSync } from "node:child_process";
+import { resolve } from "node:path";
 import { FAKE_PWSH } from "../../scripts/offline-tenant/harness/sim-tenant";
 import {
-  REST_URL_ENV,
-  startRestServer,
-  type RestServer,
-} from "../../scripts/offline-tenant/exchange/rest-server";
+  findPwsh,
+  standInEnv,
+  STAND_IN_MODULES,
+  type PwshAvailability,
+} from "../../scripts/offline-tenant/exchange/real-pwsh";
+import { startRestServer, type RestServer } from "../../scripts/offline-tenant/exchange/rest-server";
 
+export { findPwsh, PINNED_PWSH, STAND_IN_MODULES } from "../../scripts/offline-tenant/exchange/real-pwsh";
 export type Tier = "fake" | "real";
-
-/** The folder holding the stand-in ExchangeOnlineManagement/<version>/ (PSModulePath entry). */
-export const STAND_IN_MODULES = resolve(__dirname, "../../scripts/offline-tenant/exchange/module");
-/** The PowerShell version .ci/run installs (the real tier's reference). */
-export const PINNED_PWSH = "7.6.9";
-
-export interface PwshAvailability {
-  /** Absolute path of pwsh, when found. */
-  path?: string;
-  /** Its version (`pwsh --version`), when found. */
-  version?: string;
-  /** Why the real tier cannot run, when it cannot. */
-  reason?: string;
-}
-
-/** pwsh from EXO_TEST_PWSH, else PATH, else ~/.dotnet/tools (where .ci/run installs it). */
-export function findPwsh(env: NodeJS.ProcessEnv = process.env): PwshAvailability {
-  const candidates = env.EXO_TEST_PWSH
-    ? [env.EXO_TEST_PWSH]
-    : [
-        ...(env.PATH ?? "")
-          .split(delimiter)
-          .filter(Boolean)
-          .map((d) => join(d, "pwsh")),
-        join(homedir(), ".dotnet", "tools", "pwsh"),
-      ];
-  const path = candidates.find((p) => existsSync(p));
-  if (!path)
-    return {
-      reason: `pwsh not found (looked in ${env.EXO_TEST_PWSH ? "EXO_TEST_PWSH" : "PATH and ~/.dotnet/tools"}); install it: dotnet tool install --global PowerShell --version ${PINNED_PWSH}`,
-    };
-  const r = spawnSync(path, ["--version"], { encoding: "utf8", timeout: 60_000 });
-  const version = /PowerShell (\d+\.\d+\.\d+)/.exec(r.stdout ?? "")?.[1];
-  if (!version)
-    return {
-      path,
-      reason: `'${path} --version' did not print a PowerShell version (${r.error?.message ?? r.stderr})`,
-    };
-  const [major, minor] = version.split(".").map(Number);
-  if (major < 7 || (major === 7 && minor < 4))
-    return { path, version, reason: `pwsh ${version} at ${path} is older than 7.4, which the shim requires` };
-  return { path, version };
-}
 
 /**
  * A real ExchangeOnlineManagement visible to pwsh would be picked over the stand-in when newer:
@@ -135,7 +93,7 @@ export async function openTier(tier: Tier): Promise<TierSetup> {
   return {
     tier,
     pwsh: pwsh.path,
-    env: { PSModulePath: STAND_IN_MODULES, [REST_URL_ENV]: rest.url },
+    env: standInEnv(rest.url),
     rest,
     close: () => rest.close(),
   };
