@@ -65,6 +65,7 @@ describe.skipIf(skip !== undefined)(
         // caller's -ErrorAction Stop does not reach there, so PowerShell does not stop.
         const run = await runPwsh(`
         . '${SHIM}'
+        $global:ErrorActionPreference = 'Continue' # as in pwsh -File: the shim's preferences are its own
         $script:Warnings = @()
         $writer = New-Module -Name ErrorWriter -ScriptBlock { function Write-Refusal { [CmdletBinding()] param() Write-Error 'Ex6F9304|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|gone' } }
         New-Module -Name LeakyExchange -ScriptBlock {
