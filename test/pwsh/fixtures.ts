@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import type { DriverSettings } from "../../scripts/exchange-driver/env";
-import { realPwsh } from "../support/pwsh-tier";
+import { requirePwsh } from "../support/pwsh-tier";
 
 export interface TestCertificate {
   /** base64 PFX (EXO_OAUTH_CERTIFICATE). */
@@ -27,15 +27,11 @@ export function makeCertificate(opts: { password?: string; expired?: boolean } =
     $pw = [Environment]::GetEnvironmentVariable('TEST_PFX_PASSWORD')
     $bytes = if ($pw) { $cert.Export([System.Security.Cryptography.X509Certificates.X509ContentType]::Pfx, $pw) } else { $cert.Export([System.Security.Cryptography.X509Certificates.X509ContentType]::Pfx) }
     [Convert]::ToBase64String($bytes) + ' ' + $cert.Thumbprint`;
-  const out = execFileSync(
-    realPwsh().path!,
-    ["-NoLogo", "-NoProfile", "-NonInteractive", "-Command", script],
-    {
-      encoding: "utf8",
-      env: { ...process.env, TEST_PFX_PASSWORD: password },
-      timeout: 120_000,
-    },
-  ).trim();
+  const out = execFileSync(requirePwsh(), ["-NoLogo", "-NoProfile", "-NonInteractive", "-Command", script], {
+    encoding: "utf8",
+    env: { ...process.env, TEST_PFX_PASSWORD: password },
+    timeout: 120_000,
+  }).trim();
   const [pfx, thumbprint] = out.split(" ");
   return { pfx, password, thumbprint };
 }

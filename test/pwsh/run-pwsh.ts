@@ -1,6 +1,6 @@
 // Runs a PowerShell script in the real pwsh, with the stand-in module on PSModulePath.
 import { spawn } from "node:child_process";
-import { realPwsh, STAND_IN_MODULES } from "../support/pwsh-tier";
+import { requirePwsh, STAND_IN_MODULES } from "../support/pwsh-tier";
 
 export interface PwshRun {
   code: number | null;
@@ -11,7 +11,7 @@ export interface PwshRun {
 /** `pwsh -NoLogo -NoProfile -NonInteractive -Command <script>`; env is added to this process's. */
 export function runPwsh(script: string, env: Record<string, string> = {}): Promise<PwshRun> {
   return new Promise((done, fail) => {
-    const child = spawn(realPwsh().path!, ["-NoLogo", "-NoProfile", "-NonInteractive", "-Command", script], {
+    const child = spawn(requirePwsh(), ["-NoLogo", "-NoProfile", "-NonInteractive", "-Command", script], {
       env: { ...process.env, PSModulePath: STAND_IN_MODULES, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });

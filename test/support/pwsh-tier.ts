@@ -65,11 +65,28 @@ export function realPwsh(): PwshAvailability {
 }
 
 export const inCi = process.env.CI === "true";
+let warned = false;
 /** Why the real tier is skipped here, or undefined when it runs (it always runs under CI=true). */
 export function realTierSkip(): string | undefined {
   const reason = realPwsh().reason;
+  if (reason !== undefined && !warned) {
+    warned = true;
+    console.warn(
+      inCi
+        ? `Real PowerShell tier will FAIL: CI=true and ${reason}`
+        : `Real PowerShell tier SKIPPED: ${reason}`,
+    );
+  }
   if (reason === undefined || inCi) return undefined;
   return reason;
+}
+
+/** The real pwsh's path, or a clear error naming why the real tier cannot run. */
+export function requirePwsh(): string {
+  const p = realPwsh();
+  if (!p.path || p.reason)
+    throw new Error(`The real PowerShell tier cannot run: ${p.reason ?? "pwsh not found"}`);
+  return p.path;
 }
 
 export interface TierSetup {
@@ -86,13 +103,11 @@ export interface TierSetup {
 /** Set up a tier. The real tier starts a REST front on loopback; close() stops it. */
 export async function openTier(tier: Tier): Promise<TierSetup> {
   if (tier === "fake") return { tier, pwsh: FAKE_PWSH, env: {}, close: async () => {} };
-  const pwsh = realPwsh();
-  if (!pwsh.path || pwsh.reason)
-    throw new Error(`The real PowerShell tier cannot run: ${pwsh.reason ?? "pwsh not found"}`);
+  const pwsh = requirePwsh();
   const rest = await startRestServer();
   return {
     tier,
-    pwsh: pwsh.path,
+    pwsh,
     env: standInEnv(rest.url),
     rest,
     close: () => rest.close(),
