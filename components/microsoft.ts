@@ -60,9 +60,13 @@ export const MAIL_ENDPOINTS: Readonly<
 /** Entra's cap on a client secret's lifetime (24 months), in days. */
 export const MAX_SECRET_LIFETIME_DAYS = 730;
 
-/** ExchangeOnlineManagement: -AccessToken needs 3.1.0+; REST cmdlets on Linux need 3.0.0+. */
+/**
+ * ExchangeOnlineManagement: REST cmdlets on Linux need 3.0.0+, -AccessToken 3.1.0+; the shim needs
+ * PowerShell 7.4+, where Microsoft supports the module from 3.5.0 (3.5–3.9 on 7.4, 3.10+ on 7.6):
+ * docs/microsoft-contract.md, "Connecting to Exchange Online PowerShell"; docs/powershell-tier.md.
+ */
 export const EXO_MODULE_NAME = "ExchangeOnlineManagement";
-export const EXO_MODULE_MIN_VERSION = "3.1.0";
+export const EXO_MODULE_MIN_VERSION = "3.5.0";
 
 /** Microsoft Graph as a token resource (a Graph `.default` token will not open a mailbox). */
 export const MICROSOFT_GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";

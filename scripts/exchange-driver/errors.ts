@@ -1,6 +1,8 @@
 // Exchange's errors, classified on the code and type, not the English (contract: "Errors":
 // they arrive as `ExNNNNNN|<ExceptionType>|<text>`). The texts matched below are the only
-// signal Microsoft gives for those cases; each one cites the contract.
+// signal Microsoft gives for those cases; each one cites the contract. The message shapes the
+// classifier is tested on (test/exchange-driver/errors.test.ts) are listed with their sources in
+// docs/powershell-tier.md, "Error shapes".
 
 /** The error record the shim sends for a failed cmdlet. */
 export interface ShimError {
@@ -17,12 +19,22 @@ export type ExchangeErrorKind =
   | "alreadyExists"
   | "transient"
   | "spNotFoundYet"
+  | "principalNotVisibleYet"
   | "accessDenied"
   | "notRecognized"
   | "permanent";
 
-/** Kinds worth another attempt (the cloud is eventually consistent or busy). */
-export const RETRYABLE_KINDS: ReadonlySet<ExchangeErrorKind> = new Set(["transient", "spNotFoundYet"]);
+/**
+ * Kinds worth another attempt (the cloud is eventually consistent or busy). principalNotVisibleYet:
+ * right after New-ServicePrincipal, cmdlets naming the new principal (-User, -Trustee) can fail
+ * with Ex94914C "Couldn't find object" until directory replication catches up (contract
+ * "Exchange Online side"); the driver only ever names a principal it has just seen or created.
+ */
+export const RETRYABLE_KINDS: ReadonlySet<ExchangeErrorKind> = new Set([
+  "transient",
+  "spNotFoundYet",
+  "principalNotVisibleYet",
+]);
 
 export interface ParsedExchangeMessage {
   /** `Ex6F9304`, when the message carries one. */
@@ -52,7 +64,17 @@ const TRANSIENT_CATEGORIES = new Set([
   "ConnectionError",
 ]);
 const TRANSIENT_TYPES =
-  /(HttpRequestException|TimeoutException|TaskCanceledException|SocketException|WebException|ServerBusyException|ThrottlingException)$/;
+  /(HttpRequestException|TimeoutException|TaskCanceledException|SocketException|WebException|ServerBusyException|ThrottlingException|TransientException)$/;
+// The REST module's own failure once its retries are spent: `Error while querying REST service.
+// HttpStatusCode=<n> ErrorMessage=<OData body>` (public V3 transcripts). 429 and 5xx are the
+// service being busy or failing over; so is any …TransientException named in the body
+// (Microsoft.Exchange.Data.Directory.ADTransientException is the one seen).
+const TRANSIENT_HTTP = /\bHttpStatusCode=(429|5\d\d)\b/;
+const TRANSIENT_EXCEPTION_NAMED = /\b[\w.]*TransientException\b/;
+const DENIED_HTTP = /\bHttpStatusCode=40[13]\b/;
+/** Ex94914C: an object a parameter names (-User, -Trustee) does not resolve [C]. */
+const REFERENCED_NOT_FOUND_CODE = "Ex94914C";
+const REFERENCED_NAME = /Couldn't find object "([^"]+)"/;
 const ACCESS_DENIED_TYPES =
   /(AccessDenied\w*Exception|UnauthorizedAccessException|OperationRequiresGroupManagerException)$/;
 // Out of write scope, missing Entra role, bad/expired certificate, unauthorized [C/I, contract].
@@ -63,14 +85,35 @@ const ACCESS_DENIED_TEXT = [
   /\bUnAuthorized\b/,
 ];
 
+/** What the failed call was about: its target (the mailbox, for permission cmdlets). */
+export interface ClassifyContext {
+  target?: string;
+}
+
+/** The object an Ex94914C names, when the (English) text shows it. */
+export function referencedObject(message: string): string | undefined {
+  return REFERENCED_NAME.exec(message)?.[1];
+}
+
 /** Classify a shim error. Order matters: the most specific signal first. */
-export function classifyExchangeError(e: ShimError): ExchangeErrorKind {
-  const { type = "" } = parseExchangeMessage(e.message);
+export function classifyExchangeError(e: ShimError, context: ClassifyContext = {}): ExchangeErrorKind {
+  const { type = "", code } = parseExchangeMessage(e.message);
   const types = `${type} ${e.exceptionType} ${e.fullyQualifiedErrorId}`;
   // Entra SP not (yet) visible to Exchange [C]: a code-like token, not prose.
   if (/AADServicePrincipalNotFound/.test(`${e.message} ${types}`)) return "spNotFoundYet";
   if (/CommandNotFoundException/.test(types)) return "notRecognized";
-  if (/ManagementObjectNotFoundException/.test(types)) return "notFound";
+  if (/ManagementObjectNotFoundException/.test(types)) {
+    // A referenced object (Ex94914C) that is not the call's target is the principal named in
+    // -User/-Trustee, which Exchange may not resolve yet; the target itself missing is notFound.
+    const named = referencedObject(e.message);
+    const target = context.target?.toLowerCase();
+    const isTarget =
+      target !== undefined &&
+      (named ? named.toLowerCase() === target : e.message.toLowerCase().includes(target));
+    if ((code?.toUpperCase() === REFERENCED_NOT_FOUND_CODE.toUpperCase() || named) && !isTarget)
+      return "principalNotVisibleYet";
+    return "notFound";
+  }
   if (/(ADObjectAlreadyExistsException|ManagementObjectAlreadyExistsException)/.test(types))
     return "alreadyExists";
   if (
@@ -79,7 +122,9 @@ export function classifyExchangeError(e: ShimError): ExchangeErrorKind {
     e.category === "PermissionDenied"
   )
     return "accessDenied";
-  if (ACCESS_DENIED_TEXT.some((r) => r.test(e.message))) return "accessDenied";
+  if (TRANSIENT_HTTP.test(e.message) || TRANSIENT_EXCEPTION_NAMED.test(`${e.message} ${types}`))
+    return "transient";
+  if (ACCESS_DENIED_TEXT.some((r) => r.test(e.message)) || DENIED_HTTP.test(e.message)) return "accessDenied";
   if (
     TRANSIENT_TYPES.test(type) ||
     TRANSIENT_TYPES.test(e.exceptionType) ||
@@ -124,7 +169,7 @@ export class ExchangeCmdletError extends Error {
     const parsed = parseExchangeMessage(error.message);
     const where = target ? `${cmdlet} on ${target}` : cmdlet;
     super(`${prefix ?? `Running ${where}`}: ${parsed.text}${parsed.code ? ` (${parsed.code})` : ""}`);
-    this.kind = classifyExchangeError(error);
+    this.kind = classifyExchangeError(error, { target });
     this.exchangeMessage = parsed.text;
     this.code = parsed.code;
     this.category = error.category;
@@ -140,10 +185,13 @@ export class ExchangeCmdletError extends Error {
   /** The same error, reworded for a retry budget that ran out. */
   deadlineExceeded(attempts: number, elapsedMs: number, deadlineMs: number): ExchangeCmdletError {
     const where = this.target ? `${this.cmdlet} on ${this.target}` : this.cmdlet;
+    const named = referencedObject(this.error.message);
     const hint =
       this.kind === "spNotFoundYet"
         ? "; if this persists, check that -ObjectId is the service principal's (Enterprise application's) object id, not the app registration's"
-        : "";
+        : this.kind === "principalNotVisibleYet"
+          ? `; Exchange does not yet resolve the service principal ${named ? `'${named}' ` : ""}named in -User/-Trustee (directory replication after New-ServicePrincipal can take minutes): run again later, or check it exists with Get-ServicePrincipal${named ? ` -Identity ${named}` : ""}`
+          : "";
     return new ExchangeCmdletError(
       this.cmdlet,
       this.target,

@@ -10,6 +10,7 @@
 import type { ObservedMailbox, ObservedServicePrincipal, ObservedState } from "./plan";
 import type { ExchangeSession } from "./session";
 import { ExchangeCmdletError } from "./errors";
+import { isOurRow, principalFromObject } from "./principal-match";
 
 /** Which mailboxes to read, and where SendAs matters. Addresses in lower case. */
 export interface ObserveRequest {
@@ -71,14 +72,13 @@ export async function findServicePrincipal(
   return toServicePrincipal(matches[0]);
 }
 
+/** Exchange's object → our principal; a missing Sid is noted, not fatal (principal-match.ts). */
 export function toServicePrincipal(o: Record<string, unknown>): ObservedServicePrincipal {
-  const objectId = String(o.ObjectId ?? o.Identity ?? "");
-  const sid = String(o.Sid ?? "");
-  if (!objectId || !sid)
-    throw new ObserveError(
-      `Reading Exchange's service principal for AppId ${String(o.AppId)}: it has no ObjectId or Sid`,
-    );
-  return { appId: String(o.AppId ?? ""), objectId, displayName: String(o.DisplayName ?? ""), sid };
+  try {
+    return principalFromObject(o);
+  } catch (err) {
+    throw new ObserveError((err as Error).message);
+  }
 }
 
 async function readMailbox(
@@ -144,7 +144,8 @@ function truthy(v: unknown): boolean {
 
 /**
  * Our explicit FullAccess: matched by UserSid equal to our SP's Sid (the User column is a
- * display name — docs/microsoft-contract.md, "Mailbox permission row"), not inherited, not Deny. Any InheritanceType
+ * display name — docs/microsoft-contract.md, "Mailbox permission row"), or, when either SID is missing, by the
+ * -User filter the rows were read with (principal-match.ts isOurRow); not inherited, not Deny. Any InheritanceType
  * counts: the mailbox-level grant is what IMAP/POP need, and Add-MailboxPermission answers "already
  * present" for an existing ACE of ours, so demanding All could never converge.
  * SELF, inherited, Deny and other principals' rows never count.
@@ -152,18 +153,18 @@ function truthy(v: unknown): boolean {
 export function hasFullAccess(rows: readonly Record<string, unknown>[], sid: string): boolean {
   return rows.some(
     (r) =>
-      String(r.UserSid ?? "") === sid &&
+      isOurRow(r, "UserSid", "User", sid) &&
       !truthy(r.IsInherited) &&
       !truthy(r.Deny) &&
       rightsOf(r.AccessRights).includes("FullAccess"),
   );
 }
 
-/** Our explicit SendAs: TrusteeSidString equal to our Sid, Allow, not inherited. */
+/** Our explicit SendAs: TrusteeSidString equal to our Sid (or the -Trustee filter, principal-match.ts), Allow, not inherited. */
 export function hasSendAs(rows: readonly Record<string, unknown>[], sid: string): boolean {
   return rows.some(
     (r) =>
-      String(r.TrusteeSidString ?? "") === sid &&
+      isOurRow(r, "TrusteeSidString", "Trustee", sid) &&
       String(r.AccessControlType ?? "Allow") === "Allow" &&
       !truthy(r.IsInherited) &&
       rightsOf(r.AccessRights).includes("SendAs"),

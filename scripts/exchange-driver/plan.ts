@@ -20,8 +20,10 @@ export interface ObservedServicePrincipal {
   /** ObjectId (= Identity): the Entra SP object id it was registered with. */
   objectId: string;
   displayName: string;
-  /** Permission rows name principals by SID: the only key they can be matched on. */
+  /** Permission rows name principals by SID; "" when Exchange sent none (principal-match.ts). */
   sid: string;
+  /** Why matching falls back to Exchange's -User/-Trustee filter (no Sid arrived): reported as a warning. */
+  notice?: string;
 }
 
 /** One mailbox as observed, only rows of OUR principal considered. */
@@ -83,9 +85,11 @@ export function plan(
   managed: ManagedState | null,
   removalTarget?: { appId: string; servicePrincipalObjectId: string },
 ): Plan {
-  return desired === null
-    ? planRemoval(observed, managed, removalTarget)
-    : planApply(desired, observed, managed);
+  const p =
+    desired === null ? planRemoval(observed, managed, removalTarget) : planApply(desired, observed, managed);
+  const notice = observed.servicePrincipal?.notice;
+  if (notice) p.notices.unshift({ level: "warning", message: notice });
+  return p;
 }
 
 function recordedGrants(managed: ManagedState | null): Map<string, { fullAccess: boolean; sendAs: boolean }> {

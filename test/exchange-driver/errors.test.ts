@@ -24,13 +24,7 @@ describe("classifying Exchange's errors on code and type", () => {
       ),
       "notFound",
     ],
-    [
-      "a referenced object that does not resolve",
-      e(
-        'Ex94914C|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|Couldn\'t find object "x". Please make sure that it was spelled correctly or specify a different object.',
-      ),
-      "notFound",
-    ],
+
     [
       "the same not-found in another language",
       e(
@@ -112,8 +106,100 @@ describe("classifying Exchange's errors on code and type", () => {
       "permanent",
     ],
     ["anything else", e("Ex123456|Microsoft.Exchange.Something.NewException|Something new."), "permanent"],
+    // The REST module's own error once its retries of an HTTP failure are spent (public V3
+    // transcripts: "Error while querying REST service. HttpStatusCode=<n> ErrorMessage=<body>",
+    // CategoryInfo ProtocolError, reason RestClientException).
+    [
+      "a 500 whose body names Exchange's ADTransientException",
+      e(
+        'Error while querying REST service. HttpStatusCode=500 ErrorMessage={"error":{"code":"InternalServerError","message":"The call to Microsoft Exchange Active Directory Topology service on server \'TopologyClientTcpEndpoint (localhost)\' returned an error. Error details Active Directory server  is not available. Error message: Active directory response: The LDAP server is unavailable..","innererror":{"message":"The call to Microsoft Exchange Active Directory Topology service on server \'TopologyClientTcpEndpoint (localhost)\' returned an error.","type":"Microsoft.Exchange.Data.Directory.ADTransientException"}}}',
+        {
+          category: "ProtocolError",
+          fullyQualifiedErrorId: "An error occurred while processing this request.,Get-EXOMailbox",
+        },
+      ),
+      "transient",
+    ],
+    [
+      "a 429 the module gave up on",
+      e(
+        'Error while querying REST service. HttpStatusCode=429 ErrorMessage={"error":{"code":"TooManyRequests","message":"The request was throttled.","innererror":{"type":"Microsoft.Exchange.Admin.OData.Core.ODataServiceException"}}}',
+        { category: "ProtocolError" },
+      ),
+      "transient",
+    ],
+    [
+      "a 503 without a body",
+      e("Error while querying REST service. HttpStatusCode=503 ErrorMessage=", { category: "ProtocolError" }),
+      "transient",
+    ],
+    [
+      "any …TransientException as the error's type",
+      e("Ex5A8E23|Microsoft.Exchange.Data.Storage.StorageTransientException|The store is busy."),
+      "transient",
+    ],
+    [
+      "a 404 from the REST service (not transient)",
+      e(
+        'Error while querying REST service. HttpStatusCode=404 ErrorMessage={"error":{"code":"NotFound","message":"An server side error occured.","innererror":{"message":"An server side error occured.","type":"Microsoft.Exchange.Admin.OData.Core.ODataServiceException"}}}',
+        { category: "ProtocolError" },
+      ),
+      "permanent",
+    ],
+    [
+      "a 403 from the REST service",
+      e("Error while querying REST service. HttpStatusCode=403 ErrorMessage=", { category: "ProtocolError" }),
+      "accessDenied",
+    ],
+    [
+      "the stand-in's UnauthorizedAccessException for a tenant the token is not for",
+      e("UnAuthorized: the credentials are not valid for organization 'fabrikam.onmicrosoft.com'.", {
+        category: "OperationStopped",
+        exceptionType: "System.UnauthorizedAccessException",
+      }),
+      "accessDenied",
+    ],
   ])("reads %s as %s", (_what, error, kind) => {
     expect(classifyExchangeError(error)).toBe(kind);
+  });
+
+  const referenced = (name: string) =>
+    e(
+      `Ex94914C|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|Couldn't find object "${name}". Please make sure that it was spelled correctly or specify a different object.`,
+      {
+        fullyQualifiedErrorId:
+          "[Server=LO0P265MB6319,RequestId=cdbee040-8423-345d-3ab7-de141358c6dd,TimeStamp=Mon, 21 Oct 2024 23:12:29 GMT],Write-ErrorMessage",
+      },
+    );
+
+  it("reads Ex94914C naming the principal in -User, not the mailbox, as a principal Exchange cannot see yet (retried)", () => {
+    const err = referenced("33333333-3333-4333-8333-333333333333");
+    expect(classifyExchangeError(err, { target: "a@contoso.com" })).toBe("principalNotVisibleYet");
+    expect(classifyExchangeError(err)).toBe("principalNotVisibleYet");
+    expect(new ExchangeCmdletError("Add-MailboxPermission", "a@contoso.com", err).retryable).toBe(true);
+  });
+
+  it("reads Ex94914C naming the call's own target as notFound (not retried)", () => {
+    expect(classifyExchangeError(referenced("A@contoso.com"), { target: "a@contoso.com" })).toBe("notFound");
+    const missing = e(
+      "Ex6F9304|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|The operation couldn't be performed because object 'a@contoso.com' couldn't be found on 'YT3PR01A12DC010.CANPR01A012.PROD.OUTLOOK.COM'.",
+    );
+    expect(classifyExchangeError(missing, { target: "a@contoso.com" })).toBe("notFound");
+  });
+
+  it("says what to check when the principal never becomes visible within the deadline", () => {
+    const err = new ExchangeCmdletError(
+      "Add-MailboxPermission",
+      "a@contoso.com",
+      referenced("33333333-3333-4333-8333-333333333333"),
+    );
+    expect(err.deadlineExceeded(7, 95_000, 90_000).message).toBe(
+      "Running Add-MailboxPermission on a@contoso.com: still failing after 7 attempts over 95 s (retry deadline 90 s); " +
+        "Exchange does not yet resolve the service principal '33333333-3333-4333-8333-333333333333' named in -User/-Trustee " +
+        "(directory replication after New-ServicePrincipal can take minutes): run again later, or check it exists with " +
+        'Get-ServicePrincipal -Identity 33333333-3333-4333-8333-333333333333: Couldn\'t find object "33333333-3333-4333-8333-333333333333". ' +
+        "Please make sure that it was spelled correctly or specify a different object. (Ex94914C)",
+    );
   });
 
   it("splits ExNNNNNN|Type|text and leaves other messages whole", () => {

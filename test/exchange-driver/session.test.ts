@@ -241,8 +241,8 @@ describe("the Exchange session against the simulator", () => {
     const err = await rejection(
       openExchangeSession(options(t, { env: { EXO_SIM_MODULE_VERSION: "3.0.1" } }).opts),
     );
-    expect(err.message).toContain("ExchangeOnlineManagement 3.1.0 or later is not installed");
-    expect(err.message).toContain("Install-Module ExchangeOnlineManagement -MinimumVersion 3.1.0");
+    expect(err.message).toContain("ExchangeOnlineManagement 3.5.0 or later is not installed");
+    expect(err.message).toContain("Install-Module ExchangeOnlineManagement -MinimumVersion 3.5.0");
   });
 
   it("refuses a cmdlet outside the allow-list before sending anything", async () => {

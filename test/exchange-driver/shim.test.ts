@@ -1,6 +1,6 @@
-// PowerShell cannot run here: the shim is checked by parsing it with tree-sitter-powershell
-// and by holding its text to the contract it shares with the session and the simulator
-// (components/exchange-step/shim.ts).
+// Static checks of the shim: it parses (tree-sitter-powershell) and its text holds to the
+// contract it shares with session.ts and the simulator. Its behaviour is tested by running it in
+// real pwsh against the stand-in module: test/pwsh/ (npm run test:pwsh).
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ALLOWED_CMDLETS, SHIM_SECRET_ENV } from "../../components/exchange-step/shim";
@@ -58,19 +58,22 @@ describe("shim.ps1", () => {
   });
 
   it("reads its secrets from exactly the contract's SHIM_SECRET_ENV variables and then removes them", () => {
-    const m = /foreach \(\$name in ([^)]+)\)\s*\{([^}]+)\}/.exec(shim);
-    expect([...(m?.[1] ?? "").matchAll(/'([^']+)'/g)].map((x) => x[1])).toEqual(
-      Object.values(SHIM_SECRET_ENV),
-    );
-    expect(m?.[2]).toContain("[Environment]::SetEnvironmentVariable($name, $null)");
+    expect(arrayLiteral("SecretNames")).toEqual(Object.values(SHIM_SECRET_ENV));
+    const m = /foreach \(\$name in \$SecretNames\)\s*\{([^}]+)\}/.exec(shim);
+    expect(m?.[1]).toContain("[Environment]::SetEnvironmentVariable($name, $null)");
   });
 
-  it("connects without a banner, runs each cmdlet with -ErrorAction Stop and captures its warnings", () => {
-    expect(shim).toContain("ShowBanner = $false");
+  it("connects without a banner or format data, importing only the allow-listed REST cmdlets", () => {
+    expect(shim).toContain("ShowBanner            = $false");
+    expect(shim).toContain("SkipLoadingFormatData = $true");
+    expect(shim).toContain("CommandName           = @($Allowed | Where-Object { $_ -notlike 'Get-EXO*' })");
+  });
+
+  it("runs each cmdlet with -ErrorAction Stop, capturing its warnings and errors, its other streams dropped", () => {
     expect(shim).toMatch(
-      /& \$cmdlet @params -ErrorAction Stop -WarningAction SilentlyContinue -WarningVariable cmdletWarnings/,
+      /& \$cmdlet @params -ErrorAction Stop -ErrorVariable cmdletErrors -WarningAction SilentlyContinue -WarningVariable cmdletWarnings 2>\$null 3>\$null 6>\$null/,
     );
-    expect(shim).toContain("$ProgressPreference = 'SilentlyContinue'");
+    expect(shim).toContain("if (@($cmdletErrors).Count) { throw @($cmdletErrors)[0] }");
     expect(shim).toContain("Disconnect-ExchangeOnline -Confirm:$false");
   });
 
@@ -78,13 +81,19 @@ describe("shim.ps1", () => {
     for (const id of ["CmdletNotAllowed", "ExchangeModuleMissing", "ConnectionUnknown"])
       expect(shim).toContain(`'${id}'`);
     expect(shim).toContain("is not allowed by the exo-oauth shim; allowed:");
-    expect(shim).toContain("or later is not installed for this pwsh");
+    expect(shim).toContain("or later is not installed for this pwsh (PowerShell $Pwsh)");
   });
 
-  it("writes to stdout only through Write-Response", () => {
-    const writers = shim.split("\n").filter((l) => /Write-Output|Write-Host|\[Console\]::Out\.Write/.test(l));
-    expect(writers).toEqual([
-      "    [Console]::Out.WriteLine((ConvertTo-Json -InputObject $Response -Depth 6 -Compress))",
+  it("writes the protocol only through its own UTF-8 writer, ASCII-escaped, with Console.Out sent to stderr", () => {
+    const writers = shim
+      .split("\n")
+      .filter((l) => !l.trim().startsWith("#"))
+      .filter((l) => /Write-Output|Write-Host|\[Console\]::Out\.Write|\$protocol\.Write/.test(l));
+    expect(writers.map((l) => l.trim().slice(0, 33))).toEqual([
+      "$protocol.WriteLine((ConvertTo-Pr",
+      "$protocol.WriteLine((ConvertTo-Pr",
     ]);
+    expect(shim).toContain("[Console]::SetOut([Console]::Error)");
+    expect(shim).toContain("-EscapeHandling EscapeNonAscii");
   });
 });

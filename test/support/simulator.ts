@@ -17,7 +17,7 @@ export { FAKE_PWSH };
 export const ROOT = resolve(__dirname, "../..");
 export const SHIM = join(ROOT, "scripts/exchange-driver/shim.ps1");
 export const ORG = SIM_ORGANIZATION;
-export const MIN = "3.1.0";
+export const MIN = "3.5.0";
 
 export interface Tenant {
   dir: string;

@@ -20,14 +20,15 @@ export class SimError extends Error {
 /** The server name Exchange quotes in not-found errors [C: shape of the contract's example]. */
 export const SERVER = "YT3PR01A12DC010.CANPR01A012.PROD.OUTLOOK.COM";
 
-// REST cmdlets of EXO V3 raise `ExNNNNNN|Type|text`; CategoryInfo NotSpecified [C];
-// the FQID's bracketed layout is [I].
-function exchange(cmdlet: string, code: string, type: string, text: string): SimError {
-  const short = type.split(".").pop();
+// REST cmdlets of EXO V3 raise `ExNNNNNN|Type|text` [C]. Public V3 transcripts show the
+// record written by the module's Write-ErrorMessage: CategoryInfo `NotSpecified: (:)
+// [<cmdlet>], <short type>`, FullyQualifiedErrorId `[Server=…,RequestId=…,TimeStamp=…],
+// Write-ErrorMessage` [C]; the exception's .NET type is not shown there [I: System.Exception].
+function exchange(_cmdlet: string, code: string, type: string, text: string): SimError {
   return new SimError({
     message: `${code}|${type}|${text}`,
     category: "NotSpecified",
-    fullyQualifiedErrorId: `[Server=${SERVER},RequestId=${randomUUID()},TimeStamp=${new Date().toISOString()}] [FailureCategory=Cmdlet-${short}] ${code.slice(2)},${cmdlet}`,
+    fullyQualifiedErrorId: `[Server=${SERVER.split(".")[0]},RequestId=${randomUUID()},TimeStamp=${new Date().toUTCString()}],Write-ErrorMessage`,
     exceptionType: "System.Exception",
   });
 }
@@ -131,12 +132,8 @@ export const cmdletNotAllowed = (cmdlet: string, allowed: readonly string[]) =>
     "InvalidOperation",
     "CmdletNotAllowed",
   );
-export const moduleMissing = (min: string) =>
-  shimError(
-    `ExchangeOnlineManagement ${min} or later is not installed for this pwsh; install it with: Install-Module ExchangeOnlineManagement -MinimumVersion ${min} -Scope CurrentUser`,
-    "NotInstalled",
-    "ExchangeModuleMissing",
-  );
+/** The shim's "no usable module" error; `message` comes from module-selection.ts (the shim's rule). */
+export const moduleMissing = (message: string) => shimError(message, "NotInstalled", "ExchangeModuleMissing");
 export const connectionUnknown = (connection: string) =>
   shimError(`Unknown connection '${connection}'`, "InvalidArgument", "ConnectionUnknown");
 
@@ -225,3 +222,47 @@ export const badBase64 = () =>
     fullyQualifiedErrorId: "FormatException",
     exceptionType: "System.Management.Automation.MethodInvocationException",
   });
+
+// ---- HTTP-level failures of the REST transport (rest-server.ts) and how the module surfaces them ----
+
+/** [I] the body of a 429: OData error shape [C: Admin API error bodies], code and text inferred. */
+export const TOO_MANY_REQUESTS = {
+  code: "TooManyRequests",
+  message:
+    "The request was throttled because the tenant or application exceeded its request budget; retry after the period in the Retry-After header.",
+  innerType: "Microsoft.Exchange.Admin.OData.Core.ODataServiceException",
+};
+/** [C] a 500 whose inner error is Exchange's AD transient exception (public V3 transcript). */
+export const AD_TRANSIENT = {
+  code: "InternalServerError",
+  message:
+    "The call to Microsoft Exchange Active Directory Topology service on server 'TopologyClientTcpEndpoint (localhost)' returned an error. Error details Active Directory server  is not available. Error message: Active directory response: The LDAP server is unavailable..",
+  innerType: "Microsoft.Exchange.Data.Directory.ADTransientException",
+};
+
+/** The OData error body Exchange's Admin API answers a failed request with [C]. */
+export function odataErrorBody(code: string, message: string, innerType: string, details?: string) {
+  return {
+    error: {
+      code,
+      message,
+      ...(details !== undefined ? { details: [{ code: "Client", target: "", message: details }] } : {}),
+      innererror: { message, type: innerType, stacktrace: "" },
+    },
+  };
+}
+
+/**
+ * What the module raises once its own retries of an HTTP failure are spent [C: public V3
+ * transcripts]: `Error while querying REST service. HttpStatusCode=<n> ErrorMessage=<body>`,
+ * CategoryInfo ProtocolError (reason RestClientException), FQID "<message>,<cmdlet>" [I].
+ */
+export function restTransportError(cmdlet: string, status: number, body: object): SimErrorRecord {
+  const message = `Error while querying REST service. HttpStatusCode=${status} ErrorMessage=${JSON.stringify(body)}`;
+  return {
+    message,
+    category: "ProtocolError",
+    fullyQualifiedErrorId: `An error occurred while processing this request.,${cmdlet}`,
+    exceptionType: "System.Exception",
+  };
+}

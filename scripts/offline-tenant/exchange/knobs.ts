@@ -1,8 +1,11 @@
-// The simulator's knobs, read from the environment of its process (set by tests / bench).
-// Every knob is validated: a typo fails the simulator at start, loudly, on stderr.
+// The offline Exchange's knobs — a stable, documented interface (docs/powershell-tier.md,
+// "Knobs"): read from the environment of the simulator process (fake tier) or of the stand-in
+// module's pwsh, which hands them to the REST front when it connects (real tier). Counts are
+// per connection, i.e. per driver run in both tiers. Every knob is validated: a typo fails
+// loudly, naming the key and what is allowed.
 import { CMDLETS } from "./params";
 
-/** EXO_SIM_FAULTS (JSON). Counts are per simulator process (= per driver run). */
+/** EXO_SIM_FAULTS (JSON). Counts are per connection (= per driver run). */
 export interface SimFaults {
   /** Answer the first M cmdlet calls with the transient server error (connect excluded). */
   throttleFirst?: number;
@@ -22,7 +25,26 @@ export interface SimFaults {
    * (a replica that is behind on permission rows; principals are current).
    */
   staleReadsAfterWrite?: number;
+  /**
+   * Directory replication: after New-ServicePrincipal creates a principal, the next N calls
+   * that name it in -User / -Trustee fail with Ex94914C "Couldn't find object "<principal>"".
+   */
+  principalLagCalls?: number;
+  /** The first M cmdlet requests get HTTP 429 with Retry-After (throttleCmdlets restricts them). */
+  tooManyRequestsFirst?: number;
+  /** Retry-After of those 429s, in seconds. Default 1. */
+  retryAfterSeconds?: number;
+  /** The first M cmdlet requests (after any 429s) get HTTP 500 with an ADTransientException body. */
+  serverErrorFirst?: number;
+  /**
+   * Properties left out of every object Exchange returns — for proving the driver does not
+   * depend on one unconfirmed property. Allowed: Sid, UserSid, TrusteeSidString.
+   */
+  omitProperties?: string[];
 }
+
+/** What omitProperties may name. */
+export const OMITTABLE_PROPERTIES = ["Sid", "UserSid", "TrusteeSidString"] as const;
 
 /** EXO_SIM_LATENCY (JSON): the virtual clock's costs, in ms. Nothing actually sleeps. */
 export interface SimLatency {
@@ -46,7 +68,7 @@ export const DEFAULT_LATENCY: SimLatency = {
   cmdletMs: {},
 };
 
-const FAULT_KEYS: Record<keyof SimFaults, "count" | "names"> = {
+const FAULT_KEYS: Record<keyof SimFaults, "count" | "names" | "properties"> = {
   throttleFirst: "count",
   throttleCmdlets: "names",
   spNotFoundFirst: "count",
@@ -54,6 +76,11 @@ const FAULT_KEYS: Record<keyof SimFaults, "count" | "names"> = {
   accessDenied: "names",
   notRecognized: "names",
   staleReadsAfterWrite: "count",
+  principalLagCalls: "count",
+  tooManyRequestsFirst: "count",
+  retryAfterSeconds: "count",
+  serverErrorFirst: "count",
+  omitProperties: "properties",
 };
 
 function parseJson(name: string, text: string | undefined): Record<string, unknown> {
@@ -85,6 +112,18 @@ export function parseFaults(text: string | undefined): SimFaults {
       throw new Error(`EXO_SIM_FAULTS: unknown key '${k}'; allowed: ${Object.keys(FAULT_KEYS).join(", ")}`);
     if (kind === "count" && !(Number.isInteger(v) && (v as number) >= 0))
       throw new Error(`EXO_SIM_FAULTS.${k}: ${JSON.stringify(v)} is not a non-negative integer`);
+    if (kind === "properties") {
+      const names = typeof v === "string" ? [v] : v;
+      if (
+        !Array.isArray(names) ||
+        !names.every((n) => (OMITTABLE_PROPERTIES as readonly unknown[]).includes(n))
+      )
+        throw new Error(
+          `EXO_SIM_FAULTS.${k}: ${JSON.stringify(v)} must name properties from: ${OMITTABLE_PROPERTIES.join(", ")}`,
+        );
+      out[k] = names;
+      continue;
+    }
     if (kind === "names") {
       const names = typeof v === "string" ? [v] : v;
       if (!Array.isArray(names) || !names.every((n) => typeof n === "string"))
@@ -124,4 +163,20 @@ export function parseLatency(text: string | undefined): SimLatency {
     (out as unknown as Record<string, number>)[k] = v;
   }
   return out;
+}
+
+/**
+ * EXO_SIM_MODULE_RETRIES: how often the module itself re-sends a request Exchange answered
+ * with HTTP 429 or 5xx before it surfaces an error (the real module retries transient
+ * failures itself; its count is not published [I]). Default 3.
+ */
+export const MODULE_RETRIES_ENV = "EXO_SIM_MODULE_RETRIES";
+export const DEFAULT_MODULE_RETRIES = 3;
+
+export function parseModuleRetries(text: string | undefined): number {
+  if (text === undefined || text.trim() === "") return DEFAULT_MODULE_RETRIES;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 10)
+    throw new Error(`${MODULE_RETRIES_ENV}: ${JSON.stringify(text)} is not an integer from 0 to 10`);
+  return n;
 }

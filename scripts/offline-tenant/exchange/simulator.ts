@@ -1,27 +1,31 @@
-// The Exchange Online simulator: stands in for `pwsh … -File shim.ps1` (launch it through
-// ./fake-pwsh as the `exo-oauth:exchange.pwsh` setting). It speaks the shim's protocol
-// exactly — one JSON request per stdin line, one JSON response per stdout line, nothing
-// else on stdout — and behaves like Exchange Online over the `exchange` part of the
-// offline tenant state (cmdlets.ts).
+// The Exchange Online simulator: stands in for `pwsh … -File shim.ps1` — PowerShell, the
+// shim and the ExchangeOnlineManagement module at once (launch it through ./fake-pwsh as the
+// `exo-oauth:exchange.pwsh` setting). It speaks the shim's protocol exactly — one JSON request
+// per stdin line, one JSON response per stdout line, nothing else on stdout — and answers with
+// Exchange's behaviour from service.ts, the SAME implementation the REST front (rest-server.ts)
+// serves to the stand-in module in the real tier (docs/powershell-tier.md).
 //
 // Environment:
 //   EXO_SIM_STATE           tenant state file (required; scripts/offline-tenant/state.ts)
 //   EXO_SIM_STATS           stats file to merge counters into (optional; stats.ts)
 //   EXO_SIM_FAULTS          fault injection, JSON (knobs.ts SimFaults)
 //   EXO_SIM_LATENCY         virtual clock costs, JSON (knobs.ts SimLatency)
+//   EXO_SIM_MODULE_RETRIES  the module's own retries of HTTP 429/5xx (knobs.ts, default 3)
 //   EXO_SIM_MODULE_VERSION  the ExchangeOnlineManagement version "installed" (default 3.9.1)
+//   EXO_SIM_PWSH_VERSION    the PowerShell version "running" (default 7.6.9)
 //   EXO_OAUTH_CERTIFICATE, EXO_OAUTH_CERTIFICATE_PASSWORD, EXO_OAUTH_ACCESS_TOKEN
 //                           the secrets, read once at start and removed, like the shim does.
-import { existsSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { readState, updateState, type TenantState } from "../state";
-import { parseFaults, parseLatency, type SimFaults, type SimLatency } from "./knobs";
-import { runCmdlet, type CmdletOutcome } from "./cmdlets";
+import { MODULE_RETRIES_ENV, parseFaults, parseLatency, parseModuleRetries } from "./knobs";
 import * as E from "./errors";
 import { SimError } from "./errors";
-import { CMDLETS, bindParameters } from "./params";
-import { emptyStats, mergeSimStats, type SimStats } from "./stats";
+import { selectModule } from "./module-selection";
+import { CMDLETS, bindParameters, type Bound } from "./params";
+import { ExchangeConnection, type ExchangeAnswer, type RunOutcome } from "./service";
+
+export { compareVersions } from "./module-selection";
 
 const SECRET_NAMES = [
   "EXO_OAUTH_CERTIFICATE",
@@ -29,6 +33,7 @@ const SECRET_NAMES = [
   "EXO_OAUTH_ACCESS_TOKEN",
 ] as const;
 const PWSH_SWITCHES = ["-nologo", "-noprofile", "-noninteractive"];
+const VERSION = /^\d+(\.\d+)*$/;
 
 function die(code: number, message: string): never {
   process.stderr.write(`exchange-sim: ${message}\n`);
@@ -57,63 +62,36 @@ export function parsePwshArgs(argv: string[]): { shim: string } {
   return { shim: resolve(shim) };
 }
 
-/** Compare dotted versions: <0, 0, >0. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d) return d;
-  }
-  return 0;
-}
-
 interface Request {
   id: unknown;
   cmdlet: unknown;
   params?: unknown;
 }
 
-/** The reads staleReadsAfterWrite answers from before the latest write. */
-const STALE_READ_CMDLETS = new Set(["Get-MailboxPermission", "Get-RecipientPermission"]);
+export interface SimulatorOptions {
+  statePath: string;
+  statsPath?: string;
+  faults: ReturnType<typeof parseFaults>;
+  latency: ReturnType<typeof parseLatency>;
+  /** The installed ExchangeOnlineManagement version. */
+  moduleVersion: string;
+  /** The running PowerShell's version. */
+  pwshVersion: string;
+  /** HTTP 429/5xx re-sent by the module before it raises an error. */
+  moduleRetries: number;
+  secrets: Record<(typeof SECRET_NAMES)[number], string | undefined>;
+}
 
 export class Simulator {
-  private connected = false;
-  private calls = 0;
-  private throttled = 0;
-  private spNotFound = 0;
-  private staleSnapshot?: TenantState;
-  private staleReadsLeft = 0;
-  private delta: SimStats = emptyStats();
-  private cache: { key: string; state: TenantState } | undefined;
+  private readonly exchange: ExchangeConnection;
 
-  constructor(
-    private readonly statePath: string,
-    private readonly statsPath: string | undefined,
-    private readonly faults: SimFaults,
-    private readonly latency: SimLatency,
-    private readonly moduleVersion: string,
-    private readonly secrets: Record<(typeof SECRET_NAMES)[number], string | undefined>,
-  ) {
-    this.delta.sessions = 1;
+  constructor(private readonly o: SimulatorOptions) {
+    this.exchange = new ExchangeConnection(o);
     this.flush();
   }
 
-  /**
-   * The state for a read-only cmdlet. Parsing a large tenant for every Get-… dominated run
-   * time, so the parsed document is reused while the file is unchanged: writeState renames a
-   * new file into place, so any write changes the inode.
-   */
-  private readState(): TenantState {
-    const st = statSync(this.statePath);
-    const key = `${st.ino}:${st.size}:${st.mtimeMs}`;
-    if (this.cache?.key !== key) this.cache = { key, state: readState(this.statePath) };
-    return this.cache.state;
-  }
-
   flush(): void {
-    if (this.statsPath) mergeSimStats(this.statsPath, this.delta);
-    this.delta = emptyStats();
+    this.exchange.flush();
   }
 
   /**
@@ -150,36 +128,37 @@ export class Simulator {
     const id = req.id ?? null;
     const cmdlet = String(req.cmdlet ?? "");
     try {
-      if (cmdlet === "connect") return { response: this.success(id, this.connect(req.params)) };
+      if (cmdlet === "connect") {
+        this.connect(req.params);
+        return { response: this.success(id, [], []) };
+      }
       if (cmdlet === "disconnect") {
-        if (this.connected) {
-          this.delta.disconnects++;
-          this.delta.virtualMs += this.latency.disconnectMs;
-        }
-        this.connected = false;
-        return { response: this.success(id, { result: [], warnings: [], wrote: false }), end: true };
+        this.exchange.disconnect();
+        return { response: this.success(id, [], []), end: true };
       }
       if (!(cmdlet in CMDLETS)) throw E.cmdletNotAllowed(cmdlet, Object.keys(CMDLETS));
       return this.cmdlet(id, cmdlet, req.params);
     } catch (err) {
       if (!(err instanceof SimError)) throw err;
-      this.delta.errors++;
+      this.exchange.countError();
       return { response: this.failure(id, err.record) };
     }
   }
 
-  private connect(raw: unknown): CmdletOutcome {
+  /** The shim's connect: pick a module this pwsh runs, build Connect-ExchangeOnline's arguments, connect. */
+  private connect(raw: unknown): void {
     const p = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
     const min = String(p.moduleMinVersion ?? "");
-    if (!/^\d+(\.\d+)*$/.test(min))
-      throw E.cannotConvert("connect", "moduleMinVersion", min, "System.Version");
-    if (compareVersions(this.moduleVersion, min) < 0) throw E.moduleMissing(min);
+    if (!VERSION.test(min)) throw E.cannotConvert("connect", "moduleMinVersion", min, "System.Version");
+    const choice = selectModule([this.o.moduleVersion], min, this.o.pwshVersion);
+    if (!choice.ok) throw E.moduleMissing(choice.message);
     const organization = typeof p.organization === "string" ? p.organization : "";
     if (!organization) throw E.connectArgumentEmpty("Organization");
+    const secrets = this.o.secrets;
     switch (p.connection) {
       case "certificate": {
         if (typeof p.appId !== "string" || !p.appId) throw E.connectArgumentEmpty("AppId");
-        const pfx = this.secrets.EXO_OAUTH_CERTIFICATE ?? "";
+        const pfx = secrets.EXO_OAUTH_CERTIFICATE ?? "";
         if (!pfx || pfx.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(pfx)) throw E.badBase64();
         break;
       }
@@ -191,103 +170,49 @@ export class Simulator {
           throw E.connectArgumentEmpty("ManagedIdentityAccountId");
         break;
       case "accessToken":
-        if (!this.secrets.EXO_OAUTH_ACCESS_TOKEN) throw E.connectArgumentEmpty("AccessToken");
+        if (!secrets.EXO_OAUTH_ACCESS_TOKEN) throw E.connectArgumentEmpty("AccessToken");
         break;
       default:
         throw E.connectionUnknown(String(p.connection));
     }
-    const state = this.readState();
-    if (organization.toLowerCase() !== state.organization.toLowerCase()) throw E.unauthorized(organization);
-    for (const k of SECRET_NAMES) this.secrets[k] = undefined; // the shim clears them after connecting
-    this.connected = true;
-    this.delta.connects++;
-    this.delta.virtualMs += this.latency.connectMs;
-    return { result: [], warnings: [], wrote: false };
+    this.exchange.connect(organization);
+    for (const k of SECRET_NAMES) secrets[k] = undefined; // the shim clears them after connecting
   }
 
   private cmdlet(id: unknown, cmdlet: string, raw: unknown): { response?: object; crash?: string } {
-    const spec = CMDLETS[cmdlet];
-    let outcome: CmdletOutcome | undefined;
-    let error: SimError | undefined;
-    try {
-      if (this.faults.notRecognized?.includes(cmdlet))
-        throw this.fault("notRecognized", E.notRecognized(cmdlet));
-      const p = bindParameters(cmdlet, raw);
-      if (!this.connected) throw E.mustConnect();
-      // From here on the call reaches "Exchange": it costs time and counts.
-      this.calls++;
-      this.delta.cmdlets[cmdlet] = (this.delta.cmdlets[cmdlet] ?? 0) + 1;
-      this.delta.byKind[spec.kind]++;
-      this.delta.virtualMs +=
-        this.latency.cmdletMs[cmdlet] ?? (spec.kind === "read" ? this.latency.readMs : this.latency.writeMs);
-      const f = this.faults;
-      if (
-        f.throttleFirst &&
-        this.throttled < f.throttleFirst &&
-        (!f.throttleCmdlets || f.throttleCmdlets.includes(cmdlet))
-      ) {
-        this.throttled++;
-        throw this.fault("throttle", E.serverBusy());
-      }
-      if (f.accessDenied?.includes(cmdlet))
-        throw this.fault("accessDenied", E.outOfWriteScope(cmdlet, String(p.Identity ?? p.AppId ?? "")));
-      if (cmdlet === "New-ServicePrincipal" && f.spNotFoundFirst && this.spNotFound < f.spNotFoundFirst) {
-        const state = this.readState();
-        const appId = String(p.AppId).toLowerCase();
-        const objectId = String(p.ObjectId ?? p.ServiceId).toLowerCase();
-        if (
-          state.entra.servicePrincipals.some(
-            (sp) => sp.objectId.toLowerCase() === objectId && sp.clientId.toLowerCase() === appId,
-          )
-        ) {
-          this.spNotFound++;
-          throw this.fault(
-            "spNotFoundYet",
-            E.spNotFound(cmdlet, String(p.ObjectId ?? p.ServiceId), String(p.AppId)),
-          );
-        }
-      }
-      if (spec.kind === "write") {
-        if (f.staleReadsAfterWrite) {
-          // A replica that has seen none of this session's writes yet answers the next few
-          // permission reads (the snapshot is taken before the session's first write).
-          this.staleSnapshot ??= structuredClone(this.readState());
-          this.staleReadsLeft = f.staleReadsAfterWrite;
-        }
-        outcome = updateState(this.statePath, (s: TenantState) => runCmdlet(s, cmdlet, p));
-      } else if (this.staleReadsLeft > 0 && this.staleSnapshot && STALE_READ_CMDLETS.has(cmdlet)) {
-        this.staleReadsLeft--;
-        this.delta.faults.staleRead++;
-        // Principals as they are now; the mailboxes' permission rows as the replica has them.
-        const replica = structuredClone(this.readState());
-        replica.exchange.mailboxes = structuredClone(this.staleSnapshot.exchange.mailboxes);
-        outcome = runCmdlet(replica, cmdlet, p);
-      } else {
-        outcome = runCmdlet(this.readState(), cmdlet, p);
-      }
-    } catch (err) {
-      if (!(err instanceof SimError)) throw err;
-      error = err;
-      this.delta.errors++;
+    if (this.o.faults.notRecognized?.includes(cmdlet)) {
+      this.exchange.countNotRecognized();
+      return { response: this.failure(id, E.notRecognized(cmdlet).record) };
     }
-    if (this.faults.crashAfter && this.calls === this.faults.crashAfter && this.connected) {
-      this.delta.faults.crash++;
-      return { crash: `injected crash after cmdlet #${this.calls} (${cmdlet})` };
-    }
-    return { response: error ? this.failure(id, error.record) : this.success(id, outcome!) };
+    const p = bindParameters(cmdlet, raw);
+    if (!this.exchange.connected) throw E.mustConnect();
+    const out = this.throughModule(cmdlet, p);
+    if (out.crash) return { crash: out.crash };
+    const a = out.answer;
+    if (a.type === "ok") return { response: this.success(id, a.result, a.warnings) };
+    return { response: this.failure(id, a.type === "error" ? a.record : transportRecord(cmdlet, a)) };
   }
 
-  private fault(kind: keyof SimStats["faults"], err: SimError): SimError {
-    this.delta.faults[kind]++;
-    return err;
+  /** The module's transport: HTTP 429/5xx are re-sent up to moduleRetries times, then raised. */
+  private throughModule(cmdlet: string, p: Bound): RunOutcome {
+    for (let attempt = 0; ; attempt++) {
+      const out = this.exchange.run(cmdlet, p);
+      if (out.crash || out.answer.type !== "http" || attempt >= this.o.moduleRetries) return out;
+    }
   }
 
-  private success(id: unknown, o: CmdletOutcome) {
-    return { id, ok: true, result: o.result, warnings: o.warnings };
+  private success(id: unknown, result: unknown[], warnings: string[]) {
+    return { id, ok: true, result, warnings };
   }
   private failure(id: unknown, record: E.SimErrorRecord) {
     return { id, ok: false, error: record, warnings: [] };
   }
+}
+
+/** The error the module raises for an HTTP failure it gave up on. */
+function transportRecord(cmdlet: string, a: Extract<ExchangeAnswer, { type: "http" }>): E.SimErrorRecord {
+  const f = a.failure;
+  return E.restTransportError(cmdlet, f.status, E.odataErrorBody(f.code, f.message, f.innerType));
 }
 
 /** Build a simulator from its environment variables; throws a clear Error for a bad setting. */
@@ -300,16 +225,26 @@ export function simulatorFromEnv(env: NodeJS.ProcessEnv): Simulator {
     );
   const faults = parseFaults(env.EXO_SIM_FAULTS);
   const latency = parseLatency(env.EXO_SIM_LATENCY);
+  const moduleRetries = parseModuleRetries(env[MODULE_RETRIES_ENV]);
   const moduleVersion = env.EXO_SIM_MODULE_VERSION ?? "3.9.1";
-  if (!/^\d+(\.\d+)*$/.test(moduleVersion))
+  if (!VERSION.test(moduleVersion))
     throw new Error(`EXO_SIM_MODULE_VERSION '${moduleVersion}' is not a version like 3.9.1`);
+  const pwshVersion = env.EXO_SIM_PWSH_VERSION ?? "7.6.9";
+  if (!VERSION.test(pwshVersion))
+    throw new Error(`EXO_SIM_PWSH_VERSION '${pwshVersion}' is not a version like 7.6.9`);
   // Read the secrets once and drop them from the environment, as the shim does.
-  const secrets = Object.fromEntries(SECRET_NAMES.map((k) => [k, env[k]])) as Record<
-    (typeof SECRET_NAMES)[number],
-    string | undefined
-  >;
+  const secrets = Object.fromEntries(SECRET_NAMES.map((k) => [k, env[k]])) as SimulatorOptions["secrets"];
   for (const k of SECRET_NAMES) delete env[k];
-  return new Simulator(statePath, env.EXO_SIM_STATS, faults, latency, moduleVersion, secrets);
+  return new Simulator({
+    statePath,
+    statsPath: env.EXO_SIM_STATS,
+    faults,
+    latency,
+    moduleVersion,
+    pwshVersion,
+    moduleRetries,
+    secrets,
+  });
 }
 
 function main(): void {

@@ -1,10 +1,10 @@
-// Counters the simulator keeps for tests and the benchmark, merged into one JSON file
+// Counters the offline Exchange keeps (both fronts) for tests and the benchmark, merged into one JSON file
 // (EXO_SIM_STATS) across runs: each process adds what it did since its last flush.
 import { existsSync, readFileSync } from "node:fs";
 import { withFileLock, writeFileAtomic } from "../state";
 
 export interface SimStats {
-  /** Simulator processes started (= PowerShell sessions the driver opened). */
+  /** Connections: simulator processes started (fake tier) or Connect-ExchangeOnline calls that reached the REST front (real tier). */
   sessions: number;
   /** Successful Connect-ExchangeOnline calls. */
   connects: number;
@@ -14,7 +14,7 @@ export interface SimStats {
   cmdlets: Record<string, number>;
   /** Cmdlet requests by kind. */
   byKind: { read: number; write: number };
-  /** Requests answered with an error (injected faults included). */
+  /** Requests answered with an error (injected faults included). In the real tier, errors PowerShell raises client-side (binding, not recognized) never reach Exchange and are not counted. */
   errors: number;
   /** Faults injected, by kind. */
   faults: {
@@ -25,6 +25,12 @@ export interface SimStats {
     notRecognized: number;
     /** Permission reads answered from the state before the latest write (staleReadsAfterWrite). */
     staleRead: number;
+    /** Calls that could not yet resolve a just-created principal (principalLagCalls). */
+    principalLag: number;
+    /** HTTP 429 answers (tooManyRequestsFirst). */
+    tooManyRequests: number;
+    /** HTTP 500 answers (serverErrorFirst). */
+    serverError: number;
   };
   /** Virtual time spent (connect + cmdlets + disconnect), ms. */
   virtualMs: number;
@@ -38,7 +44,17 @@ export function emptyStats(): SimStats {
     cmdlets: {},
     byKind: { read: 0, write: 0 },
     errors: 0,
-    faults: { throttle: 0, spNotFoundYet: 0, crash: 0, accessDenied: 0, notRecognized: 0, staleRead: 0 },
+    faults: {
+      throttle: 0,
+      spNotFoundYet: 0,
+      crash: 0,
+      accessDenied: 0,
+      notRecognized: 0,
+      staleRead: 0,
+      principalLag: 0,
+      tooManyRequests: 0,
+      serverError: 0,
+    },
     virtualMs: 0,
   };
 }

@@ -128,7 +128,17 @@ describe("the Exchange simulator's virtual clock and counters", () => {
       cmdlets: { "New-ServicePrincipal": 1, "Get-MailboxPermission": 2 },
       byKind: { read: 2, write: 1 },
       errors: 0,
-      faults: { throttle: 0, spNotFoundYet: 0, crash: 0, accessDenied: 0, notRecognized: 0, staleRead: 0 },
+      faults: {
+        throttle: 0,
+        spNotFoundYet: 0,
+        crash: 0,
+        accessDenied: 0,
+        notRecognized: 0,
+        staleRead: 0,
+        principalLag: 0,
+        tooManyRequests: 0,
+        serverError: 0,
+      },
       virtualMs: 4000 + 700 + 2 * 300 + 200,
     });
   });
@@ -256,5 +266,85 @@ describe("the fake-pwsh launcher", () => {
     const r = runFakePwsh(newTenant(), PWSH_ARGS, [], { EXO_SIM_FAULTS: '{"crash": 1}' });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("EXO_SIM_FAULTS: unknown key 'crash'");
+  });
+});
+
+describe("the knobs added for the REST transport and the real tier (same meaning in both fronts)", () => {
+  it("principalLagCalls: the principal New-ServicePrincipal just made is not resolvable for the next N calls naming it", () => {
+    const { t, c } = connected({ EXO_SIM_FAULTS: JSON.stringify({ principalLagCalls: 2 }) });
+    expect(registerApp(c, t).ok).toBe(true);
+    const grant = { Identity: "a@contoso.com", User: t.app.spObjectId, AccessRights: ["FullAccess"] };
+    for (let i = 0; i < 2; i++)
+      expect(c.send("Add-MailboxPermission", grant).error?.message).toBe(
+        `Ex94914C|Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException|Couldn't find object "${t.app.spObjectId}". Please make sure that it was spelled correctly or specify a different object.`,
+      );
+    expect(c.send("Add-MailboxPermission", grant).ok).toBe(true);
+    expect(readSimStats(t.statsPath).faults.principalLag).toBe(2);
+  });
+
+  it("tooManyRequestsFirst: HTTP 429s the module re-sends EXO_SIM_MODULE_RETRIES times before raising its REST error", () => {
+    const absorbed = connected({
+      EXO_SIM_FAULTS: JSON.stringify({ tooManyRequestsFirst: 2, retryAfterSeconds: 3 }),
+      EXO_SIM_MODULE_RETRIES: "2",
+    });
+    expect(absorbed.c.send("Get-Mailbox").ok).toBe(true);
+    expect(readSimStats(absorbed.t.statsPath)).toMatchObject({
+      cmdlets: { "Get-Mailbox": 3 },
+      faults: { tooManyRequests: 2 },
+      virtualMs: 4000 + 3 * 300 + 2 * 3000, // Retry-After waits on the virtual clock
+    });
+    const raised = connected({
+      EXO_SIM_FAULTS: JSON.stringify({ tooManyRequestsFirst: 3 }),
+      EXO_SIM_MODULE_RETRIES: "2",
+    });
+    const r = raised.c.send("Get-Mailbox");
+    expect(r.error).toMatchObject({
+      category: "ProtocolError",
+      fullyQualifiedErrorId: "An error occurred while processing this request.,Get-Mailbox",
+    });
+    expect(r.error?.message).toMatch(
+      /^Error while querying REST service\. HttpStatusCode=429 ErrorMessage=\{"error":\{"code":"TooManyRequests"/,
+    );
+  });
+
+  it("serverErrorFirst: HTTP 500 whose body names Exchange's ADTransientException", () => {
+    const { c } = connected({
+      EXO_SIM_FAULTS: JSON.stringify({ serverErrorFirst: 1 }),
+      EXO_SIM_MODULE_RETRIES: "0",
+    });
+    expect(c.send("Get-Mailbox").error?.message).toMatch(
+      /^Error while querying REST service\. HttpStatusCode=500 .*"type":"Microsoft\.Exchange\.Data\.Directory\.ADTransientException"/,
+    );
+    expect(c.send("Get-Mailbox").ok).toBe(true);
+  });
+
+  it("omitProperties: objects arrive without the named SID properties", () => {
+    const { t, c } = connected({ EXO_SIM_FAULTS: JSON.stringify({ omitProperties: ["Sid", "UserSid"] }) });
+    const sp = registerApp(c, t).result?.[0];
+    expect(sp).toMatchObject({ ObjectId: t.app.spObjectId });
+    expect(sp).not.toHaveProperty("Sid");
+    const rows = c.send("Get-MailboxPermission", { Identity: "a@contoso.com" }).result ?? [];
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row).not.toHaveProperty("UserSid");
+  });
+
+  it("refuses a bad omitProperties or module retry count, naming what is allowed", () => {
+    expect(() => parseFaults('{"omitProperties": ["Guid"]}')).toThrow(
+      'EXO_SIM_FAULTS.omitProperties: ["Guid"] must name properties from: Sid, UserSid, TrusteeSidString',
+    );
+    expect(() =>
+      simulatorFromEnv({ EXO_SIM_STATE: newTenant().statePath, EXO_SIM_MODULE_RETRIES: "many" }),
+    ).toThrow('EXO_SIM_MODULE_RETRIES: "many" is not an integer from 0 to 10');
+  });
+
+  it("answers like the shim when the installed module does not run on the pwsh (EXO_SIM_PWSH_VERSION)", () => {
+    const c = inProcess(newTenant(), { EXO_SIM_MODULE_VERSION: "3.10.1", EXO_SIM_PWSH_VERSION: "7.4.6" });
+    expect(c.connect().error).toMatchObject({
+      fullyQualifiedErrorId: "ExchangeModuleMissing",
+      message:
+        "ExchangeOnlineManagement 3.1.0 or later is not installed for this pwsh (PowerShell 7.4.6); found and skipped: " +
+        "3.10.1 (needs PowerShell 7.6.0 or later); install it with: Install-Module ExchangeOnlineManagement " +
+        "-MinimumVersion 3.1.0 -MaximumVersion 3.9.2 -Scope CurrentUser",
+    });
   });
 });
