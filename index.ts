@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { clockFromEnvironment } from "./components/clock";
 import { loadStackConfig } from "./components/config";
-import { ExchangeMailboxAccess } from "./components/exchangeMailboxAccess";
+import { ExchangeMailboxAccess, exchangeHazards } from "./components/exchangeMailboxAccess";
 import { MailApplication, readExchangeServicePrincipal } from "./components/mailApplication";
 import { OUTLOOK_SCOPE, tokenEndpoint } from "./components/microsoft";
 import type { StackOutputs } from "./components/outputs";
@@ -56,12 +56,10 @@ export = async (): Promise<StackOutputs> => {
     exchange: config.exchange,
     roleAssignments: mail.roleAssignments,
   });
-  // ── Exchange step hazard: HERE the program calls the Exchange step's
-  //    manualSwitchHazard(previous.exchangeRecord, config.exchange.connection) (components/exchange-step,
-  //    written in parallel) and warns with its text, attached to `exchange`:
-  //      const exchangeHazard = manualSwitchHazard(previous.exchangeRecord, config.exchange.connection);
-  //      if (exchangeHazard) pulumi.log.warn(exchangeHazard, exchange);
-  //    previous.exchangeConnection holds the last update's connection mode for the same purpose.
+  // Shown by `pulumi preview` too: switching to "manual" deletes the Command, whose delete revokes
+  // what its last record lists (docs/exchange-step.md, "Switching to manual").
+  for (const hazard of exchangeHazards(previous.exchangeRecord, config.exchange.connection))
+    pulumi.log.warn(hazard, exchange);
 
   return {
     tenantId: config.tenantId,

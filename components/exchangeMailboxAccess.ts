@@ -21,9 +21,15 @@ import type { MailboxConfig } from "./config";
 import { encodeDriverEnvironment } from "./exchange-step/codec";
 import { APPLY_COMMAND, REMOVE_COMMAND } from "./exchange-step/entry-points";
 import { DRIVER_ENV, SECRET_DRIVER_ENV } from "./exchange-step/environment";
-import { parseRecord, type ManagedRecord } from "./exchange-step/record";
+import { manualSwitchHazard } from "./exchange-step/manual-switch";
+import { parseRecord, recordFromStackOutput, type ManagedRecord } from "./exchange-step/record";
 import { renderRunbook } from "./exchange-step/runbook";
-import type { ExchangeConfig, ExchangeConnectionSettings } from "./exchange-step/settings";
+import type {
+  ExchangeConfig,
+  ExchangeConnection,
+  ExchangeConnectionSettings,
+} from "./exchange-step/settings";
+import type { ManagedState } from "./exchange-step/state";
 import { argumentProblems } from "./exchange-step/arguments";
 
 export { APPLY_COMMAND, REMOVE_COMMAND };
@@ -153,4 +159,26 @@ export class ExchangeMailboxAccess extends pulumi.ComponentResource {
 
     this.registerOutputs({ runbook: this.runbook, record: this.record });
   }
+}
+
+/**
+ * The warnings a change of `exo-oauth:exchange.connection` deserves, given the stack's previous
+ * `exchangeRecord` output (undefined on a new stack, or one deployed in manual mode): the
+ * manual-switch hazard (components/exchange-step/manual-switch.ts), or, when the previous record
+ * cannot be read, a warning that says so instead of guessing. Pure; index.ts warns with each.
+ */
+export function exchangeHazards(previousRecord: unknown, nextConnection: ExchangeConnection): string[] {
+  let record: ManagedState | null;
+  try {
+    record = recordFromStackOutput(previousRecord, "the stack's previous exchangeRecord output");
+  } catch (err) {
+    return nextConnection === "manual"
+      ? [
+          `Cannot tell whether switching exo-oauth:exchange.connection to "manual" revokes grants: ` +
+            `${(err as Error).message}. Check what the Exchange Command holds (npm run exchange -- plan) before this update.`,
+        ]
+      : [];
+  }
+  const hazard = manualSwitchHazard(record, nextConnection);
+  return hazard ? [hazard] : [];
 }

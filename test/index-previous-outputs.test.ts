@@ -2,8 +2,11 @@
 // and at update, when a change of rotation settings would replace a client secret slot: which
 // slot, what consumers see, and how to keep it. The slots named are checked against what the two
 // runs really declare (the ApplicationPassword inputs), not against the schedule's own answer.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { exchangeHazards } from "../components/exchangeMailboxAccess";
 import type { StackOutputValues } from "../components/outputs";
 import { GraphRulesMock, STACK_REFERENCE_TYPE, TYPES } from "../scripts/offline-tenant/graph/mock";
 import { baseConfig, runProgram, tenant, type ProgramRun } from "./support/program-harness";
@@ -106,6 +109,54 @@ describe("a change of rotation settings that replaces a secret slot", () => {
     expect(next.warnings).toHaveLength(1);
     expect(next.warnings[0]).toMatch(
       /^Cannot tell whether this update replaces a client secret slot: the stack's previous `rotation` output is not readable \(rotationDays: "ninety" is not a whole number/,
+    );
+  });
+});
+
+describe("switching the Exchange step to manual", () => {
+  const RECORD = readFileSync(join(__dirname, "fixtures/exchange-step-v1/record.txt"), "utf8").trim();
+
+  for (const preview of [true, false])
+    it(`warns ${preview ? "at preview" : "at update"}, naming every grant the Command's delete will revoke`, async () => {
+      const first = await run({ config: baseConfig() });
+      // What a deployment with a Command exported (the v1 record a deployed stack holds).
+      const previous = {
+        ...first.outputs,
+        exchangeConnection: "accessToken",
+        exchangeRecord: JSON.parse(RECORD) as unknown,
+      };
+      const next = await run({
+        config: baseConfig(),
+        previousOutputs: previous as StackOutputValues,
+        preview,
+      });
+      expect(next.warnings).toHaveLength(1);
+      expect(next.warnings[0]).toContain('exo-oauth:exchange.connection is now "manual"');
+      expect(next.warnings[0]).toContain("FullAccess on billing@contoso.com, helpdesk@contoso.com");
+      expect(next.warnings[0]).toContain("SendAs on billing@contoso.com");
+      expect(next.warnings[0]).toContain(
+        "the Exchange service principal 33333333-3333-4333-8333-333333333333",
+      );
+    });
+
+  it("says nothing when the mode stays, or the stack had no Command", async () => {
+    expect(exchangeHazards(JSON.parse(RECORD), "accessToken")).toEqual([]);
+    expect(exchangeHazards(JSON.parse(RECORD), "certificate")).toEqual([]);
+    const first = await run({ config: baseConfig() });
+    const wasManual = await run({ config: baseConfig(), previousOutputs: first.outputs });
+    expect(wasManual.warnings).toEqual([]);
+  });
+
+  it("says it cannot tell, instead of guessing, when the previous record is unreadable", async () => {
+    const next = await run({
+      config: baseConfig(),
+      previousOutputs: {
+        exchangeRecord: { schema: "exo-oauth/exchange-record@9" },
+      } as unknown as Partial<StackOutputValues>,
+    });
+    expect(next.warnings).toHaveLength(1);
+    expect(next.warnings[0]).toMatch(
+      /^Cannot tell whether switching exo-oauth:exchange.connection to "manual" revokes grants: .*@9/,
     );
   });
 });

@@ -109,7 +109,7 @@ describe.skipIf(skip !== undefined)(
           settings: {
             connection: "managedIdentity",
             pwsh: tier.pwsh,
-            retryDeadlineSeconds: 5,
+            retryDeadlineSeconds: 30,
             organization: ORG,
           },
           env: { ...process.env, ...tier.env, PSModulePath: root, EXO_SIM_STATE: t.statePath },
@@ -132,7 +132,7 @@ describe.skipIf(skip !== undefined)(
             settings: {
               connection: "managedIdentity",
               pwsh: tier.pwsh,
-              retryDeadlineSeconds: 5,
+              retryDeadlineSeconds: 30,
               organization: ORG,
             },
             env: { ...process.env, ...tier.env, PSModulePath: root, EXO_SIM_STATE: t.statePath },
@@ -143,7 +143,7 @@ describe.skipIf(skip !== undefined)(
         expect(err).toBeInstanceOf(ExchangeCmdletError);
         expect(err).not.toBeInstanceOf(ExchangeSessionError);
         expect((err as Error).message).toMatch(
-          /^Running Connect-ExchangeOnline on contoso\.onmicrosoft\.com: ExchangeOnlineManagement 3\.1\.0 or later is not installed for this pwsh \(PowerShell 7\.\d+\.\d+\); found and skipped: 3\.4\.0 \(supported only on PowerShell 7\.2\.0 to 7\.3\.7\); install it with: Install-Module ExchangeOnlineManagement -MinimumVersion 3\.1\.0 -Scope CurrentUser$/,
+          /^Running Connect-ExchangeOnline on contoso\.onmicrosoft\.com: ExchangeOnlineManagement 3\.5\.0 or later is not installed for this pwsh \(PowerShell 7\.\d+\.\d+\); found and skipped: 3\.4\.0 \(older than 3\.5\.0\); install it with: Install-Module ExchangeOnlineManagement -MinimumVersion 3\.5\.0 -Scope CurrentUser$/,
         );
       },
       TIMEOUT,

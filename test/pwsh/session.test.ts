@@ -9,6 +9,7 @@ import {
   type ExchangeSessionOptions,
   type SessionEvent,
 } from "../../scripts/exchange-driver/session";
+import type { ExchangeSignIn } from "../../components/exchange-step/settings";
 import { readSimStats } from "../../scripts/offline-tenant/exchange/stats";
 import { openTier, realTierSkip, type TierSetup } from "../support/pwsh-tier";
 import { ORG, newTenant, type Tenant } from "../support/simulator";
@@ -28,10 +29,7 @@ describe.skipIf(skip !== undefined)(
     }, TIMEOUT);
     afterAll(async () => tier?.close());
 
-    type Connection =
-      | { connection: "certificate"; appId: string; certificate: string; certificatePassword?: string }
-      | { connection: "managedIdentity"; managedIdentityAccountId?: string }
-      | { connection: "accessToken"; accessTokenEnv: string };
+    type Connection = ExchangeSignIn;
 
     function options(t: Tenant, connection: Connection, env: Record<string, string> = {}) {
       const settings = {
@@ -57,7 +55,7 @@ describe.skipIf(skip !== undefined)(
     }
     const certificate = (c: TestCertificate = cert): Connection => ({
       connection: "certificate",
-      appId: "55555555-5555-4555-8555-555555555555",
+      automationAppId: "55555555-5555-4555-8555-555555555555",
       certificate: c.pfx,
       ...(c.password ? { certificatePassword: c.password } : {}),
     });

@@ -656,8 +656,7 @@ export const BAD_CONFIGS: BadConfig[] = [
     issues: [
       {
         path: "exo-oauth:exchange.accessTokenEnv",
-        message:
-          "looks like an access token, not the name of an environment variable (value not shown)",
+        message: "looks like an access token, not the name of an environment variable (value not shown)",
       },
     ],
   },

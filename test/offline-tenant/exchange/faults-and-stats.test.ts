@@ -342,9 +342,9 @@ describe("the knobs added for the REST transport and the real tier (same meaning
     expect(c.connect().error).toMatchObject({
       fullyQualifiedErrorId: "ExchangeModuleMissing",
       message:
-        "ExchangeOnlineManagement 3.1.0 or later is not installed for this pwsh (PowerShell 7.4.6); found and skipped: " +
+        "ExchangeOnlineManagement 3.5.0 or later is not installed for this pwsh (PowerShell 7.4.6); found and skipped: " +
         "3.10.1 (needs PowerShell 7.6.0 or later); install it with: Install-Module ExchangeOnlineManagement " +
-        "-MinimumVersion 3.1.0 -MaximumVersion 3.9.2 -Scope CurrentUser",
+        "-MinimumVersion 3.5.0 -MaximumVersion 3.9.2 -Scope CurrentUser",
     });
   });
 });

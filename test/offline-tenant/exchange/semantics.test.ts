@@ -23,7 +23,7 @@ describe("the Exchange simulator's protocol", () => {
         params: {
           connection: "managedIdentity",
           organization: "contoso.onmicrosoft.com",
-          moduleMinVersion: "3.1.0",
+          moduleMinVersion: "3.5.0",
         },
       }),
     );
@@ -136,7 +136,7 @@ describe("the Exchange simulator's connect", () => {
       fullyQualifiedErrorId: "ExchangeModuleMissing",
       category: "NotInstalled",
     });
-    expect(r.error?.message).toContain("ExchangeOnlineManagement 3.1.0 or later is not installed");
+    expect(r.error?.message).toContain("ExchangeOnlineManagement 3.5.0 or later is not installed");
   });
 
   it("refuses an unknown connection mode", () => {
