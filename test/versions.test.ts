@@ -1,4 +1,4 @@
-// The installed dependency versions the real `pulumi up` depends on (shared/reference/pulumi-notes.md):
+// The installed dependency versions the real `pulumi up` depends on (docs/pulumi-lifecycle.md):
 // mocked tests pass with wrong versions, a real update would not.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

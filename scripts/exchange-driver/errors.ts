@@ -1,6 +1,6 @@
 // Exchange's errors, classified on the code and type, not the English (contract: "Errors":
 // they arrive as `ExNNNNNN|<ExceptionType>|<text>`). The texts matched below are the only
-// signal Microsoft gives for those cases; each one cites the contract. The message shapes the
+// signal Microsoft gives for those cases; each one cites docs/microsoft-contract.md ("Errors and warnings"). The message shapes the
 // classifier is tested on (test/exchange-driver/errors.test.ts) are listed with their sources in
 // docs/powershell-tier.md, "Error shapes".
 
@@ -51,7 +51,7 @@ export function parseExchangeMessage(message: string): ParsedExchangeMessage {
   return m ? { code: m[1], type: m[2], text: m[3].trim() } : { text: message.trim() };
 }
 
-// Transient texts Microsoft publishes no code for [C, contract "transient"].
+// Transient texts Microsoft publishes no code for (reported; docs/microsoft-contract.md, "Errors").
 const TRANSIENT_TEXT = [
   /A server side error has occurred because of which the operation could not be completed/i,
   /We cannot currently process your request, please wait a few minutes and try again/i,
@@ -72,12 +72,12 @@ const TRANSIENT_TYPES =
 const TRANSIENT_HTTP = /\bHttpStatusCode=(429|5\d\d)\b/;
 const TRANSIENT_EXCEPTION_NAMED = /\b[\w.]*TransientException\b/;
 const DENIED_HTTP = /\bHttpStatusCode=40[13]\b/;
-/** Ex94914C: an object a parameter names (-User, -Trustee) does not resolve [C]. */
+/** Ex94914C: an object a parameter names (-User, -Trustee) does not resolve (docs/microsoft-contract.md, "Errors"). */
 const REFERENCED_NOT_FOUND_CODE = "Ex94914C";
 const REFERENCED_NAME = /Couldn't find object "([^"]+)"/;
 const ACCESS_DENIED_TYPES =
   /(AccessDenied\w*Exception|UnauthorizedAccessException|OperationRequiresGroupManagerException)$/;
-// Out of write scope, missing Entra role, bad/expired certificate, unauthorized [C/I, contract].
+// Out of write scope, missing Entra role, bad/expired certificate, unauthorized (docs/microsoft-contract.md, "Connect-ExchangeOnline failures"; some inferred).
 const ACCESS_DENIED_TEXT = [
   /isn't within your current write scopes/i,
   /The role assigned to application \S+ isn't supported in this scenario/i,
@@ -99,7 +99,7 @@ export function referencedObject(message: string): string | undefined {
 export function classifyExchangeError(e: ShimError, context: ClassifyContext = {}): ExchangeErrorKind {
   const { type = "", code } = parseExchangeMessage(e.message);
   const types = `${type} ${e.exceptionType} ${e.fullyQualifiedErrorId}`;
-  // Entra SP not (yet) visible to Exchange [C]: a code-like token, not prose.
+  // Entra SP not (yet) visible to Exchange (docs/microsoft-contract.md, "Errors"): a code-like token, not prose.
   if (/AADServicePrincipalNotFound/.test(`${e.message} ${types}`)) return "spNotFoundYet";
   if (/CommandNotFoundException/.test(types)) return "notRecognized";
   if (/ManagementObjectNotFoundException/.test(types)) {

@@ -1,7 +1,7 @@
 // The Exchange reconcile plan: a PURE function (desired, observed, previously managed) → the
 // ordered operations that bring Exchange to the desired state, in the Get/Test/Set spirit.
 // No I/O here: observe.ts reads Exchange, reconcile.ts applies what this returns. The desired
-// and managed states are the contract's (components/exchange-step/state.ts).
+// and managed states are the Exchange step's (components/exchange-step/state.ts).
 //
 // Ownership rules (docs/exchange-step.md, "The record"):
 // - a grant is ours when the record of the last successful run lists it, or when the config

@@ -1,6 +1,6 @@
 // Which permission rows belong to OUR Exchange service principal — without depending on one
 // property no public transcript confirms. Exchange's service principal is expected to carry a
-// `Sid` and permission rows a `UserSid` / `TrusteeSidString` (contract "Object shapes"); when
+// `Sid` and permission rows a `UserSid` / `TrusteeSidString` (docs/microsoft-contract.md, "Object shapes"); when
 // both sides carry one they must be equal. When either is missing, the rows still come from
 // Get-MailboxPermission -User <principal> / Get-RecipientPermission -Trustee <principal>, so
 // Exchange's own server-side filter vouches for them. Built-in principals (NT AUTHORITY\SELF,

@@ -1,6 +1,6 @@
 // The Command strings every deployed stack holds in its state keep working: run exactly as
 // @pulumi/command runs them (/bin/sh -c, cwd = the project root, env = the Command's environment
-// as the contract v1 fixtures hold it, plus the simulator's variables and the fake pwsh), apply
+// as the Exchange step v1 fixtures hold it, plus the simulator's variables and the fake pwsh), apply
 // grants and remove revokes.
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";

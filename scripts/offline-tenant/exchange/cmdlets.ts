@@ -1,6 +1,6 @@
 // Exchange Online's behaviour for the allow-listed cmdlets, over the `exchange` part of the
 // offline tenant state. Pure over (state, bound params): the caller loads and saves state.
-// Facts: shared/reference/microsoft-contract.md, "Exchange Online side" and "Object shapes".
+// Facts: docs/microsoft-contract.md, "Exchange Online" and "Object shapes"; what is inferred says so.
 import { createHash } from "node:crypto";
 import type {
   ExchangeMailbox,
@@ -55,12 +55,12 @@ const guidFrom = (text: string) => {
 const spDn = (state: TenantState, sp: ExchangeServicePrincipal) =>
   `CN=${sp.ObjectId},OU=${state.organization},OU=Microsoft Exchange Hosted Organizations,DC=NAMPR01A001,DC=PROD,DC=OUTLOOK,DC=COM`;
 
-/** Get-ServicePrincipal's object: stored properties plus the generic ones [C/I]. */
+/** Get-ServicePrincipal's object: stored properties plus the generic ones (reported and inferred: docs/microsoft-contract.md, "Exchange service principal object"). */
 function spObject(state: TenantState, sp: ExchangeServicePrincipal): Record<string, unknown> {
   return {
     ...sp,
     RecipientType: "User",
-    RecipientTypeDetails: "ServicePrinciple", // sic [C]
+    RecipientTypeDetails: "ServicePrinciple", // sic (reported: docs/microsoft-contract.md, "Exchange service principal object")
     DistinguishedName: spDn(state, sp),
     Guid: guidFrom(`guid:${sp.ObjectId}`),
     ExchangeObjectId: guidFrom(`guid:${sp.ObjectId}`),
@@ -102,7 +102,7 @@ const casMailboxObject = (mb: ExchangeMailbox) => ({
 
 // ---- resolution ----
 
-/** A mailbox by address, alias or DN (case-insensitive); unknown → Ex6F9304 [C]. */
+/** A mailbox by address, alias or DN (case-insensitive); unknown → Ex6F9304 (docs/microsoft-contract.md, "Errors"). */
 function findMailbox(state: TenantState, cmdlet: string, identity: string): ExchangeMailbox {
   const id = identity.toLowerCase();
   const mb = state.exchange.mailboxes.find(
@@ -146,18 +146,18 @@ function findPrincipal(state: TenantState, cmdlet: string, name: string): { sid:
   throw referencedNotFound(cmdlet, name);
 }
 
-// ---- warnings [C] ----
+// ---- warnings (docs/microsoft-contract.md, "Warnings") ----
 const alreadyPresent = (dn: string, account: string) =>
   `The appropriate access control entry is already present on the object "${dn}" for account "${account}".`;
 const aceMissing = (dn: string, account: string) =>
   `Can't remove the access control entry on the object "${dn}" for account "${account}" because the ACE doesn't exist on the object.`;
-const SERVICE_ID_DEPRECATED = "The ServiceId parameter is deprecated. Use the ObjectId parameter instead."; // [C] gist, wording [I]
+const SERVICE_ID_DEPRECATED = "The ServiceId parameter is deprecated. Use the ObjectId parameter instead."; // gist reported, wording inferred
 
 // ---- handlers ----
 
 const HANDLERS: Record<string, Handler> = {
   "Get-ServicePrincipal"(state, p, cmdlet) {
-    // The trap [C]: -Identity $null or '' binds to nothing and returns every object.
+    // The trap (docs/microsoft-contract.md, "Looking up service principals"): -Identity $null or '' binds to nothing and returns every object.
     if (p.Identity === undefined || p.Identity === null || p.Identity === "")
       return ok(state.exchange.servicePrincipals.map((sp) => spObject(state, sp)));
     return ok([spObject(state, findServicePrincipal(state, cmdlet, p.Identity as string, false))]);
@@ -171,7 +171,7 @@ const HANDLERS: Record<string, Handler> = {
       objectId = p.ServiceId as string;
       warnings.push(SERVICE_ID_DEPRECATED);
     }
-    // Exchange looks the SP up in Entra by object id; the app REGISTRATION's object id is not it [C].
+    // Exchange looks the SP up in Entra by object id; the app REGISTRATION's object id is not it (docs/microsoft-contract.md, "Registering the service principal").
     const entra = state.entra.servicePrincipals.find(
       (sp) =>
         sp.objectId.toLowerCase() === objectId!.toLowerCase() &&
@@ -190,7 +190,7 @@ const HANDLERS: Record<string, Handler> = {
       ObjectId: entra.objectId,
       Identity: entra.objectId,
       DisplayName: (p.DisplayName as string | undefined) || entra.displayName,
-      Name: entra.objectId, // [I]
+      Name: entra.objectId, // inferred
       Sid: newSid(state.tenantId, Math.max(50_000, ...rids) + 1),
     };
     state.exchange.servicePrincipals.push(sp);
@@ -200,7 +200,7 @@ const HANDLERS: Record<string, Handler> = {
   "Remove-ServicePrincipal"(state, p, cmdlet) {
     const sp = findServicePrincipal(state, cmdlet, p.Identity as string, false);
     state.exchange.servicePrincipals = state.exchange.servicePrincipals.filter((x) => x !== sp);
-    // Like AD: ACEs naming the removed principal stay behind, orphaned, shown by SID [I].
+    // Like AD: ACEs naming the removed principal stay behind, orphaned, shown by SID (inferred).
     for (const mb of state.exchange.mailboxes) {
       for (const r of mb.permissions) if (r.UserSid === sp.Sid) r.User = sp.Sid;
       for (const r of mb.recipientPermissions) if (r.TrusteeSidString === sp.Sid) r.Trustee = sp.Sid;

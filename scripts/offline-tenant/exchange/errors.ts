@@ -1,6 +1,6 @@
 // The errors the simulator answers with, shaped like the shim's error record around what
-// PowerShell and Exchange Online raise. [C] = text from the contract ("Object shapes and
-// message texts"), [I] = inferred shape (exception type, FQID layout).
+// PowerShell and Exchange Online raise. Texts come from docs/microsoft-contract.md ("Errors and
+// warnings"); what is inferred (exception types, FQID layout) says so.
 import { randomUUID } from "node:crypto";
 
 export interface SimErrorRecord {
@@ -17,13 +17,13 @@ export class SimError extends Error {
   }
 }
 
-/** The server name Exchange quotes in not-found errors [C: shape of the contract's example]. */
+/** The server name Exchange quotes in not-found errors (the shape of docs/microsoft-contract.md's example). */
 export const SERVER = "YT3PR01A12DC010.CANPR01A012.PROD.OUTLOOK.COM";
 
-// REST cmdlets of EXO V3 raise `ExNNNNNN|Type|text` [C]. Public V3 transcripts show the
+// REST cmdlets of EXO V3 raise `ExNNNNNN|Type|text` (docs/microsoft-contract.md, "Error records"). Public V3 transcripts show the
 // record written by the module's Write-ErrorMessage: CategoryInfo `NotSpecified: (:)
 // [<cmdlet>], <short type>`, FullyQualifiedErrorId `[Server=…,RequestId=…,TimeStamp=…],
-// Write-ErrorMessage` [C]; the exception's .NET type is not shown there [I: System.Exception].
+// Write-ErrorMessage` (public transcripts); the exception's .NET type is not shown there (inferred: System.Exception).
 function exchange(_cmdlet: string, code: string, type: string, text: string): SimError {
   return new SimError({
     message: `${code}|${type}|${text}`,
@@ -35,7 +35,7 @@ function exchange(_cmdlet: string, code: string, type: string, text: string): Si
 
 const NOT_FOUND = "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException";
 
-/** [C] `Ex6F9304|…ManagementObjectNotFoundException|The operation couldn't be performed because object 'x' couldn't be found on '<server>'.` */
+/** Reported: `Ex6F9304|…ManagementObjectNotFoundException|The operation couldn't be performed because object 'x' couldn't be found on '<server>'.` */
 export const objectNotFound = (cmdlet: string, identity: string) =>
   exchange(
     cmdlet,
@@ -44,7 +44,7 @@ export const objectNotFound = (cmdlet: string, identity: string) =>
     `The operation couldn't be performed because object '${identity}' couldn't be found on '${SERVER}'.`,
   );
 
-/** [C] a referenced object (-User, -Trustee) that does not resolve. */
+/** Reported: a referenced object (-User, -Trustee) that does not resolve. */
 export const referencedNotFound = (cmdlet: string, name: string) =>
   exchange(
     cmdlet,
@@ -53,7 +53,7 @@ export const referencedNotFound = (cmdlet: string, name: string) =>
     `Couldn't find object "${name}". Please make sure that it was spelled correctly or specify a different object.`,
   );
 
-/** [I] two objects answer to one identity (e.g. a display name). */
+/** Inferred: two objects answer to one identity (e.g. a display name). */
 export const ambiguous = (cmdlet: string, identity: string) =>
   exchange(
     cmdlet,
@@ -62,7 +62,7 @@ export const ambiguous = (cmdlet: string, identity: string) =>
     `The operation couldn't be performed because '${identity}' matches multiple entries.`,
   );
 
-/** [I] duplicate service principal (contract: matches `ADObjectAlreadyExistsException`). */
+/** Inferred: duplicate service principal (docs/microsoft-contract.md: matches `ADObjectAlreadyExistsException`). */
 export const alreadyExists = (cmdlet: string, dn: string) =>
   exchange(
     cmdlet,
@@ -71,7 +71,7 @@ export const alreadyExists = (cmdlet: string, dn: string) =>
     `Active Directory operation failed on ${SERVER}. The object '${dn}' already exists.`,
   );
 
-/** [C, text partly elided in the contract] Entra SP not (yet) visible to Exchange. */
+/** Reported, text partly elided in docs/microsoft-contract.md: Entra SP not (yet) visible to Exchange. */
 export const spNotFound = (cmdlet: string, objectId: string, appId: string) =>
   exchange(
     cmdlet,
@@ -80,7 +80,7 @@ export const spNotFound = (cmdlet: string, objectId: string, appId: string) =>
     `AADServicePrincipalNotFound: No ServicePrincipal with Object Id '${objectId}' and App Id '${appId}' is registered in Azure Active Directory.`,
   );
 
-/** [C] the transient server error (no code published). */
+/** Reported: the transient server error (no code published). */
 export const serverBusy = () =>
   new SimError({
     message:
@@ -90,7 +90,7 @@ export const serverBusy = () =>
     exceptionType: "System.Exception",
   });
 
-/** [C] out of write scope. */
+/** Reported: out of write scope. */
 export const outOfWriteScope = (cmdlet: string, target: string) =>
   exchange(
     cmdlet,
@@ -99,7 +99,7 @@ export const outOfWriteScope = (cmdlet: string, target: string) =>
     `'${target}' isn't within your current write scopes. Can't perform save operation.`,
   );
 
-/** [C] a cmdlet missing from the caller's RBAC (PowerShell's CommandNotFoundException). */
+/** Reported: a cmdlet missing from the caller's RBAC (PowerShell's CommandNotFoundException). */
 export const notRecognized = (cmdlet: string) =>
   new SimError({
     message: `The term '${cmdlet}' is not recognized as a name of a cmdlet, function, script file, or executable program.\nCheck the spelling of the name, or if a path was included, verify that the path is correct and try again.`,
@@ -108,7 +108,7 @@ export const notRecognized = (cmdlet: string) =>
     exceptionType: "System.Management.Automation.CommandNotFoundException",
   });
 
-/** [C] text; `throw "text"` in a PowerShell function gives RuntimeException/OperationStopped. */
+/** Reported text; `throw "text"` in a PowerShell function gives RuntimeException/OperationStopped. */
 export const mustConnect = () =>
   new SimError({
     message: "You must call Connect-ExchangeOnline before calling any other cmdlet.",
@@ -137,7 +137,7 @@ export const moduleMissing = (message: string) => shimError(message, "NotInstall
 export const connectionUnknown = (connection: string) =>
   shimError(`Unknown connection '${connection}'`, "InvalidArgument", "ConnectionUnknown");
 
-// ---- PowerShell's own parameter-binding errors [C: PowerShell 7 texts]. ----
+// ---- PowerShell's own parameter-binding errors (PowerShell 7's own texts). ----
 const binding = (
   message: string,
   id: string,
@@ -205,7 +205,7 @@ export const nonInteractivePrompt = (cmdlet: string) =>
   });
 /** Connect-ExchangeOnline given an empty secret (e.g. -AccessToken ''). */
 export const connectArgumentEmpty = (name: string) => emptyArgument("Connect-ExchangeOnline", name, false);
-/** [C] wrong tenant / not authorized (contract: "UnAuthorized" [I]). */
+/** Reported: wrong tenant / not authorized (docs/microsoft-contract.md: "UnAuthorized", inferred). */
 export const unauthorized = (organization: string) =>
   new SimError({
     message: `UnAuthorized: the credentials are not valid for organization '${organization}'.`,
@@ -225,14 +225,14 @@ export const badBase64 = () =>
 
 // ---- HTTP-level failures of the REST transport (rest-server.ts) and how the module surfaces them ----
 
-/** [I] the body of a 429: OData error shape [C: Admin API error bodies], code and text inferred. */
+/** Inferred: the body of a 429: the OData error shape of the Admin API's error bodies (public transcripts), code and text inferred. */
 export const TOO_MANY_REQUESTS = {
   code: "TooManyRequests",
   message:
     "The request was throttled because the tenant or application exceeded its request budget; retry after the period in the Retry-After header.",
   innerType: "Microsoft.Exchange.Admin.OData.Core.ODataServiceException",
 };
-/** [C] a 500 whose inner error is Exchange's AD transient exception (public V3 transcript). */
+/** Public V3 transcript: a 500 whose inner error is Exchange's AD transient exception (public V3 transcript). */
 export const AD_TRANSIENT = {
   code: "InternalServerError",
   message:
@@ -240,7 +240,7 @@ export const AD_TRANSIENT = {
   innerType: "Microsoft.Exchange.Data.Directory.ADTransientException",
 };
 
-/** The OData error body Exchange's Admin API answers a failed request with [C]. */
+/** The OData error body Exchange's Admin API answers a failed request with (public transcripts). */
 export function odataErrorBody(code: string, message: string, innerType: string, details?: string) {
   return {
     error: {
@@ -253,9 +253,9 @@ export function odataErrorBody(code: string, message: string, innerType: string,
 }
 
 /**
- * What the module raises once its own retries of an HTTP failure are spent [C: public V3
- * transcripts]: `Error while querying REST service. HttpStatusCode=<n> ErrorMessage=<body>`,
- * CategoryInfo ProtocolError (reason RestClientException), FQID "<message>,<cmdlet>" [I].
+ * What the module raises once its own retries of an HTTP failure are spent (public V3
+ * transcripts): `Error while querying REST service. HttpStatusCode=<n> ErrorMessage=<body>`,
+ * CategoryInfo ProtocolError (reason RestClientException), FQID "<message>,<cmdlet>" (inferred).
  */
 export function restTransportError(cmdlet: string, status: number, body: object): SimErrorRecord {
   const message = `Error while querying REST service. HttpStatusCode=${status} ErrorMessage=${JSON.stringify(body)}`;

@@ -2,7 +2,7 @@
 // Connect-ExchangeOnline loads for them unless -SkipLoadingFormatData (Connect-ExchangeOnline.md:
 // "The SkipLoadingFormatData switch prevents downloading the format data for REST API
 // connections"). The real module's objects arrive as CLIXML and carry "Deserialized.<type>";
-// the type names below are Exchange's where a public transcript shows them, else inferred [I].
+// the type names below are Exchange's where a public transcript shows them, else inferred.
 
 /** Output type name per cmdlet (without the "Deserialized." prefix the stand-in adds). */
 export const OUTPUT_TYPES: Readonly<Record<string, { typeName: string; columns: string[] }>> = {

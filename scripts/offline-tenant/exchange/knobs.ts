@@ -48,13 +48,13 @@ export const OMITTABLE_PROPERTIES = ["Sid", "UserSid", "TrusteeSidString"] as co
 
 /** EXO_SIM_LATENCY (JSON): the virtual clock's costs, in ms. Nothing actually sleeps. */
 export interface SimLatency {
-  /** Connect-ExchangeOnline. Default 4000 (no published figure: a few seconds) [I]. */
+  /** Connect-ExchangeOnline. Default 4000 (no published figure: a few seconds; inferred). */
   connectMs: number;
-  /** Get-… cmdlets. Default 300 (measured 100–700 ms on one tenant) [C]. */
+  /** Get-… cmdlets. Default 300 (100–700 ms reported on one tenant: docs/microsoft-contract.md, "Throttling and latency"). */
   readMs: number;
-  /** New-/Add-/Remove-… cmdlets. Default 700 [I]. */
+  /** New-/Add-/Remove-… cmdlets. Default 700 (inferred). */
   writeMs: number;
-  /** Disconnect-ExchangeOnline. Default 200 [I]. */
+  /** Disconnect-ExchangeOnline. Default 200 (inferred). */
   disconnectMs: number;
   /** Per-cmdlet overrides, e.g. { "Get-Mailbox": 480 }. */
   cmdletMs: Record<string, number>;
@@ -168,7 +168,7 @@ export function parseLatency(text: string | undefined): SimLatency {
 /**
  * EXO_SIM_MODULE_RETRIES: how often the module itself re-sends a request Exchange answered
  * with HTTP 429 or 5xx before it surfaces an error (the real module retries transient
- * failures itself; its count is not published [I]). Default 3.
+ * failures itself; its count is not published; inferred). Default 3.
  */
 export const MODULE_RETRIES_ENV = "EXO_SIM_MODULE_RETRIES";
 export const DEFAULT_MODULE_RETRIES = 3;

@@ -1,6 +1,6 @@
 // A private Dovecot instance (IMAP + POP3) on free loopback ports whose Lua passdb asks the
 // checker. Started with `dovecot -F -c <run>/dovecot.conf`, stopped by PID.
-// Facts: shared/reference/dovecot-xoauth2.md (Debian 12, Dovecot 2.3.19.1).
+// Facts: docs/offline-tenant.md, "The mail peers" (Debian 12, Dovecot 2.3.19.1).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import {
   chmodSync,
