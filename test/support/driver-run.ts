@@ -1,14 +1,13 @@
 // Runs the real driver (scripts/exchange/cli.ts, a child process) against the Exchange simulator
 // through the `pwsh` setting — the same code path as a tenant — and reads the simulator's state and stats.
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { DriverSettings } from "../../components/exchange-step/codec";
 import type { DesiredMailbox } from "../../components/exchange-step/state";
 import { virtualClock } from "../../scripts/exchange-driver/budget";
 import { runDriver } from "../../scripts/exchange-driver/cli";
-import { readState, writeState, type TenantState } from "../../scripts/offline-tenant/state";
+import { readState, type TenantState } from "../../scripts/offline-tenant/state";
+import { tenantFixture } from "./tenant";
 import { readSimStats, type SimStats } from "../../scripts/offline-tenant/exchange/stats";
 import {
   FAKE_PWSH,
@@ -39,14 +38,14 @@ export interface SimTenant {
   statsPath: string;
 }
 
-/** A tenant with the given mailboxes, our Entra app and its service principal. */
+/** A tenant with the given mailboxes, our Entra app and its service principal (support/tenant.ts). */
 export function newSimTenant(mailboxes: string[], edit?: (s: TenantState) => void): SimTenant {
-  const dir = mkdtempSync(join(tmpdir(), "exo-driver-"));
-  const state = newSimTenantState(mailboxes);
-  edit?.(state);
-  const statePath = join(dir, "tenant.json");
-  writeState(statePath, state);
-  return { dir, statePath, statsPath: join(dir, "stats.json") };
+  const { dir, statePath, statsPath } = tenantFixture({
+    state: newSimTenantState(mailboxes),
+    edit,
+    prefix: "exo-driver-",
+  });
+  return { dir, statePath, statsPath };
 }
 
 export function settingsFor(

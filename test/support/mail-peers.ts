@@ -1,9 +1,7 @@
 // A small offline tenant for the mail-peer and login tests: one app whose service principal is
 // registered in Exchange and granted FullAccess on one mailbox, plus tokens shaped like Entra's.
+// The tenant itself comes from the one fixture builder (support/tenant.ts).
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { OUTLOOK_AUDIENCE, PROTOCOL_ROLE } from "../../components/microsoft";
 import {
   createSigningKey,
@@ -15,12 +13,11 @@ import { afterAll, beforeAll } from "vitest";
 import { startMailPeers, type MailPeers } from "../../scripts/offline-tenant/mail-peers";
 import {
   newSid,
-  newTenantState,
-  writeState,
   updateState,
   type RecipientPermissionRow,
   type TenantState,
 } from "../../scripts/offline-tenant/state";
+import { grantFullAccess, tenantFixture, tenantState } from "./tenant";
 
 export const GRANTED = "shared@contoso.com";
 export const NOT_GRANTED = "other@contoso.com";
@@ -50,9 +47,7 @@ export interface Fixture {
 }
 
 export async function createFixture(): Promise<Fixture> {
-  const dir = mkdtempSync(join(tmpdir(), "exo-oauth-mail-test-"));
-  const statePath = join(dir, "tenant.json");
-  const state = newTenantState({ mailboxes: [GRANTED, NOT_GRANTED, IMAP_OFF, POP_OFF, SMTP_OFF, SENDAS] });
+  const state = tenantState({ mailboxes: [GRANTED, NOT_GRANTED, IMAP_OFF, POP_OFF, SMTP_OFF, SENDAS] });
   const spObjectId = randomUUID();
   const appId = randomUUID();
   const spSid = newSid(state.tenantId, 4001);
@@ -69,7 +64,7 @@ export async function createFixture(): Promise<Fixture> {
     if (m.address === POP_OFF) m.PopEnabled = false;
     if (m.address === SMTP_OFF) m.SmtpClientAuthenticationDisabled = true;
   }
-  writeState(statePath, state);
+  const { dir, statePath, cleanup } = tenantFixture({ state, prefix: "exo-oauth-mail-test-" });
   const key = await createSigningKey();
   const otherKey = await createSigningKey();
   const fixture: Fixture = {
@@ -106,21 +101,8 @@ export async function createFixture(): Promise<Fixture> {
       // Another key under the same kid: the header names a known key, the signature cannot verify.
       return signAccessToken(signWith === key ? key : { ...signWith, kid: key.kid }, claims);
     },
-    dispose: () => rmSync(dir, { recursive: true, force: true }),
-    grant: (mailbox) =>
-      updateState(statePath, (s) => {
-        const m = s.exchange.mailboxes.find((x) => x.address === mailbox);
-        if (!m) throw new Error(`no mailbox ${mailbox}`);
-        m.permissions.push({
-          Identity: mailbox.split("@")[0],
-          User: "exo-oauth-test",
-          UserSid: spSid,
-          AccessRights: ["FullAccess"],
-          IsInherited: false,
-          Deny: false,
-          InheritanceType: "All",
-        });
-      }),
+    dispose: cleanup,
+    grant: (mailbox) => updateState(statePath, (s) => grantFullAccess(s, mailbox, spSid)),
   };
   fixture.grant(GRANTED);
   fixture.grant(IMAP_OFF);

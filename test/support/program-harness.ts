@@ -1,6 +1,7 @@
 // Test fixtures for the program: a valid stack config and a tenant. Running the program under
 // the Graph-rules mock lives in scripts/offline-tenant/harness/run-program.ts (the offline chain uses it too).
-import { newTenantState, type TenantState } from "../../scripts/offline-tenant/state";
+import type { NewTenantOptions, TenantState } from "../../scripts/offline-tenant/state";
+import { tenantState } from "./tenant";
 export {
   PROJECT,
   resolve,
@@ -22,6 +23,7 @@ export function baseConfig(overrides: Record<string, unknown> = {}): Record<stri
   };
 }
 
-export function tenant(opts: Parameters<typeof newTenantState>[0] = {}): TenantState {
-  return newTenantState({ tenantId: TENANT_ID, mailboxes: ["helpdesk@contoso.com"], ...opts });
+/** The program's tenant (in memory, for the Graph-rules mock): support/tenant.ts. */
+export function tenant(opts: NewTenantOptions = {}): TenantState {
+  return tenantState({ tenantId: TENANT_ID, mailboxes: ["helpdesk@contoso.com"], ...opts });
 }

@@ -1,9 +1,8 @@
 // Shared by the simulator and session tests: a throwaway tenant on disk and an in-process
 // simulator driven line by line (the same code the fake-pwsh process runs).
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { writeState, type TenantState } from "../../scripts/offline-tenant/state";
+import type { TenantState } from "../../scripts/offline-tenant/state";
+import { tenantFixture } from "./tenant";
 import { simulatorFromEnv, type Simulator } from "../../scripts/offline-tenant/exchange/simulator";
 import {
   FAKE_PWSH,
@@ -30,12 +29,9 @@ export interface Tenant {
 
 /** A tenant with mailboxes a@, b@ and one Entra application + service principal. */
 export function newTenant(mailboxes = ["a@contoso.com", "b@contoso.com"]): Tenant {
-  const dir = mkdtempSync(join(tmpdir(), "exo-sim-"));
   const app = { ...SIM_APP };
-  const state = newSimTenantState(mailboxes, app);
-  const statePath = join(dir, "tenant.json");
-  writeState(statePath, state);
-  return { dir, statePath, statsPath: join(dir, "stats.json"), state, app };
+  const t = tenantFixture({ state: newSimTenantState(mailboxes, app), prefix: "exo-sim-" });
+  return { dir: t.dir, statePath: t.statePath, statsPath: t.statsPath, state: t.state, app };
 }
 
 export interface Response {

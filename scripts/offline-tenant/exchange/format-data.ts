@@ -4,32 +4,32 @@
 // connections"). The real module's objects arrive as CLIXML and carry "Deserialized.<type>";
 // the type names below are Exchange's where a public transcript shows them, else inferred.
 
+/** An output type: its name and the columns of its table view. */
+interface OutputType {
+  typeName: string;
+  columns: string[];
+}
+const SERVICE_PRINCIPAL: OutputType = {
+  typeName: "Microsoft.Exchange.Data.Directory.Management.ServicePrincipal",
+  columns: ["DisplayName", "AppId", "ObjectId"],
+};
+const MAILBOX_ACE: OutputType = {
+  typeName: "Microsoft.Exchange.Management.RecipientTasks.MailboxAcePresentationObject",
+  columns: ["Identity", "User", "AccessRights", "IsInherited", "Deny"],
+};
+const RECIPIENT_PERMISSION: OutputType = {
+  typeName: "Microsoft.Exchange.Management.RecipientTasks.RecipientPermission",
+  columns: ["Identity", "Trustee", "AccessControlType", "AccessRights", "Inherited"],
+};
+
 /** Output type name per cmdlet (without the "Deserialized." prefix the stand-in adds). */
-export const OUTPUT_TYPES: Readonly<Record<string, { typeName: string; columns: string[] }>> = {
-  "Get-ServicePrincipal": {
-    typeName: "Microsoft.Exchange.Data.Directory.Management.ServicePrincipal",
-    columns: ["DisplayName", "AppId", "ObjectId"],
-  },
-  "New-ServicePrincipal": {
-    typeName: "Microsoft.Exchange.Data.Directory.Management.ServicePrincipal",
-    columns: ["DisplayName", "AppId", "ObjectId"],
-  },
-  "Get-MailboxPermission": {
-    typeName: "Microsoft.Exchange.Management.RecipientTasks.MailboxAcePresentationObject",
-    columns: ["Identity", "User", "AccessRights", "IsInherited", "Deny"],
-  },
-  "Add-MailboxPermission": {
-    typeName: "Microsoft.Exchange.Management.RecipientTasks.MailboxAcePresentationObject",
-    columns: ["Identity", "User", "AccessRights", "IsInherited", "Deny"],
-  },
-  "Get-RecipientPermission": {
-    typeName: "Microsoft.Exchange.Management.RecipientTasks.RecipientPermission",
-    columns: ["Identity", "Trustee", "AccessControlType", "AccessRights", "Inherited"],
-  },
-  "Add-RecipientPermission": {
-    typeName: "Microsoft.Exchange.Management.RecipientTasks.RecipientPermission",
-    columns: ["Identity", "Trustee", "AccessControlType", "AccessRights", "Inherited"],
-  },
+export const OUTPUT_TYPES: Readonly<Record<string, OutputType>> = {
+  "Get-ServicePrincipal": SERVICE_PRINCIPAL,
+  "New-ServicePrincipal": SERVICE_PRINCIPAL,
+  "Get-MailboxPermission": MAILBOX_ACE,
+  "Add-MailboxPermission": MAILBOX_ACE,
+  "Get-RecipientPermission": RECIPIENT_PERMISSION,
+  "Add-RecipientPermission": RECIPIENT_PERMISSION,
   "Get-Mailbox": {
     typeName: "Microsoft.Exchange.Data.Directory.Management.Mailbox",
     columns: ["Name", "Alias", "PrimarySmtpAddress", "RecipientTypeDetails"],

@@ -70,6 +70,17 @@ const recipientRights = (mandatory: boolean): ParamSpec => ({
 });
 const shouldProcess = { Confirm: sw, WhatIf: sw };
 
+const RECIPIENT_PERMISSION_WRITE: CmdletSpec = {
+  kind: "write",
+  confirms: true,
+  params: {
+    Identity: mandatoryStr,
+    Trustee: mandatoryStr,
+    AccessRights: recipientRights(true),
+    ...shouldProcess,
+  },
+};
+
 export const CMDLETS: Record<string, CmdletSpec> = {
   "Get-ServicePrincipal": { kind: "read", params: { Identity: str, Organization: str } },
   "New-ServicePrincipal": {
@@ -122,26 +133,9 @@ export const CMDLETS: Record<string, CmdletSpec> = {
     kind: "read",
     params: { Identity: str, Trustee: str, AccessRights: recipientRights(false), ResultSize: resultSize },
   },
-  "Add-RecipientPermission": {
-    kind: "write",
-    confirms: true,
-    params: {
-      Identity: mandatoryStr,
-      Trustee: mandatoryStr,
-      AccessRights: recipientRights(true),
-      ...shouldProcess,
-    },
-  },
-  "Remove-RecipientPermission": {
-    kind: "write",
-    confirms: true,
-    params: {
-      Identity: mandatoryStr,
-      Trustee: mandatoryStr,
-      AccessRights: recipientRights(true),
-      ...shouldProcess,
-    },
-  },
+  // Add- and Remove-RecipientPermission take the same parameters (both confirm).
+  "Add-RecipientPermission": RECIPIENT_PERMISSION_WRITE,
+  "Remove-RecipientPermission": RECIPIENT_PERMISSION_WRITE,
   "Get-Mailbox": { kind: "read", params: { Identity: str, ResultSize: resultSize } },
   "Get-EXOMailbox": {
     kind: "read",

@@ -1,8 +1,7 @@
 // A throwaway offline tenant with an engine on it, for the engine's tests: a tenant state file, the
 // engine's own state file (secrets encrypted), a random admin token, and configs for the REAL index.ts.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FAKE_PWSH } from "../../../../scripts/offline-tenant/harness/sim-tenant";
 import type { Engine, RunResult } from "../../../../scripts/offline-tenant/harness/engine/engine";
@@ -11,14 +10,10 @@ import {
   offlineEngine,
   type OfflineEngineOptions,
 } from "../../../../scripts/offline-tenant/harness/engine/offline";
-import {
-  newTenantState,
-  readState,
-  writeState,
-  type TenantState,
-} from "../../../../scripts/offline-tenant/state";
+import type { TenantState } from "../../../../scripts/offline-tenant/state";
 import { unwrapSecrets } from "../../../../scripts/offline-tenant/graph/wire";
 import { baseConfig, TENANT_ID } from "../../../support/program-harness";
+import { tenantFixture } from "../../../support/tenant";
 
 export const HELPDESK = "helpdesk@contoso.com";
 export const BILLING = "billing@contoso.com";
@@ -41,15 +36,14 @@ export interface World {
 
 export function world(opts: OfflineEngineOptions & { mailboxes?: string[] } = {}): World {
   const { mailboxes = [HELPDESK, BILLING, SUPPORT], ...engineOpts } = opts;
-  const dir = mkdtempSync(join(tmpdir(), "exo-oauth-engine-"));
-  const statePath = join(dir, "tenant.json");
+  const t = tenantFixture({ tenantId: TENANT_ID, mailboxes, prefix: "exo-oauth-engine-" });
+  const { dir, statePath, statsPath } = t;
   const engineStatePath = join(dir, "engine-state.json");
-  writeState(statePath, newTenantState({ tenantId: TENANT_ID, mailboxes }));
   const adminToken = `eyJ0eXAiOiJKV1QifQ.admin-${randomBytes(24).toString("base64url")}`;
   const passphrase = randomBytes(16).toString("hex");
   const open = (o: OfflineEngineOptions = {}) =>
     offlineEngine(
-      { statePath, statsPath: join(dir, "stats.json"), adminToken },
+      { statePath, statsPath, adminToken },
       { statePath: engineStatePath, secretsPassphrase: passphrase, ...engineOpts, ...o },
     );
   return {
@@ -58,9 +52,9 @@ export function world(opts: OfflineEngineOptions & { mailboxes?: string[] } = {}
     engineStatePath,
     adminToken,
     engine: open(),
-    tenant: () => readState(statePath),
+    tenant: t.read,
     reopen: open,
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    cleanup: t.cleanup,
   };
 }
 
