@@ -10,8 +10,7 @@ import { InputError } from "./errors";
 
 /** What a pulumi run gave back; `missing` when no `pulumi` could be started. */
 export type PulumiResult =
-  | { missing: true }
-  | { missing: false; code: number | null; stdout: string; stderr: string };
+  { missing: true } | { missing: false; code: number | null; stdout: string; stderr: string };
 
 /** Runs `pulumi <args>`; tests give a fake (or a fake `pulumi` on PATH). */
 export type RunPulumi = (
@@ -60,7 +59,12 @@ function advice(stderr: string, stack: string): string {
 export async function pulumiJson(
   run: RunPulumi,
   args: readonly string[],
-  opts: { env: Readonly<Record<string, string | undefined>>; stack: string; what: string; secrets?: string[] },
+  opts: {
+    env: Readonly<Record<string, string | undefined>>;
+    stack: string;
+    what: string;
+    secrets?: string[];
+  },
 ): Promise<unknown> {
   const command = `pulumi ${args.join(" ")}`;
   const r = await run(args, opts.env);
@@ -80,6 +84,8 @@ export async function pulumiJson(
   try {
     return JSON.parse(r.stdout) as unknown;
   } catch {
-    throw new InputError(`Reading ${opts.what}: \`${printable(command)}\` did not print JSON (its output is not shown: it may hold secrets)`);
+    throw new InputError(
+      `Reading ${opts.what}: \`${printable(command)}\` did not print JSON (its output is not shown: it may hold secrets)`,
+    );
   }
 }

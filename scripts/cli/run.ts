@@ -92,7 +92,8 @@ export async function runTool(
     else {
       const problems =
         err instanceof ToolError ? err.problems : [err instanceof Error ? err.message : String(err)];
-      const text = problems.map((p) => `Error: ${printable(redact(p))}\n`).join("");
+      // The first problem on the Error line, the others indented under it.
+      const text = problems.map((p, i) => `${i === 0 ? "Error: " : "  "}${printable(redact(p))}\n`).join("");
       io.stderr(text + (err instanceof UsageError ? `${usageHint(tool.spec, which)}\n` : ""));
     }
     return exitCode;
