@@ -21,22 +21,31 @@ export type RunPulumi = (
 /** The lines of the CLI's stderr a message quotes. */
 const STDERR_LINES = 3;
 
-/** The real CLI from PATH, stdin closed (so it never waits at a passphrase prompt), 2 min at most. */
+/** How long one pulumi call may take (a cloud backend on a slow link): 2 minutes. */
+const TIMEOUT_MS = 120_000;
+
+/** The real CLI from PATH, stdin closed (so it never waits at a passphrase prompt), TIMEOUT_MS at most. */
 export const runPulumi: RunPulumi = (args, env) =>
   new Promise((resolve, reject) => {
     const child = spawn("pulumi", [...args], {
       env: { ...env, PULUMI_SKIP_UPDATE_CHECK: "true" } as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
-      timeout: 120_000,
     });
+    // Our own timer, cleared however the child ends (spawn's `timeout` outlives a child that never started).
+    const timer = setTimeout(() => child.kill("SIGTERM"), TIMEOUT_MS);
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", (err: NodeJS.ErrnoException) =>
-      err.code === "ENOENT" ? resolve({ missing: true }) : reject(err),
-    );
-    child.on("close", (code) => resolve({ missing: false, code, stdout, stderr }));
+    child.on("error", (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      if (err.code === "ENOENT") resolve({ missing: true });
+      else reject(err);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ missing: false, code, stdout, stderr });
+    });
   });
 
 /** What to do about a failure the CLI's stderr describes. */
