@@ -66,7 +66,7 @@ export async function runTool(
   const terminals = io.terminals ?? { stdout: PLAIN, stderr: PLAIN };
   let which: string | undefined;
   const document = (exitCode: number, body: Record<string, unknown>, schema = tool.schema(which)) =>
-    io.stdout(jsonDocument(schema, { startedAt, finishedAt: now() }, exitCode, body));
+    io.stdout(redact(jsonDocument(schema, { startedAt, finishedAt: now() }, exitCode, body)));
   try {
     const line = parseCommandLine(tool.spec, argv);
     which = line.command;

@@ -21,7 +21,7 @@ import { parseRecord, toRecord, type ManagedRecord } from "../../components/exch
 import { renderRunbook } from "../../components/exchange-step/runbook";
 import type { ManagedState } from "../../components/exchange-step/state";
 import { printable, printableJson } from "../../components/printable";
-import { flagValue, stringValue } from "../cli/args";
+import { stringValue } from "../cli/args";
 import { InputError } from "../cli/errors";
 import { EXIT } from "../cli/exit-codes";
 import { processIO, runTool, type Invocation, type Outcome, type ToolIO } from "../cli/run";

@@ -174,7 +174,7 @@ describe.skipIf(skipDovecot)("one tenant, deployed, changed and destroyed offlin
     expect(v.exitCode).toBe(0);
     // Without --tenant the outputs are needed, and missing ones are named.
     const missing = await verify(t, services, first, ["--mailbox", HELPDESK], { stackOutputs: false });
-    expect(missing.exitCode).toBe(2);
+    expect(missing.exitCode).toBe(78);
     expect(missing.stderr).toMatch(/missing: --tenant, --client-id/);
   });
 
