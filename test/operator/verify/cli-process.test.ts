@@ -20,9 +20,9 @@ let closedPort: number;
 let hostile: Server;
 let hostilePort: number;
 
-/** What a hostile SMTP server answers AUTH with: ESC sequences, an OSC 8 link, a bidi override, a C1 CSI. */
+/** What a hostile SMTP server answers AUTH with: ESC sequences, an OSC 8 link, a C1 CSI (one byte, as SMTP is read). */
 const HOSTILE_REPLY =
-  "535 5.7.3 Authentication unsuccessful \u001b[2J\u001b]8;;http://evil\u0007click\u001b]8;;\u0007 \u202eforged\u009b31m";
+  "535 5.7.3 Authentication unsuccessful \u001b[2J\u001b]8;;http://evil\u0007click\u001b]8;;\u0007 forged\u009b31m";
 
 beforeAll(async () => {
   t = createTestTenant();
@@ -44,7 +44,7 @@ beforeAll(async () => {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 2);
         if (/^(EHLO|HELO)/i.test(line)) c.write("250-mx.contoso.test\r\n250 AUTH XOAUTH2\r\n");
-        else if (/^AUTH/i.test(line)) c.write(`${HOSTILE_REPLY}\r\n`);
+        else if (/^AUTH/i.test(line)) c.write(`${HOSTILE_REPLY}\r\n`, "latin1");
         else if (/^QUIT/i.test(line)) c.end("221 bye\r\n");
         else c.write("250 ok\r\n");
       }
@@ -143,7 +143,7 @@ describe.concurrent("npm run verify as a process", () => {
     },
   );
 
-  it("prints a mail server's hostile reply escaped: no escape sequence, no bidi override reaches the terminal", async () => {
+  it("prints a mail server's hostile reply escaped: no escape sequence or C1 control reaches the terminal", async () => {
     const r = await verify(
       [
         ...inputs().slice(0, 10),
@@ -156,6 +156,6 @@ describe.concurrent("npm run verify as a process", () => {
     expect(r.stdout + r.stderr).not.toMatch(RAW_CONTROL);
     expect(r.stdout).toContain("Authentication unsuccessful \\u{1b}[2J\\u{1b}]8;;http://evil\\u{7}click");
     // The table cuts long replies; the progress line on stderr has it whole.
-    expect(r.stderr).toContain("\\u{202e}forged\\u{9b}31m");
+    expect(r.stderr).toContain("\\u{7} forged\\u{9b}31m");
   });
 });
