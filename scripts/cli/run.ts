@@ -61,7 +61,8 @@ export async function runTool(
 ): Promise<number> {
   const now = io.now ?? (() => new Date());
   const startedAt = now();
-  const json = wantsJson(argv);
+  // Only a tool that has --json answers in JSON (for any other, --json is an unknown option).
+  const json = tool.spec.options.json !== undefined && wantsJson(argv);
   const redact = createRedactor();
   const terminals = io.terminals ?? { stdout: PLAIN, stderr: PLAIN };
   let which: string | undefined;
@@ -100,11 +101,26 @@ export async function runTool(
   }
 }
 
+/** A reader that stopped reading (`| head`): later writes are dropped, the exit code is kept. */
+let stdoutClosed = false;
+let watching = false;
+function watchStdout(): void {
+  if (watching) return;
+  watching = true;
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+    stdoutClosed = true;
+  });
+}
+
 /** This process's streams and environment, with their terminals detected. */
 export function processIO(): ToolIO {
+  watchStdout();
   return {
     env: process.env,
-    stdout: (t) => process.stdout.write(t),
+    stdout: (t) => {
+      if (!stdoutClosed) process.stdout.write(t);
+    },
     stderr: (t) => process.stderr.write(t),
     terminals: {
       stdout: detectTerminal(process.stdout, process.env),
