@@ -275,7 +275,11 @@ function optionLines(options: Options): string[] {
 /** The tool's help, or a command's. */
 export function renderHelp(spec: ToolSpec, command?: string): string {
   const c = command ? spec.commands?.[command] : undefined;
-  const lines = [`Usage: ${synopsis(spec, command)}`, "", c ? c.summary : spec.summary];
+  const lines = [
+    `Usage: ${synopsis(spec, command)}`,
+    "",
+    c ? c.summary[0].toUpperCase() + c.summary.slice(1) : spec.summary,
+  ];
   if (!c && spec.commands) {
     const names = Object.keys(spec.commands);
     const width = Math.max(...names.map((n) => n.length));
