@@ -4,7 +4,7 @@
 // (a forged "done: in sync" line in a log), C1 controls (which some terminals run like ESC
 // sequences) and bidirectional overrides or line separators (text that reads differently than it
 // is). `printable` shows each such character visibly, so a value always prints as one line whose
-// characters are all there to see (docs/security.md, "Printing values").
+// characters are all there to see (docs/operations.md, "Command line").
 //
 //   stderr(`exo-oauth exchange: granted ${printable(address)}\n`)
 //

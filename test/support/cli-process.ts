@@ -61,9 +61,8 @@ export function runNpm(tool: ToolName, args: readonly string[], o: RunOptions = 
   return spawnCollect("npm", ["run", "-s", tool, "--", ...args], o);
 }
 
-/** A C0/C1 control or bidi override anywhere: what escaped output never holds (newlines and tabs aside). */
-export const RAW_CONTROL =
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+/** A C0/C1 control or bidi override anywhere: what escaped output never holds (newlines aside). */
+export const RAW_CONTROL = /(?!\n)[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/u;
 
-/** An ANSI escape sequence. */
-export const ANSI = /\u001b\[/;
+/** An ANSI escape sequence (ESC [). */
+export const ANSI = new RegExp(`${String.fromCharCode(27)}\\[`);

@@ -1,5 +1,5 @@
 // Figures a test measures (the rotation guarantee, timings): printed only when asked for, with
-// EXO_OAUTH_TEST_FIGURES=1, so `npm test` stays quiet (docs/development.md, "Figures").
+// EXO_OAUTH_TEST_FIGURES=1, so `npm test` stays quiet (docs/development.md, "Tests").
 //   EXO_OAUTH_TEST_FIGURES=1 npx vitest run test/components/rotation-timeline.test.ts
 export const FIGURES_ENV = "EXO_OAUTH_TEST_FIGURES";
 
