@@ -8,18 +8,12 @@
 // docs/microsoft-contract.md, "Propagation delays"), so a fixed sleep is never right.
 import type { Protocol } from "../../../components/microsoft";
 import { printable } from "../../../components/printable";
-import { InputError } from "../../cli/errors";
 import { EXIT } from "../../cli/exit-codes";
 import { schemaName } from "../../cli/json";
 import { runTool, type Invocation } from "../../cli/run";
 import { symbols, type Terminal } from "../../cli/terminal";
 import { diagnoseClaims, diagnoseLogin, diagnoseTokenFailure, protocolName, type Cause } from "./diagnosis";
-import {
-  InputError as VerifyInputError,
-  resolvePlan,
-  type ReadStackOutputs,
-  type VerifyPlan,
-} from "./inputs";
+import { resolvePlan, type ReadStackOutputs, type VerifyPlan } from "./inputs";
 import type { Login, LoginStage } from "./login";
 import { parseOptions, VERIFY_SPEC } from "./options";
 import { renderTable } from "./table";
@@ -148,13 +142,8 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
   // Progress: one line each, values escaped (components/printable.ts), secrets masked.
   const err = (line: string) => deps.stderr(`${printable(scrub(line))}\n`);
   const opts = parseOptions(argv);
-  let plan: VerifyPlan;
-  try {
-    plan = await resolvePlan(opts, deps);
-  } catch (e) {
-    if (e instanceof VerifyInputError) throw new InputError(e.message.split("\n"));
-    throw e;
-  }
+  // An InputError (exit 78) when an input is missing.
+  const plan: VerifyPlan = await resolvePlan(opts, deps);
   if (plan.credential.kind === "secret") scrub.add(plan.credential.secret);
 
   const now = deps.now ?? Date.now;
