@@ -176,7 +176,10 @@ describe.skipIf(skipDovecot)("one tenant, deployed, changed and destroyed offlin
     // Without --tenant the outputs are needed, and missing ones are named.
     const missing = await verify(t, services, first, ["--mailbox", HELPDESK], { stackOutputs: false });
     expect(missing.exitCode).toBe(78);
-    expect(missing.stderr).toMatch(/missing: --tenant, --client-id/);
+    // verify runs with --json here: the error is the one document on stdout.
+    expect((JSON.parse(missing.stdout) as { error: { message: string } }).error.message).toMatch(
+      /missing: --tenant, --client-id/,
+    );
   });
 
   it("renaming the application updates it and the Command in place: same client id, one Command update", async () => {
