@@ -75,6 +75,9 @@ export = async (): Promise<StackOutputs> => {
     mailboxes: config.mailboxes,
     rotation: clientSecret.settings,
     exchangeConnection: config.exchange.connection,
+    // What the Exchange step was given besides the ids: `npm run exchange -- <command> --stack` reads them.
+    displayName: config.application.displayName,
+    organization: config.organization,
     ...(config.exchange.connection === "manual"
       ? { exchangeRunbook: exchange.runbook }
       : { exchangeRecord: exchange.record }),

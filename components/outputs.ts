@@ -25,6 +25,8 @@ export interface StackOutputValues {
   mailboxes: MailboxConfig[];
   rotation: RotationSettings;
   exchangeConnection: ExchangeConnection;
+  displayName: string;
+  organization: string;
   exchangeRunbook?: string;
   exchangeRecord?: ManagedRecord;
 }
@@ -109,6 +111,18 @@ export const STACK_OUTPUTS: { readonly [K in StackOutputName]-?: OutputInfo } = 
     secret: false,
     exported: "always",
     meaning: "How the Exchange step connected (certificate, managedIdentity, accessToken or manual).",
+  },
+  displayName: {
+    secret: false,
+    exported: "always",
+    meaning:
+      "The application's display name, which the Exchange step also gives New-ServicePrincipal -DisplayName (exo-oauth:application.displayName, default exo-oauth-<stack>).",
+  },
+  organization: {
+    secret: false,
+    exported: "always",
+    meaning:
+      "The tenant's initial domain, <name>.onmicrosoft.com, the Exchange step connects to (exo-oauth:organization).",
   },
   exchangeRunbook: {
     secret: false,

@@ -131,6 +131,9 @@ describe.each(scenarios)("the program for $what", ({ config, roles, mailboxes })
         anchor: "2024-01-01T00:00:00Z",
       },
       exchangeConnection: "manual",
+      // What `npm run exchange -- <command> --stack` needs besides the ids.
+      displayName: app.displayName,
+      organization: "contoso.onmicrosoft.com",
     });
     // The published secret is one Graph holds (by hash), under the exported key id.
     const secret = outputs.clientSecret;

@@ -15,3 +15,4 @@ export { addressSchema, DISPLAY_NAME_MAX, protocolSchema, stackConfigSchema } fr
 export { formatConfigIssues } from "./issues";
 export { parseStackConfig } from "./parse";
 export { loadStackConfig, readStackConfig, StackConfigError } from "./loader";
+export { rawConfigFromCliJson, type CliConfigValue } from "./cli-json";

@@ -3,6 +3,7 @@
 // values put in, secret values described rather than shown, and any credential that still found
 // its way into a message masked by components/redact.ts (docs/security.md, "Redaction").
 import type { z } from "zod";
+import { matchChoice } from "../choices";
 import { createRedactor } from "../redact";
 import { EXCHANGE_CONNECTIONS, type ExchangeConnection } from "../exchange-step/settings";
 import {
@@ -38,7 +39,10 @@ function unknownKeyIssue(parent: Path, key: string, values: Record<string, unkno
     };
   }
   if (parent[0] === "exchange") {
-    const connection = (valueAt(values, ["exchange", "connection"]) as ExchangeConnection) ?? "manual";
+    const given = valueAt(values, ["exchange", "connection"]);
+    const connection = ((typeof given === "string" ? matchChoice(given, EXCHANGE_CONNECTIONS) : undefined) ??
+      given ??
+      "manual") as ExchangeConnection;
     const allowed = ALLOWED_KEYS.exchange[connection] ?? [];
     const usedBy = EXCHANGE_CONNECTIONS.filter((c) => ALLOWED_KEYS.exchange[c].includes(key));
     const hint = usedBy.length > 0 ? undefined : suggest(key, allowed);

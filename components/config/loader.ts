@@ -1,5 +1,6 @@
 // Reading the stack config from Pulumi: this is the only reader of `exo-oauth:*` config.
 import * as pulumi from "@pulumi/pulumi";
+import { configValue } from "./cli-json";
 import { formatConfigIssues } from "./issues";
 import { parseStackConfig } from "./parse";
 import { CONFIG_NAMESPACE, type ConfigIssue, type RawStackConfig, type StackConfig } from "./types";
@@ -12,20 +13,6 @@ export class StackConfigError extends pulumi.RunError {
     this.name = "StackConfigError";
     this.issues = issues;
   }
-}
-
-/** Objects and arrays reach the program as JSON text; scalars as plain strings. */
-function configValue(text: string): unknown {
-  const t = text.trim();
-  if (t.startsWith("{") || t.startsWith("[")) {
-    try {
-      const v: unknown = JSON.parse(t);
-      if (v !== null && typeof v === "object") return v;
-    } catch {
-      // not JSON: validation reports it as the string it is
-    }
-  }
-  return text;
 }
 
 /** The stack's `exo-oauth:*` config as Pulumi hands it to the program. */

@@ -1,6 +1,7 @@
 // The words of the stack config's problems: how a path, a value and an expectation are written.
 // A message may hold `{value}`: issues.ts puts the value there, or SECRET_VALUE_NOT_SHOWN when
 // the value must not be echoed (docs/security.md, "Secrets").
+import { printable, printableJson } from "../printable";
 import { isJwt } from "../redact";
 import { CONFIG_NAMESPACE } from "./types";
 
@@ -46,8 +47,9 @@ export function looksLikeCredential(s: string): boolean {
 export function formatPath(path: Path): string {
   let out = CONFIG_NAMESPACE;
   path.forEach((seg, i) => {
+    // A key is the user's text: shown escaped (components/printable.ts).
     if (typeof seg === "number") out += `[${seg}]`;
-    else out += i === 0 ? `:${String(seg)}` : `.${String(seg)}`;
+    else out += i === 0 ? `:${printable(String(seg))}` : `.${printable(String(seg))}`;
   });
   return out;
 }
@@ -57,34 +59,12 @@ export function show(v: unknown): string {
   if (v === undefined) return "nothing";
   if (v === null) return "null (an empty value)";
   if (typeof v === "string" && looksLikeCredential(v)) return SECRET_VALUE_NOT_SHOWN;
-  if (typeof v === "string") return JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
+  if (typeof v === "string") return printableJson(v.length > 80 ? `${v.slice(0, 77)}...` : v);
   if (typeof v === "number" || typeof v === "boolean") return String(v);
-  const json = JSON.stringify(v);
+  const json = printableJson(v);
   if (json.length <= 60) return json;
   return Array.isArray(v) ? `a list of ${v.length} items` : "an object";
 }
 
-/** The allowed name closest to a mistyped key, if it is close enough to be the one meant. */
-export function suggest(key: string, allowed: readonly string[]): string | undefined {
-  const k = key.toLowerCase();
-  let best: { name: string; d: number } | undefined;
-  for (const name of allowed) {
-    const d = editDistance(k, name.toLowerCase());
-    if (d <= Math.max(2, Math.floor(name.length / 4)) && (!best || d < best.d)) best = { name, d };
-  }
-  return best?.name;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length];
-}
+/** The allowed name closest to a mistyped key (components/choices.ts: one rule for every tool). */
+export { suggest } from "../choices";

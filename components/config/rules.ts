@@ -36,7 +36,11 @@ function duplicateIssues(
   return out;
 }
 
-const validProtocol = (v: unknown) => (protocolSchema.safeParse(v).success ? (v as string) : undefined);
+/** A protocol in its one spelling (any letter case is accepted), or undefined. */
+const validProtocol = (v: unknown) => {
+  const parsed = protocolSchema.safeParse(v);
+  return parsed.success ? parsed.data : undefined;
+};
 
 function duplicatesIssues(values: Record<string, unknown>): PendingIssue[] {
   // Each protocol, owner and mailbox (in any letter case) once.

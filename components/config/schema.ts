@@ -31,7 +31,8 @@ import {
 import { normaliseAddress } from "../identifiers";
 import { PROTOCOLS } from "../microsoft";
 import { GRACE_DAYS, ROTATION_DAYS } from "../rotationSchedule";
-import { expected } from "./messages";
+import { matchChoice, didYouMean } from "../choices";
+import { expected, type RawIssue } from "./messages";
 
 /** The longest application display name the stack accepts (components/exchange-step/rules.ts). */
 export { DISPLAY_NAME_MAX };
@@ -87,9 +88,25 @@ function wholeNumber(min: number, max: number, unit: string) {
   );
 }
 
-export const protocolSchema = z.enum(PROTOCOLS, {
-  error: expected(`a protocol (allowed: ${PROTOCOLS.join(", ")})`),
-});
+/**
+ * An enumerated value in any letter case, normalised to its one spelling (components/choices.ts:
+ * the rule every tool applies); anything else keeps its text, so the message can show it.
+ */
+const anyCase = (allowed: readonly string[]) => (v: unknown) =>
+  typeof v === "string" ? (matchChoice(v, allowed) ?? v) : v;
+
+/** "… is not <what> (did you mean imap?)": the closest allowed value, when one is close. */
+function notOneOf(what: string, allowed: readonly string[]) {
+  return (iss: RawIssue) =>
+    iss.input === undefined
+      ? `missing: expected ${what}`
+      : `{value} is not ${what}${typeof iss.input === "string" ? didYouMean(iss.input, allowed) : ""}`;
+}
+
+export const protocolSchema = z.preprocess(
+  anyCase(PROTOCOLS),
+  z.enum(PROTOCOLS, { error: notOneOf(`a protocol (allowed: ${PROTOCOLS.join(", ")})`, PROTOCOLS) }),
+);
 
 export function protocolList(whatFor: string) {
   return z
@@ -172,7 +189,14 @@ export const exchangeOptions = {
 } satisfies Record<ExchangeConnection, z.ZodObject>;
 
 const CONNECTION_WHAT = `one of ${EXCHANGE_CONNECTIONS.join(", ")}`;
-export const exchangeSchema = z.discriminatedUnion(
+/** `connection` in any letter case, normalised before the union picks its branch. */
+const connectionAnyCase = (v: unknown) => {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return v;
+  const o = v as Record<string, unknown>;
+  return { ...o, connection: anyCase(EXCHANGE_CONNECTIONS)(o.connection) };
+};
+
+export const exchangeUnion = z.discriminatedUnion(
   "connection",
   [
     exchangeOptions.certificate,
@@ -186,7 +210,10 @@ export const exchangeSchema = z.discriminatedUnion(
         const input = iss.input as Record<string, unknown> | undefined;
         return input?.connection === undefined
           ? `missing: expected ${CONNECTION_WHAT}`
-          : `{value} is not a connection: expected ${CONNECTION_WHAT}`;
+          : `{value} is not a connection: expected ${CONNECTION_WHAT}` +
+              (typeof input.connection === "string"
+                ? didYouMean(input.connection, EXCHANGE_CONNECTIONS)
+                : "");
       }
       return iss.input === undefined
         ? `missing: expected an object with connection: ${CONNECTION_WHAT} (use connection: manual to get a runbook instead)`
@@ -194,6 +221,8 @@ export const exchangeSchema = z.discriminatedUnion(
     },
   },
 );
+
+export const exchangeSchema = z.preprocess(connectionAnyCase, exchangeUnion);
 
 /** The structure of the `exo-oauth:*` values (keys without the namespace). */
 export const stackConfigSchema = z.strictObject({

@@ -3,10 +3,16 @@
 // decoder applies the rules the stack config applies (./validate.ts) and reports every problem
 // at once, each naming the variable, the config key it comes from, and what is allowed.
 // Pure: no Pulumi, no Node APIs.
+import { matchChoice } from "../choices";
 import { normaliseAddress } from "../identifiers";
 import { DRIVER_ENV, ENVIRONMENT, type DriverEnvField } from "./environment";
 import { numberFrom, showValue } from "./rules";
-import { DEFAULT_PWSH, RETRY_DEADLINE_SECONDS, type ExchangeConnectionSettings } from "./settings";
+import {
+  DEFAULT_PWSH,
+  EXCHANGE_CONNECTIONS,
+  RETRY_DEADLINE_SECONDS,
+  type ExchangeConnectionSettings,
+} from "./settings";
 import type { DesiredMailbox, DesiredState } from "./state";
 import {
   connectionProblems,
@@ -90,7 +96,8 @@ export function decodeDriverEnvironment(env: Environment): DriverSettings {
   const deadline = optional("retryDeadlineSeconds");
   const loose = {
     organization: optional("organization")?.toLowerCase(),
-    connection: optional("connection"),
+    // Any letter case, normalised: the rule the stack config applies (components/choices.ts).
+    connection: anyCase(optional("connection"), EXCHANGE_CONNECTIONS),
     pwsh: optional("pwsh") ?? DEFAULT_PWSH,
     // As a number when it is one, so a problem shows it as the stack config would.
     retryDeadlineSeconds:
@@ -170,16 +177,23 @@ function mailboxItems(
   }
   if (!Array.isArray(value)) {
     problems.push(
-      `${name} (from exo-oauth:mailboxes): must be a JSON array like [{"address":"a@contoso.com","sendAs":false}] ` +
+      `${name} (from exo-oauth:mailboxes): must be a JSON array like ["a@contoso.com"] or [{"address":"a@contoso.com","sendAs":false}] ` +
         `(got ${showValue(text)})`,
     );
     return undefined;
   }
   return value.map((item: unknown, i) => {
+    // The short form the stack config accepts: an address alone ("helpdesk@contoso.com").
+    if (typeof item === "string") return { address: item };
     const o = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
     const unknown = Object.keys(o).filter((k) => !MAILBOX_KEYS.includes(k));
     if (unknown.length)
       problems.push(`${name}[${i}]: unknown keys ${unknown.join(", ")}; allowed: ${MAILBOX_KEYS.join(", ")}`);
     return { address: o.address, sendAs: o.sendAs };
   });
+}
+
+/** An enumerated value in its one spelling when it names one in any letter case; else as given. */
+function anyCase(value: string | undefined, allowed: readonly string[]): string | undefined {
+  return value === undefined ? undefined : (matchChoice(value, allowed) ?? value);
 }

@@ -140,3 +140,14 @@ export function environmentTable(): EnvironmentVariable[] {
 export const SECRET_DRIVER_ENV: readonly DriverEnvName[] = environmentTable()
   .filter((v) => v.secret)
   .map((v) => v.name);
+
+/**
+ * How a user sets a setting, in messages: the stack config key and, for a hand run, the variable
+ * (`exo-oauth:exchange.pwsh (EXO_OAUTH_PWSH for a hand run)`); the variable alone when no key sets it.
+ */
+export function settingKnob(field: DriverEnvField): string {
+  const { source } = ENVIRONMENT[field];
+  return source.startsWith("exo-oauth:")
+    ? `${source} (${DRIVER_ENV[field]} for a hand run)`
+    : DRIVER_ENV[field];
+}

@@ -8,6 +8,7 @@
 // shown (showValue), or with a redaction when the value is secret. Messages never hold the value
 // themselves.
 import { GUID_SHAPE, isEnvName, isGuid, isInitialDomain, isMailboxAddress } from "../identifiers";
+import { printableJson } from "../printable";
 import { DEFAULT_PWSH, EXCHANGE_CONNECTIONS, RETRY_DEADLINE_SECONDS } from "./settings";
 
 /** Stands for the offending value in a message, until the caller fills it in (fillValue). */
@@ -217,9 +218,9 @@ export function showValue(v: unknown): string {
   if (v === null) return "null (an empty value)";
   if (typeof v === "string" && looksLikeCredential(v))
     return "(a value that looks like a credential, not shown)";
-  if (typeof v === "string") return JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
+  if (typeof v === "string") return printableJson(v.length > 80 ? `${v.slice(0, 77)}...` : v);
   if (typeof v === "number" || typeof v === "boolean") return String(v);
-  const json = JSON.stringify(v);
+  const json = printableJson(v);
   if (json.length <= 60) return json;
   return Array.isArray(v) ? `a list of ${v.length} items` : "an object";
 }

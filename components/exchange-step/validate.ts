@@ -3,6 +3,7 @@
 // arguments) and the session (what it is handed). Each caller names the fields its own way
 // (an environment variable, an argument path, a config key) with renderProblem
 // (docs/exchange-step.md, "Validation"). Pure.
+import { didYouMean } from "../choices";
 import { normaliseAddress } from "../identifiers";
 import {
   ACCESS_TOKEN_ENV_RULE,
@@ -142,7 +143,8 @@ export function connectionProblems(c: ConnectionInput, certificate: CertificateC
         message:
           c.connection === undefined
             ? `missing: expected one of ${DRIVER_CONNECTIONS.join(", ")}`
-            : `${VALUE_PLACEHOLDER} is not a connection the driver runs: expected one of ${DRIVER_CONNECTIONS.join(", ")}`,
+            : `${VALUE_PLACEHOLDER} is not a connection the driver runs: expected one of ${DRIVER_CONNECTIONS.join(", ")}` +
+              (typeof c.connection === "string" ? didYouMean(c.connection, DRIVER_CONNECTIONS) : ""),
         value: c.connection,
       });
   }

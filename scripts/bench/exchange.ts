@@ -1,4 +1,4 @@
-// npm run bench:exchange [-- --n 1,10,100,1000]
+// npm run bench:exchange [-- --n 1,10,100,1000]   (--help: the options)
 // Counts, not timings: for N mailboxes, the sessions, cmdlets by kind and SIMULATED wall time
 // (the Exchange simulator's virtual clock: connect and per-cmdlet costs, exchange/knobs.ts)
 // of this design — one Command, one PowerShell session per run — next to the naive design of
@@ -11,6 +11,13 @@
 // the figures are extrapolated from the measured runs (first Command + (N−1) × a later one) and
 // marked "*" — running 1000 simulator processes would take many minutes and add nothing.
 import { mkdtempSync, rmSync } from "node:fs";
+import { printable } from "../../components/printable";
+import { stringValue, type ToolSpec } from "../cli/args";
+import { UsageError } from "../cli/errors";
+import { EXIT } from "../cli/exit-codes";
+import { schemaName } from "../cli/json";
+import { runAsMain, runTool, type ToolIO } from "../cli/run";
+import { fitText, type Terminal } from "../cli/terminal";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_BASE_DELAY_MS, virtualClock } from "../exchange-driver/budget";
@@ -228,11 +235,37 @@ function table(rows: Row[]): string {
   return lines.join("\n");
 }
 
-async function main() {
-  const i = process.argv.indexOf("--n");
-  const ns = (i > 0 ? process.argv[i + 1] : "1,10,100,1000").split(",").map(Number);
+/** The benchmark's command line (scripts/cli/: one parser, one exit-code table). */
+const BENCH_SPEC: ToolSpec = {
+  invocation: "npm run bench:exchange --",
+  summary:
+    "Counts, not timings: sessions, cmdlets by kind and simulated wall time of the Exchange step for N mailboxes,\n" +
+    "this design (one Command, one PowerShell session per run) next to one Command per mailbox.",
+  options: {
+    n: {
+      type: "string",
+      value: "<list>",
+      description: "mailbox counts, comma-separated positive integers (default 1,10,100,1000)",
+    },
+  },
+  details:
+    'Prints a table on stdout (ASCII in a pipe), progress on stderr. docs/development.md, "Benchmarks".',
+  exitCodes: ["ok", "error", "usage"],
+};
+
+/** "1,10,100" → [1, 10, 100]; anything else is a usage error naming --n. */
+export function parseCounts(text: string | undefined, fallback: string): number[] {
+  const given = text ?? fallback;
+  const ns = given.split(",").map((x) => (/^\s*\d+\s*$/.test(x) ? Number(x) : NaN));
   if (ns.some((n) => !Number.isInteger(n) || n < 1))
-    throw new Error(`--n takes positive integers, e.g. 1,10,100 (got ${process.argv[i + 1]})`);
+    throw new UsageError(
+      `--n takes positive integers, comma-separated, e.g. 1,10,100 (got "${printable(given)}")`,
+    );
+  return ns;
+}
+
+async function bench(ns: number[], io: ToolIO, t: Terminal): Promise<void> {
+  const say = (text: string) => io.stdout(fitText(t, text) + "\n");
   const dir = mkdtempSync(join(tmpdir(), "exo-bench-"));
   const started = Date.now();
   const rows: Row[] = [];
@@ -240,23 +273,22 @@ async function main() {
     for (const n of ns) {
       const t0 = Date.now();
       rows.push(...(await benchN(n, dir)));
-      process.stderr.write(`bench: N=${n} done in ${((Date.now() - t0) / 1000).toFixed(1)} s real\n`);
+      io.stderr(`bench: N=${n} done in ${((Date.now() - t0) / 1000).toFixed(1)} s real\n`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   const L = DEFAULT_LATENCY;
-  console.log(
+  say(
     `Exchange step, simulated (virtual clock: connect ${L.connectMs} ms, read ${L.readMs} ms, write ${L.writeMs} ms, disconnect ${L.disconnectMs} ms;` +
       ` the driver's own waits — ${CONFIRMING_READS} agreeing reads ${DEFAULT_BASE_DELAY_MS} ms apart after a change — included)\n`,
   );
-  console.log(table(rows));
-  console.log(`\nCmdlets by kind (ours):`);
-  for (const r of rows) console.log(`  N=${r.n} ${r.scenario}: ${kinds(r.ours)}`);
-  console.log(`\nCmdlets by kind (naive):`);
-  for (const r of rows)
-    console.log(`  N=${r.n} ${r.scenario}: ${kinds(r.naive)}${r.naiveExtrapolated ? " *" : ""}`);
-  console.log(
+  say(table(rows));
+  say(`\nCmdlets by kind (ours):`);
+  for (const r of rows) say(`  N=${r.n} ${r.scenario}: ${kinds(r.ours)}`);
+  say(`\nCmdlets by kind (naive):`);
+  for (const r of rows) say(`  N=${r.n} ${r.scenario}: ${kinds(r.naive)}${r.naiveExtrapolated ? " *" : ""}`);
+  say(
     `\n* naive figures above N=${NAIVE_MEASURED_MAX} are extrapolated from measured runs (first Command + (N−1) × a later one).` +
       `\nTargets: 1 session per run — ${rows.every((r) => r.ours.sessions === 1) ? "met" : "NOT met"};` +
       ` 0 writes when nothing changed — ${rows.filter((r) => r.scenario === "no-change apply").every((r) => r.ours.byKind.write === 0) ? "met" : "NOT met"}.` +
@@ -264,7 +296,10 @@ async function main() {
   );
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+if (require.main === module)
+  runAsMain((argv, io) =>
+    runTool({ spec: BENCH_SPEC, schema: () => schemaName("bench-exchange", 1) }, argv, io, async (inv) => {
+      await bench(parseCounts(stringValue(inv.values, "n"), "1,10,100,1000"), io, inv.terminals.stdout);
+      return { exitCode: EXIT.ok };
+    }),
+  );

@@ -1,4 +1,4 @@
-// npm run bench:pwsh [-- --n 1,10,100] [--repeat 3]
+// npm run bench:pwsh [-- --n 1,10,100] [--repeat 3]   (--help: the options)
 // What real PowerShell costs the Exchange step, measured in the real tier (real pwsh, shim.ps1,
 // the stand-in ExchangeOnlineManagement, the REST front on loopback) — wall-clock figures on
 // THIS machine, printed, never asserted:
@@ -14,7 +14,15 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { printable } from "../../components/printable";
+import { stringValue, type ToolSpec, type Values } from "../cli/args";
+import { InputError, UsageError } from "../cli/errors";
+import { EXIT } from "../cli/exit-codes";
+import { schemaName } from "../cli/json";
+import { runAsMain, runTool } from "../cli/run";
+import { fitText, type Terminal } from "../cli/terminal";
 import { runDriver } from "../exchange-driver/cli";
+import { parseCounts } from "./exchange";
 import { openExchangeSession } from "../exchange-driver/session";
 import { findPwsh, standInEnv } from "../offline-tenant/exchange/real-pwsh";
 import { startRestServer } from "../offline-tenant/exchange/rest-server";
@@ -31,18 +39,35 @@ import { writeState } from "../offline-tenant/state";
 const ORG = SIM_ORGANIZATION;
 const CALLS = 50;
 
-function args(): { ns: number[]; repeat: number } {
-  const a = process.argv.slice(2);
-  const get = (flag: string) => {
-    const i = a.indexOf(flag);
-    return i >= 0 ? a[i + 1] : undefined;
-  };
-  const ns = (get("--n") ?? "1,10,100").split(",").map(Number);
-  const repeat = Number(get("--repeat") ?? "3");
-  if (!ns.every((n) => Number.isInteger(n) && n > 0) || !Number.isInteger(repeat) || repeat < 1) {
-    process.stderr.write("usage: npm run bench:pwsh -- [--n 1,10,100] [--repeat 3]  (positive integers)\n");
-    process.exit(64);
-  }
+/** The benchmark's command line (scripts/cli/: one parser, one exit-code table). */
+const BENCH_SPEC: ToolSpec = {
+  invocation: "npm run bench:pwsh --",
+  summary:
+    "What real PowerShell costs the Exchange step, measured in the real tier (pwsh, shim.ps1, the stand-in\n" +
+    "ExchangeOnlineManagement, the REST front on loopback): wall-clock figures on this machine, printed.",
+  options: {
+    n: {
+      type: "string",
+      value: "<list>",
+      description: "mailbox counts for the driver's first apply, comma-separated (default 1,10,100)",
+    },
+    repeat: {
+      type: "string",
+      value: "<k>",
+      description: "runs of each start-up figure; the median is printed (default 3)",
+    },
+  },
+  details:
+    'Needs PowerShell 7.4+ (pwsh on PATH, or $HOME/.dotnet/tools). docs/powershell-tier.md, "Measurements".',
+  exitCodes: ["ok", "error", "usage", "input"],
+};
+
+function args(values: Values): { ns: number[]; repeat: number } {
+  const ns = parseCounts(stringValue(values, "n"), "1,10,100");
+  const text = stringValue(values, "repeat") ?? "3";
+  const repeat = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(repeat) || repeat < 1)
+    throw new UsageError(`--repeat takes a positive integer, e.g. 3 (got "${printable(text)}")`);
   return { ns, repeat };
 }
 
@@ -115,19 +140,17 @@ const startupScript = (shimOptions: boolean) => `
   Disconnect-ExchangeOnline -Confirm:$false
   $t | ConvertTo-Json -Compress`;
 
-async function main(): Promise<void> {
-  const { ns, repeat } = args();
+async function main(values: Values, t: Terminal): Promise<void> {
+  const { ns, repeat } = args(values);
   const found = findPwsh();
-  if (!found.path || found.reason) {
-    process.stderr.write(`bench:pwsh: ${found.reason ?? "pwsh not found"}\n`);
-    process.exit(1);
-  }
+  if (!found.path || found.reason) throw new InputError(`bench:pwsh: ${found.reason ?? "pwsh not found"}`);
+  const write = (text: string) => process.stdout.write(fitText(t, text));
   const pwsh = found.path;
   const dir = mkdtempSync(join(tmpdir(), "bench-pwsh-"));
   const rest = await startRestServer();
   const env = standInEnv(rest.url);
   try {
-    process.stdout.write(
+    write(
       `PowerShell ${found.version} (${pwsh}); stand-in ExchangeOnlineManagement over the REST front at ${rest.url}\n` +
         `Wall-clock on this machine (load average ${(await import("node:os")).loadavg()[0].toFixed(1)}); median of ${repeat}.\n\n`,
     );
@@ -181,11 +204,11 @@ async function main(): Promise<void> {
       ["=> JSON-lines protocol overhead per cmdlet", ms(median(perCall) - direct)],
     );
     const width = Math.max(...lines.map(([k]) => k.length));
-    for (const [k, v] of lines) process.stdout.write(`  ${k.padEnd(width)}  ${v.padStart(9)}\n`);
+    for (const [k, v] of lines) write(`  ${k.padEnd(width)}  ${v.padStart(9)}\n`);
 
     // 3. The driver's first apply for N mailboxes, both tiers.
-    process.stdout.write(`\nDriver, first apply of N mailboxes (wall time, one run each):\n`);
-    process.stdout.write(
+    write(`\nDriver, first apply of N mailboxes (wall time, one run each):\n`);
+    write(
       `  ${"N".padStart(4)}  ${"tier".padEnd(4)}  ${"cmdlets".padStart(7)}  ${"wall".padStart(9)}  ${"per cmdlet".padStart(10)}\n`,
     );
     for (const n of ns) {
@@ -224,7 +247,7 @@ async function main(): Promise<void> {
         const wall = performance.now() - began;
         if (code !== 0) throw new Error(`apply (N=${n}, ${tier}) failed:\n${stderr}`);
         const cmdlets = Object.values(readSimStats(t.statsPath).cmdlets).reduce((a, b) => a + b, 0);
-        process.stdout.write(
+        write(
           `  ${String(n).padStart(4)}  ${tier.padEnd(4)}  ${String(cmdlets).padStart(7)}  ${ms(wall).padStart(9)}  ${ms(wall / cmdlets).padStart(10)}\n`,
         );
       }
@@ -235,7 +258,10 @@ async function main(): Promise<void> {
   }
 }
 
-void main().catch((err: unknown) => {
-  process.stderr.write(`bench:pwsh: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+if (require.main === module)
+  runAsMain((argv, io) =>
+    runTool({ spec: BENCH_SPEC, schema: () => schemaName("bench-pwsh", 1) }, argv, io, async (inv) => {
+      await main(inv.values, inv.terminals.stdout);
+      return { exitCode: EXIT.ok };
+    }),
+  );

@@ -1,24 +1,42 @@
 // The Exchange reconcile driver's command line:  npm run exchange -- <apply|remove|plan|runbook>
 //   apply    reconcile Exchange with the desired state → print the record
 //   remove   revoke what the previous record says we granted, remove the service principal
-//   plan     read-only: print what differs; exit 0 in sync, 2 drift, 1 error
+//   plan     read-only: print what differs; exit 0 in sync, 2 drift (scripts/cli/exit-codes.ts)
 //   runbook  print the PowerShell an admin would run by hand (no connection, no secrets)
-// Only arguments, output and exit codes live here; the engine is reconcile.ts. Desired state and
-// connection come from the environment (components/exchange-step/codec.ts); the previous record
-// from PULUMI_COMMAND_STDOUT (or `--record <file>` run by hand). stdout carries ONLY the record
-// (apply/remove) or the report (plan/runbook); progress goes to stderr.
+// Only arguments, output and exit codes live here (the kit: scripts/cli/); the engine is
+// reconcile.ts. Desired state and connection come from the environment
+// (components/exchange-step/codec.ts), or from a stack with --stack (./stack-source.ts); the
+// previous record from PULUMI_COMMAND_STDOUT, the stack, or `--record <file>`. stdout carries ONLY
+// the record (apply/remove), the report (plan/runbook) or the --json document; progress goes to
+// stderr, every line escaped (components/printable.ts): a display name or an Exchange message
+// can never forge a line.
 import { readFileSync } from "node:fs";
-import { decodeDesiredState, decodeDriverEnvironment } from "../../components/exchange-step/codec";
+import {
+  DriverEnvironmentError,
+  decodeDesiredState,
+  decodeDriverEnvironment,
+} from "../../components/exchange-step/codec";
 import { DRIVER_ENV } from "../../components/exchange-step/environment";
-import { formatRecord, parseRecord } from "../../components/exchange-step/record";
+import { parseRecord, toRecord, type ManagedRecord } from "../../components/exchange-step/record";
 import { renderRunbook } from "../../components/exchange-step/runbook";
+import type { ManagedState } from "../../components/exchange-step/state";
+import { printable, printableJson } from "../../components/printable";
+import { stringValue } from "../cli/args";
+import { InputError } from "../cli/errors";
+import { EXIT } from "../cli/exit-codes";
+import { processIO, runTool, type Invocation, type Outcome, type ToolIO } from "../cli/run";
+import { runPulumi as realPulumi, type RunPulumi } from "../cli/pulumi";
+import { paint, type Terminal } from "../cli/terminal";
 import { RETRY_BASE_ENV, retryBaseFromEnv, startRunBudget, type Clock } from "./budget";
+import { DRIVER_SCHEMAS, DRIVER_SPEC, INVOCATION, type DriverCommand } from "./cli-spec";
 import { sign } from "./execute";
 import { describeOperation } from "./plan";
 import { applyDesiredState, planDrift, removeManagedState, type Drift, type ReconcileRun } from "./reconcile";
 import { openExchangeSession, type ExchangeSession, type SessionCounters } from "./session";
+import { readStackSource } from "./stack-source";
 
-export const EXIT = { ok: 0, error: 1, drift: 2 } as const;
+/** The exit codes, from the one table (scripts/cli/exit-codes.ts). */
+export { EXIT };
 
 export interface DriverIO {
   env: NodeJS.ProcessEnv;
@@ -26,6 +44,12 @@ export interface DriverIO {
   stderr: (text: string) => void;
   /** The run's clock (default the system's); tests give a virtual one so waits cost nothing. */
   clock?: Clock;
+  /** What each stream shows (default: a pipe). */
+  terminals?: ToolIO["terminals"];
+  /** The pulumi CLI for --stack (default: `pulumi` on PATH). */
+  runPulumi?: RunPulumi;
+  /** startedAt/finishedAt of --json documents (default the system's clock). */
+  now?: () => Date;
 }
 
 export interface DriverRun {
@@ -34,116 +58,176 @@ export interface DriverRun {
   counters?: SessionCounters;
 }
 
-const USAGE = `usage: npm run exchange -- <apply|remove|plan|runbook> [--record <file>] [--json]
-  apply    reconcile Exchange with the desired state; prints the record of what it manages
-  remove   revoke what the previous record lists, remove the service principal
-  plan     read-only diff; exit 0 in sync, 2 drift, 1 error
-  runbook  the PowerShell an admin would run by hand
-Desired state and connection: environment variables, see docs/exchange-step.md ("Environment").`;
-
+/** Parses `argv`, runs the command, prints; never throws (errors are printed and mapped to exit codes). */
 export async function runDriver(argv: string[], io: DriverIO): Promise<DriverRun> {
-  const [command, ...rest] = argv;
-  const log = (line: string) => io.stderr(`exo-oauth exchange: ${line}\n`);
-  if (command === "--help" || command === "-h" || command === "help") {
-    io.stdout(`${USAGE}\n`);
-    return { code: EXIT.ok };
+  const state: { counters?: SessionCounters } = {};
+  const code = await runTool(
+    {
+      spec: DRIVER_SPEC,
+      schema: (c) => DRIVER_SCHEMAS[(c as DriverCommand) ?? "none"] ?? DRIVER_SCHEMAS.none,
+    },
+    argv,
+    { env: io.env, stdout: io.stdout, stderr: io.stderr, terminals: io.terminals, now: io.now },
+    (inv) => run(inv, io, state),
+  );
+  return { code, ...(state.counters ? { counters: state.counters } : {}) };
+}
+
+async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCounters }): Promise<Outcome> {
+  const command = inv.command as DriverCommand;
+  const log = (line: string) => io.stderr(`exo-oauth exchange: ${printable(inv.redact(line))}\n`);
+  const stack = stringValue(inv.values, "stack");
+  const recordFile = stringValue(inv.values, "record");
+
+  // Where the desired state, the connection and the previous record come from.
+  let env: NodeJS.ProcessEnv = io.env;
+  let previous: ManagedRecord | null = null;
+  let fromStack: Awaited<ReturnType<typeof readStackSource>> | undefined;
+  if (stack !== undefined) {
+    fromStack = await readStackSource(stack, {
+      runPulumi: io.runPulumi ?? realPulumi,
+      env: io.env,
+      needsConnection: command !== "runbook",
+    });
+    for (const s of fromStack.secrets) inv.redact.add(s);
+    for (const n of fromStack.notices) log(`note: ${n}`);
+    env = fromStack.env;
+    previous = fromStack.previous;
   }
+  if (recordFile !== undefined) previous = readRecordFile(recordFile);
+  else if (stack === undefined) previous = inputs(() => parseRecord(io.env[DRIVER_ENV.previousStdout]));
+
+  if (command === "runbook") {
+    const desired = fromStack?.desired ?? inputs(() => decodeDesiredState(env));
+    const organization =
+      fromStack?.organization ?? (env[DRIVER_ENV.organization]?.trim() || "<tenant>.onmicrosoft.com");
+    // The values it quotes escaped before it is written: its own newlines stay, theirs show as \n.
+    const runbook = renderRunbook(
+      {
+        ...desired,
+        displayName: printable(desired.displayName),
+        mailboxes: desired.mailboxes.map((m) => ({ ...m, address: printable(m.address) })),
+      },
+      {
+        organization: printable(organization),
+        revoke: previous?.mailboxes.map((m) => ({ ...m, address: printable(m.address) })),
+      },
+    );
+    if (inv.json) return { exitCode: EXIT.ok, body: { runbook } };
+    io.stdout(runbook);
+    return { exitCode: EXIT.ok };
+  }
+
+  const settings = inputs(() => decodeDriverEnvironment(env));
+  // ONE budget for the whole run: the session's retries and the read-after-write checks.
+  const budget = startRunBudget({
+    deadlineSeconds: settings.connection.retryDeadlineSeconds,
+    clock: io.clock,
+    baseDelayMs: retryBaseFromEnv(io.env[RETRY_BASE_ENV]),
+  });
   let session: ExchangeSession | undefined;
   try {
-    const flags = parseFlags(rest);
-    const previous =
-      flags.record !== undefined
-        ? parseRecord(readRecordFile(flags.record), `--record ${flags.record}`)
-        : parseRecord(io.env[DRIVER_ENV.previousStdout]);
-    switch (command) {
-      case "runbook": {
-        const desired = decodeDesiredState(io.env);
-        const organization = io.env[DRIVER_ENV.organization]?.trim() || "<tenant>.onmicrosoft.com";
-        io.stdout(renderRunbook(desired, { organization, revoke: previous?.mailboxes }));
-        return { code: EXIT.ok };
-      }
-      case "apply":
-      case "remove":
-      case "plan": {
-        const settings = decodeDriverEnvironment(io.env);
-        // ONE budget for the whole run: the session's retries and the read-after-write checks.
-        const budget = startRunBudget({
-          deadlineSeconds: settings.connection.retryDeadlineSeconds,
-          clock: io.clock,
-          baseDelayMs: retryBaseFromEnv(io.env[RETRY_BASE_ENV]),
-        });
-        session = await openExchangeSession({
-          settings: settings.connection,
-          env: io.env,
-          budget,
-          onEvent: (e) => {
-            if (e.type === "connected") log(`connected to ${e.organization} in ${e.ms} ms`);
-            if (e.type === "retry")
-              log(
-                `${e.cmdlet}${e.target ? ` on ${e.target}` : ""}: transient error, attempt ${e.attempt + 1} in ${e.delayMs} ms (${e.message})`,
-              );
-          },
-        });
-        const run: ReconcileRun = { session, settings, previous, budget, log };
-        let code: number = EXIT.ok;
-        if (command === "apply") io.stdout(formatRecord(await applyDesiredState(run)) + "\n");
-        else if (command === "remove") io.stdout(formatRecord(await removeManagedState(run)) + "\n");
-        else code = printDrift(await planDrift(run), settings.desired.mailboxes.length, io, flags.json);
-        const counters = session.counters();
-        await session.close();
-        session = undefined;
-        log(`done: ${summarize(counters)}`);
-        return { code, counters };
-      }
-      default:
-        io.stderr(`${command ? `unknown command ${JSON.stringify(command)}\n` : ""}${USAGE}\n`);
-        return { code: EXIT.error };
+    session = await openExchangeSession({
+      settings: settings.connection,
+      env,
+      budget,
+      onEvent: (e) => {
+        if (e.type === "connected") log(`connected to ${e.organization} in ${e.ms} ms`);
+        if (e.type === "retry")
+          log(
+            `${e.cmdlet}${e.target ? ` on ${e.target}` : ""}: transient error, attempt ${e.attempt + 1} in ${e.delayMs} ms (${e.message})`,
+          );
+      },
+    });
+    const reconcile: ReconcileRun = { session, settings, previous, budget, log };
+    let outcome: Outcome;
+    if (command === "plan") {
+      const drift = await planDrift(reconcile);
+      outcome = planOutcome(drift, settings.desired.mailboxes.length, inv, io);
+    } else {
+      const done =
+        command === "apply" ? await applyDesiredState(reconcile) : await removeManagedState(reconcile);
+      outcome = recordOutcome(done, inv, io);
     }
-  } catch (err) {
-    const counters = session?.counters();
-    await session?.close().catch(() => undefined);
-    io.stderr(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
-    return { code: EXIT.error, counters };
+    state.counters = session.counters();
+    await session.close();
+    session = undefined;
+    log(`done: ${summarize(state.counters)}`);
+    return inv.json ? { ...outcome, body: { ...outcome.body, counters: state.counters } } : outcome;
+  } finally {
+    if (session) {
+      state.counters = session.counters();
+      await session.close().catch(() => undefined);
+    }
   }
 }
 
-function readRecordFile(file: string): string {
+/** Runs a decoder; its problems are the inputs' (exit 78), each naming the variable. */
+function inputs<T>(decode: () => T): T {
   try {
-    return readFileSync(file, "utf8");
+    return decode();
+  } catch (err) {
+    if (err instanceof DriverEnvironmentError)
+      throw new InputError([
+        `The Exchange driver's environment is incomplete (the variables: \`${INVOCATION} apply --help\`; or use --stack <name>):`,
+        ...err.problems,
+      ]);
+    throw new InputError((err as Error).message);
+  }
+}
+
+function readRecordFile(file: string): ManagedRecord | null {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new Error(
-      `Reading the record from --record ${file}: ${e.code ?? e.message} (write it with: pulumi stack output exchangeRecord --json > ${file})`,
+    throw new InputError(
+      `Reading the record from --record ${printable(file)}: ${e.code ?? e.message} (write it with: pulumi stack output exchangeRecord --json > ${printable(file)}; or use --stack <name>)`,
     );
   }
+  return inputs(() => parseRecord(text, `--record ${printable(file)}`));
 }
 
-function parseFlags(args: string[]): { record?: string; json: boolean } {
-  const out: { record?: string; json: boolean } = { json: false };
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === "--record" && args[i + 1]) out.record = args[++i];
-    else if (args[i] === "--json") out.json = true;
-    else throw new Error(`Unknown argument ${JSON.stringify(args[i])}\n${USAGE}`);
-  }
-  return out;
+/** apply/remove: the record on stdout (the Command keeps it), or in the --json document. */
+function recordOutcome(done: ManagedState, inv: Invocation, io: DriverIO): Outcome {
+  const record = toRecord(done);
+  if (inv.json) return { exitCode: EXIT.ok, body: { record } };
+  // One JSON line, as formatRecord writes it, with C1/bidi characters as \u escapes.
+  io.stdout(printableJson(record) + "\n");
+  return { exitCode: EXIT.ok };
 }
 
-/** The plan report on stdout, notices on stderr; the exit code says in sync (0) or drift (2). */
-function printDrift(d: Drift, mailboxes: number, io: DriverIO, json: boolean): number {
-  if (json) {
+/** The plan report on stdout, notices on stderr; in sync (0) or drift (2). */
+function planOutcome(d: Drift, mailboxes: number, inv: Invocation, io: DriverIO): Outcome {
+  const exitCode = d.operations.length === 0 ? EXIT.ok : EXIT.changes;
+  for (const n of d.notices) io.stderr(`${n.level}: ${printable(n.message)}\n`);
+  if (inv.json)
+    return {
+      exitCode,
+      body: {
+        inSync: d.operations.length === 0,
+        principal: d.principal,
+        operations: d.operations,
+        notices: d.notices,
+      },
+    };
+  const t: Terminal = inv.terminals.stdout;
+  if (d.operations.length === 0)
     io.stdout(
-      JSON.stringify({ inSync: d.operations.length === 0, operations: d.operations, notices: d.notices }) +
-        "\n",
+      `In sync: service principal ${printable(d.principal)} and ${mailboxes} mailbox(es) match the config.\n`,
     );
-  } else if (d.operations.length === 0) {
-    io.stdout(`In sync: service principal ${d.principal} and ${mailboxes} mailbox(es) match the config.\n`);
-  } else {
+  else {
     io.stdout(`Drift: ${d.operations.length} change(s) would be made:\n`);
-    for (const op of d.operations) io.stdout(`  ${sign(op)} ${describeOperation(op, d.principal)}\n`);
+    for (const op of d.operations)
+      io.stdout(`  ${colourSign(t, sign(op))} ${printable(describeOperation(op, d.principal))}\n`);
   }
-  for (const n of d.notices) io.stderr(`${n.level}: ${n.message}\n`);
-  return d.operations.length === 0 ? EXIT.ok : EXIT.drift;
+  return { exitCode };
 }
+
+/** + green, - red, anything else yellow, on a terminal that shows colour. */
+const colourSign = (t: Terminal, s: string) =>
+  paint(t, s === "+" ? "green" : s === "-" ? "red" : "yellow", s);
 
 function summarize(c: SessionCounters): string {
   const kinds = Object.entries(c.cmdlets)
@@ -154,16 +238,13 @@ function summarize(c: SessionCounters): string {
 
 /** Runs the driver on this process's argv and environment; sets the exit code. */
 export function main(): void {
-  runDriver(process.argv.slice(2), {
-    env: process.env,
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
-  }).then(
+  const io = processIO();
+  runDriver(process.argv.slice(2), { ...io, env: process.env }).then(
     ({ code }) => {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`Error: ${printable(err instanceof Error ? err.message : String(err))}\n`);
       process.exitCode = EXIT.error;
     },
   );

@@ -11,6 +11,7 @@
 // WaitForStateContext) doubles the wait after a disagreeing read, keeps it while the target is
 // reoccurring, and treats an error from a read as an error, never as "not yet".
 
+import { settingKnob } from "../../components/exchange-step/environment";
 import { duration } from "./errors";
 import type { RunBudget } from "./budget";
 
@@ -67,7 +68,7 @@ export class ConsistencyError extends Error {
       `Verifying what this run wrote (${written}): Exchange still shows ${shows} after ${reads} read${reads === 1 ? "" : "s"} ` +
         `over ${duration(waitedMs)}, and the run's budget (${budget}) is spent. Exchange Online can take longer to show a ` +
         `change on every replica: run the deployment again (the next run reads Exchange first and writes only what is ` +
-        `missing), or raise exo-oauth:exchange.retryDeadlineSeconds (at most 3600).`,
+        `missing), or raise ${settingKnob("retryDeadlineSeconds")} (at most 3600).`,
     );
   }
 }

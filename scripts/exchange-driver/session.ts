@@ -31,7 +31,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { ENVIRONMENT } from "../../components/exchange-step/environment";
+import { ENVIRONMENT, settingKnob } from "../../components/exchange-step/environment";
 import type { ExchangeConnectionSettings } from "../../components/exchange-step/settings";
 import {
   ALLOWED_CMDLETS,
@@ -296,11 +296,11 @@ async function spawnPwsh(pwsh: string, shimPath: string, env: NodeJS.ProcessEnv)
       fail(
         err.code === "ENOENT"
           ? new ExchangeSessionError(
-              `PowerShell 7.4+ (pwsh) not found at '${pwsh}': install it or set exo-oauth:exchange.pwsh`,
+              `PowerShell 7.4+ (pwsh) not found at '${pwsh}': install it or set ${settingKnob("pwsh")}`,
             )
           : err.code === "EACCES"
             ? new ExchangeSessionError(
-                `PowerShell at '${pwsh}' is not executable (EACCES): fix its permissions or set exo-oauth:exchange.pwsh`,
+                `PowerShell at '${pwsh}' is not executable (EACCES): fix its permissions or set ${settingKnob("pwsh")}`,
               )
             : new ExchangeSessionError(`Starting PowerShell '${pwsh}': ${err.message}`),
       ),

@@ -308,7 +308,7 @@ describe.concurrent("failures against the simulator", () => {
 });
 
 describe.concurrent("plan and runbook from the command line", () => {
-  it("plan exits 0 in sync, 2 on drift (listing it), 1 on error, and never writes", async () => {
+  it("plan exits 0 in sync, 2 on drift (listing it), 78 on a bad input, and never writes", async () => {
     const t = newSimTenant([A, B]);
     const settings = settingsFor([A, B]);
     const first = await run("apply", { tenant: t, settings });
@@ -324,7 +324,7 @@ describe.concurrent("plan and runbook from the command line", () => {
     expect(drift.code).toBe(2);
     expect(drift.stdout).toContain(`+ Granting FullAccess on ${B}`);
     const broken = await run("plan", { tenant: t, settings: withConnection(settings, { organization: "" }) });
-    expect(broken.code).toBe(1);
+    expect(broken.code).toBe(78);
     expect(broken.stderr).toContain(
       "EXO_OAUTH_ORGANIZATION (from exo-oauth:organization): missing: expected the tenant's <name>.onmicrosoft.com domain",
     );

@@ -215,7 +215,7 @@ describe("the Exchange session against the simulator", () => {
     );
     expect(err).toBeInstanceOf(ExchangeSessionError);
     expect(err.message).toBe(
-      "PowerShell 7.4+ (pwsh) not found at '/nonexistent/pwsh': install it or set exo-oauth:exchange.pwsh",
+      "PowerShell 7.4+ (pwsh) not found at '/nonexistent/pwsh': install it or set exo-oauth:exchange.pwsh (EXO_OAUTH_PWSH for a hand run)",
     );
   });
 
@@ -375,7 +375,7 @@ describe("a misbehaving PowerShell", () => {
     const pwsh = script(t, "not-executable", "exit 0", 0o644);
     const err = await rejection(openExchangeSession({ ...opts, settings: { ...opts.settings, pwsh } }));
     expect(err.message).toBe(
-      `PowerShell at '${pwsh}' is not executable (EACCES): fix its permissions or set exo-oauth:exchange.pwsh`,
+      `PowerShell at '${pwsh}' is not executable (EACCES): fix its permissions or set exo-oauth:exchange.pwsh (EXO_OAUTH_PWSH for a hand run)`,
     );
   });
 });

@@ -1,14 +1,21 @@
 // Where verify's inputs come from: the selected stack's outputs (`pulumi stack output --json
 // --show-secrets`), overridden by explicit options; the client secret from an environment
 // variable (or the stack's `clientSecret` output), never from the command line.
-import { execFile } from "node:child_process";
 import { isGuid, normaliseAddress } from "../../../components/identifiers";
 import { MAIL_ENDPOINTS, OUTLOOK_SCOPE, PROTOCOLS, type Protocol } from "../../../components/microsoft";
 import type { StackOutputName, StackOutputsJson } from "../../../components/outputs";
+import { createRedactor } from "../../../components/redact";
+import { InputError as ToolInputError } from "../../cli/errors";
+import { runPulumi } from "../../cli/pulumi";
 import type { VerifyOptions } from "./options";
 import { normaliseAuthorityHost, type ClientCredential } from "./token";
 
-export class InputError extends Error {}
+/** A missing or invalid input (exit 78): the kit's InputError, one problem per line. */
+export class InputError extends ToolInputError {
+  constructor(message: string) {
+    super(message.split("\n"));
+  }
+}
 
 /** The stack's outputs as the CLI printed them: names from components/outputs.ts, values unchecked. */
 export type StackOutputsResult =
@@ -16,33 +23,28 @@ export type StackOutputsResult =
 
 export type ReadStackOutputs = (stack?: string) => Promise<StackOutputsResult>;
 
-/** Runs the pulumi CLI. Its stdout holds the secret: it is parsed, never echoed. */
-export const readStackOutputs: ReadStackOutputs = (stack) =>
-  new Promise((resolve) => {
-    const args = ["stack", "output", "--json", "--show-secrets", ...(stack ? ["--stack", stack] : [])];
-    execFile("pulumi", args, { maxBuffer: 10 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
-      if (err && (err as NodeJS.ErrnoException).code === "ENOENT")
-        return resolve({ ok: false, reason: "no-cli", message: "the pulumi CLI is not on PATH" });
-      if (err)
-        return resolve({
-          ok: false,
-          reason: "failed",
-          message: `pulumi ${args.join(" ")} failed: ${stderr.trim().split("\n").slice(-3).join(" ") || err.message}`,
-        });
-      try {
-        const outputs = JSON.parse(stdout) as unknown;
-        if (typeof outputs !== "object" || outputs === null || Array.isArray(outputs))
-          throw new Error("not an object");
-        resolve({ ok: true, outputs: outputs as StackOutputsJson });
-      } catch {
-        resolve({
-          ok: false,
-          reason: "failed",
-          message: "pulumi stack output --json did not print a JSON object",
-        });
-      }
-    });
-  });
+/** Runs the pulumi CLI (scripts/cli/pulumi.ts). Its stdout holds the secret: it is parsed, never echoed. */
+export const readStackOutputs: ReadStackOutputs = async (stack) => {
+  const args = ["stack", "output", "--json", "--show-secrets", ...(stack ? ["--stack", stack] : [])];
+  const r = await runPulumi(args, process.env);
+  if (r.missing) return { ok: false, reason: "no-cli", message: "the pulumi CLI is not on PATH" };
+  if (r.code !== 0) {
+    const tail = createRedactor()(r.stderr).trim().split("\n").slice(-3).join(" ");
+    return {
+      ok: false,
+      reason: "failed",
+      message: `pulumi ${args.join(" ")} failed: ${tail || `exit ${r.code}`}`,
+    };
+  }
+  try {
+    const outputs = JSON.parse(r.stdout) as unknown;
+    if (typeof outputs !== "object" || outputs === null || Array.isArray(outputs))
+      throw new Error("not an object");
+    return { ok: true, outputs: outputs as StackOutputsJson };
+  } catch {
+    return { ok: false, reason: "failed", message: "pulumi stack output --json did not print a JSON object" };
+  }
+};
 
 export interface VerifyTarget {
   mailbox: string;

@@ -7,11 +7,15 @@
 // consent reaches tokens in minutes and Exchange applies grants in 15–30 min (sometimes longer;
 // docs/microsoft-contract.md, "Propagation delays"), so a fixed sleep is never right.
 import type { Protocol } from "../../../components/microsoft";
-import { createRedactor } from "../../../components/redact";
+import { printable } from "../../../components/printable";
+import { EXIT } from "../../cli/exit-codes";
+import { schemaName } from "../../cli/json";
+import { runTool, type Invocation } from "../../cli/run";
+import { symbols, type Terminal } from "../../cli/terminal";
 import { diagnoseClaims, diagnoseLogin, diagnoseTokenFailure, protocolName, type Cause } from "./diagnosis";
-import { InputError, resolvePlan, type ReadStackOutputs, type VerifyPlan } from "./inputs";
+import { resolvePlan, type ReadStackOutputs, type VerifyPlan } from "./inputs";
 import type { Login, LoginStage } from "./login";
-import { parseOptions, USAGE, UsageError, type VerifyOptions } from "./options";
+import { parseOptions, VERIFY_SPEC } from "./options";
 import { renderTable } from "./table";
 import type { AcquireToken, TokenClaims } from "./token";
 
@@ -23,6 +27,8 @@ export interface VerifyDeps {
   readFile: (path: string) => string;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** What each stream shows (default: a pipe: no colour, ASCII). */
+  terminals?: { stdout: Terminal; stderr: Terminal };
   /** ms since the epoch. */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -77,7 +83,8 @@ export interface VerifyReport {
 }
 
 export interface VerifyOutcome {
-  exitCode: 0 | 1 | 2;
+  /** scripts/cli/exit-codes.ts: 0, 1, 64 or 78. */
+  exitCode: number;
   report?: VerifyReport;
 }
 
@@ -97,29 +104,46 @@ function formatMs(ms: number): string {
       : `${Math.round(ms / 60_000)} min`;
 }
 
-/** Parses argv, resolves inputs, verifies, prints. Never throws for bad input: exit code 2. */
-export async function runVerify(argv: string[], deps: VerifyDeps): Promise<VerifyOutcome> {
-  // Defence in depth: whatever a server or library echoes, the secret and tokens never reach output.
-  const scrub = createRedactor();
-  const out = (t: string) => deps.stdout(scrub(t));
-  const err = (t: string) => deps.stderr(scrub(t));
+/** The --json document's schema (docs/operations.md, "JSON output"). */
+export const VERIFY_SCHEMA = schemaName("verify-report", 2);
 
-  let opts: VerifyOptions;
-  let plan: VerifyPlan;
-  try {
-    opts = parseOptions(argv);
-    if (opts.help) {
-      out(USAGE + "\n");
-      return { exitCode: 0 };
-    }
-    plan = await resolvePlan(opts, deps);
-  } catch (e) {
-    if (e instanceof UsageError || e instanceof InputError) {
-      err(`${e.message}\n${e instanceof UsageError ? "Run with --help for the options.\n" : ""}`);
-      return { exitCode: 2 };
-    }
-    throw e;
-  }
+/**
+ * Parses argv, resolves inputs, verifies, prints; the exit code from the one table
+ * (scripts/cli/exit-codes.ts): 0 every login passed, 1 a login or the token failed, 64 a bad
+ * command line, 78 a missing input. Never throws: errors are printed (or are the JSON document).
+ */
+export async function runVerify(argv: string[], deps: VerifyDeps): Promise<VerifyOutcome> {
+  let report: VerifyReport | undefined;
+  const exitCode = await runTool(
+    { spec: VERIFY_SPEC, schema: () => VERIFY_SCHEMA },
+    argv,
+    {
+      env: deps.env,
+      stdout: deps.stdout,
+      stderr: deps.stderr,
+      terminals: deps.terminals,
+      ...(deps.now ? { now: () => new Date(deps.now!()) } : {}),
+    },
+    async (inv) => {
+      report = await verify(inv, argv, deps);
+      const code = report.ok ? EXIT.ok : EXIT.error;
+      if (inv.json) return { exitCode: code, body: { ...report } };
+      deps.stdout(inv.redact(renderTable(report, inv.terminals.stdout)));
+      return { exitCode: code };
+    },
+  );
+  return { exitCode, ...(report ? { report } : {}) };
+}
+
+async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promise<VerifyReport> {
+  // Defence in depth: whatever a server or library echoes, the secret and tokens never reach output.
+  const scrub = inv.redact;
+  const sym = symbols(inv.terminals.stderr);
+  // Progress: one line each, values escaped (components/printable.ts), secrets masked.
+  const err = (line: string) => deps.stderr(`${printable(scrub(line))}\n`);
+  const opts = parseOptions(argv);
+  // An InputError (exit 78) when an input is missing.
+  const plan: VerifyPlan = await resolvePlan(opts, deps);
   if (plan.credential.kind === "secret") scrub.add(plan.credential.secret);
 
   const now = deps.now ?? Date.now;
@@ -155,7 +179,7 @@ export async function runVerify(argv: string[], deps: VerifyDeps): Promise<Verif
   for (;;) {
     rounds++;
     err(
-      `Getting a token for ${plan.clientId} in ${plan.tenant} from ${plan.authorityHost} (${credentialKind})…\n`,
+      `Getting a token for ${plan.clientId} in ${plan.tenant} from ${plan.authorityHost} (${credentialKind})${sym.ellipsis}`,
     );
     const result = await deps.acquireToken({
       tenant: plan.tenant,
@@ -186,11 +210,11 @@ export async function runVerify(argv: string[], deps: VerifyDeps): Promise<Verif
         },
       };
       err(
-        `Token in ${formatMs(result.ms)}: tid ${claims.tid}, appid ${claims.appid}, oid ${claims.oid}, roles [${claims.roles.join(", ")}], expires ${token.claims!.expiresAt}\n`,
+        `Token in ${formatMs(result.ms)}: tid ${claims.tid}, appid ${claims.appid}, oid ${claims.oid}, roles [${claims.roles.join(", ")}], expires ${token.claims!.expiresAt}`,
       );
     } else {
       token = { ok: false, ms: result.ms, cause: diagnoseTokenFailure(result.failure, tokenContext) };
-      err(`✗ No token: ${token.cause!.summary}\n`);
+      err(`${sym.fail} No token: ${token.cause!.summary}`);
     }
 
     const pending = logins.filter((l) => !l.ok);
@@ -205,10 +229,10 @@ export async function runVerify(argv: string[], deps: VerifyDeps): Promise<Verif
         now: Math.floor(now() / 1000),
       });
       findings = d.blocking;
-      for (const f of findings) err(`✗ ${f.summary}\n`);
+      for (const f of findings) err(`${sym.fail} ${f.summary}`);
       for (const p of allProtocols)
         if (d.perProtocol[p])
-          err(`✗ ${protocolName(p)}: ${d.perProtocol[p]!.summary}; its logins are not attempted\n`);
+          err(`${sym.fail} ${protocolName(p)}: ${d.perProtocol[p]!.summary}; its logins are not attempted`);
       for (const l of pending) {
         const blocked = findings[0] ?? d.perProtocol[l.protocol];
         if (blocked) l.cause = blocked;
@@ -237,7 +261,7 @@ export async function runVerify(argv: string[], deps: VerifyDeps): Promise<Verif
         delete l.stage;
         delete l.serverResponse;
         if (r.detail) l.detail = r.detail;
-        err(`✓ ${protocolName(p)} ${l.mailbox} in ${formatMs(r.ms)}\n`);
+        err(`${sym.pass} ${protocolName(p)} ${l.mailbox} in ${formatMs(r.ms)}`);
       } else {
         l.stage = r.stage;
         l.serverResponse = r.serverResponse;
@@ -248,7 +272,7 @@ export async function runVerify(argv: string[], deps: VerifyDeps): Promise<Verif
           appid: claims?.appid,
           oid: claims?.oid,
         });
-        err(`✗ ${protocolName(p)} ${l.mailbox} after ${formatMs(r.ms)}: ${r.serverResponse}\n`);
+        err(`${sym.fail} ${protocolName(p)} ${l.mailbox} after ${formatMs(r.ms)}: ${r.serverResponse}`);
       }
     });
 
@@ -257,7 +281,7 @@ export async function runVerify(argv: string[], deps: VerifyDeps): Promise<Verif
     if (failing === 0 || remaining <= 0) break;
     const wait = Math.min(delay, remaining);
     err(
-      `${failing} of ${logins.length} logins failing; retrying in ${formatMs(wait)} (--wait ends in ${formatMs(remaining)})\n`,
+      `${failing} of ${logins.length} logins failing; retrying in ${formatMs(wait)} (--wait ends in ${formatMs(remaining)})`,
     );
     await sleep(wait);
     delay = Math.min(delay * 2, backoff.maxMs);
@@ -278,6 +302,5 @@ export async function runVerify(argv: string[], deps: VerifyDeps): Promise<Verif
     elapsedMs: now() - started,
     summary: { expected: logins.length, passed, failed: logins.length - passed },
   };
-  out(opts.json ? JSON.stringify(report, null, 2) + "\n" : renderTable(report));
-  return { exitCode: report.ok ? 0 : 1, report };
+  return report;
 }

@@ -1,5 +1,10 @@
-// The human report: the token's claims, one row per mailbox × protocol (✓/✗, time, cause),
-// then each distinct cause once with what to do. Pure: report in, text out.
+// The human report: the token's claims, one row per mailbox × protocol (pass/fail, time, cause),
+// then each distinct cause once with what to do. Pure: report in, text out. Every value from
+// outside (claims, addresses, a server's reply, a cause quoting it) is escaped
+// (components/printable.ts); symbols and colour follow the terminal (scripts/cli/terminal.ts):
+// ✓/✗ and colour on a UTF-8 terminal, "ok"/"FAIL" and none in a pipe.
+import { printable } from "../../../components/printable";
+import { paint, PLAIN, symbols, type Symbols, type Terminal } from "../../cli/terminal";
 import type { Cause } from "./diagnosis";
 import { protocolName } from "./diagnosis";
 import type { VerifyReport } from "./run";
@@ -8,29 +13,35 @@ function pad(text: string, width: number): string {
   return text + " ".repeat(Math.max(0, width - [...text].length));
 }
 
-function ms(n: number | undefined): string {
-  if (n === undefined) return "—";
+function ms(n: number | undefined, sym: Symbols): string {
+  if (n === undefined) return sym.none;
   return n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(1)} s`;
 }
 
 /** Long server replies are cut in the table (the JSON report keeps them whole). */
-function clip(text: string, max: number): string {
-  return [...text].length <= max ? text : `${[...text].slice(0, max - 1).join("")}…`;
+function clip(text: string, max: number, sym: Symbols): string {
+  return [...text].length <= max ? text : `${[...text].slice(0, max - 1).join("")}${sym.ellipsis}`;
 }
 
-export function renderTable(report: VerifyReport): string {
+/** A value from outside, safe to print. */
+const v = (text: string) => printable(text);
+
+export function renderTable(report: VerifyReport, terminal: Terminal = PLAIN): string {
+  const sym = symbols(terminal);
   const lines: string[] = [];
   const how = report.credential === "secret" ? "client secret" : "certificate";
-  lines.push(`Tenant ${report.tenant} · application ${report.clientId} · ${how} · ${report.authorityHost}`);
+  lines.push(
+    `Tenant ${v(report.tenant)} ${sym.dot} application ${v(report.clientId)} ${sym.dot} ${how} ${sym.dot} ${v(report.authorityHost)}`,
+  );
   const t = report.token;
   if (t.ok && t.claims) {
     const c = t.claims;
     lines.push(
-      `Token  ✓ ${ms(t.ms)} · tid ${c.tid} · appid ${c.appid} · oid ${c.oid} · aud ${c.aud}`,
-      `       roles ${c.roles.length ? c.roles.join(", ") : "(none)"} · expires ${c.expiresAt}`,
+      `Token  ${paint(terminal, "green", sym.pass)} ${ms(t.ms, sym)} ${sym.dot} tid ${v(c.tid)} ${sym.dot} appid ${v(c.appid)} ${sym.dot} oid ${v(c.oid)} ${sym.dot} aud ${v(c.aud)}`,
+      `       roles ${c.roles.length ? v(c.roles.join(", ")) : "(none)"} ${sym.dot} expires ${v(c.expiresAt)}`,
     );
   } else {
-    lines.push(`Token  ✗ ${t.cause?.summary ?? "no token"}`);
+    lines.push(`Token  ${paint(terminal, "red", sym.fail)} ${v(t.cause?.summary ?? "no token")}`);
   }
   lines.push("");
 
@@ -44,38 +55,42 @@ export function renderTable(report: VerifyReport): string {
     return notes.length;
   };
   const rows = report.logins.map((l) => [
-    l.mailbox,
+    v(l.mailbox),
     protocolName(l.protocol),
-    l.ok ? "✓" : "✗",
-    l.attempted ? ms(l.ms) : "—",
+    l.ok ? sym.pass : sym.fail,
+    l.attempted ? ms(l.ms, sym) : sym.none,
     l.ok
       ? l.attempts > 1
         ? `passed on attempt ${l.attempts}`
         : ""
       : l.cause
-        ? `[${noteOf(l.cause)}] ${l.cause.summary}${l.attempted ? (l.serverResponse ? `: ${clip(l.serverResponse, 90)}` : "") : " (not attempted)"}`
+        ? `[${noteOf(l.cause)}] ${v(l.cause.summary)}${l.attempted ? (l.serverResponse ? `: ${clip(v(l.serverResponse), 90, sym)}` : "") : " (not attempted)"}`
         : "",
   ]);
   const header = ["MAILBOX", "PROTOCOL", "RESULT", "TIME", "CAUSE"];
   const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((r) => [...r[i]].length)));
-  const line = (cells: string[]) =>
+  // Padded first, painted after: colour codes take no column.
+  const line = (cells: string[], paintResult: boolean) =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i])))
+      .map((c, i) => {
+        const text = i === cells.length - 1 ? c : pad(c, widths[i]);
+        return i === 2 && paintResult ? paint(terminal, c === sym.pass ? "green" : "red", text) : text;
+      })
       .join("  ")
       .trimEnd();
-  lines.push(line(header), ...rows.map(line));
+  lines.push(paint(terminal, "bold", line(header, false)), ...rows.map((r) => line(r, true)));
 
   if (notes.length > 0) {
     lines.push("", "What to do");
     notes.forEach((n, i) => {
-      lines.push(`[${i + 1}] ${n.summary}`, `    ${n.action}`);
-      for (const c of n.checks ?? []) lines.push(`    - ${c}`);
+      lines.push(`[${i + 1}] ${v(n.summary)}`, `    ${v(n.action)}`);
+      for (const c of n.checks ?? []) lines.push(`    - ${v(c)}`);
     });
   }
   const s = report.summary;
   lines.push(
     "",
-    `${s.passed} of ${s.expected} logins passed${report.rounds > 1 ? ` after ${report.rounds} rounds (${ms(report.elapsedMs)})` : ""}.`,
+    `${s.passed} of ${s.expected} logins passed${report.rounds > 1 ? ` after ${report.rounds} rounds (${ms(report.elapsedMs, sym)})` : ""}.`,
   );
   return lines.join("\n") + "\n";
 }

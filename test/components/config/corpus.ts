@@ -50,6 +50,24 @@ const DEFAULT_SECRET = { rotationDays: 90, graceDays: 14 };
 
 export const GOOD_CONFIGS: GoodConfig[] = [
   {
+    name: "enumerated values in any letter case are normalised (protocols, exchange.connection)",
+    values: with_({
+      protocols: ["IMAP", "Smtp"],
+      mailboxes: [{ address: "helpdesk@contoso.com", protocols: ["SMTP"] }],
+      exchange: { connection: "ManagedIdentity" },
+    }),
+    stack: "dev",
+    config: {
+      tenantId: TENANT,
+      organization: "contoso.onmicrosoft.com",
+      application: { displayName: "exo-oauth-dev", owners: [] },
+      protocols: ["imap", "smtp"],
+      mailboxes: [{ address: "helpdesk@contoso.com", protocols: ["smtp"], sendAs: false }],
+      secret: DEFAULT_SECRET,
+      exchange: { connection: "managedIdentity", pwsh: "pwsh", retryDeadlineSeconds: 600 },
+    },
+  },
+  {
     name: "the minimal config gets every default",
     values: MINIMAL,
     stack: "dev",
@@ -293,10 +311,28 @@ export const BAD_CONFIGS: BadConfig[] = [
     ],
   },
   {
-    name: "protocols with a capitalised protocol",
-    values: with_({ protocols: ["IMAP"] }),
+    name: "protocols with a misspelt protocol, with the closest one suggested",
+    values: with_({ protocols: ["imap", "smpt"] }),
     issues: [
-      { path: "exo-oauth:protocols[0]", message: '"IMAP" is not a protocol (allowed: imap, pop, smtp)' },
+      {
+        path: "exo-oauth:protocols[1]",
+        message: '"smpt" is not a protocol (allowed: imap, pop, smtp) (did you mean smtp?)',
+      },
+    ],
+  },
+  {
+    name: "protocols listing one twice in different letter cases",
+    values: with_({ protocols: ["imap", "IMAP"] }),
+    issues: [{ path: "exo-oauth:protocols[1]", message: '"IMAP" repeats exo-oauth:protocols[0]' }],
+  },
+  {
+    name: "a misspelt connection, with the closest one suggested",
+    values: with_({ exchange: { connection: "managedIdentiy" } }),
+    issues: [
+      {
+        path: "exo-oauth:exchange.connection",
+        message: `"managedIdentiy" is not a connection: expected one of certificate, managedIdentity, accessToken, manual (did you mean managedIdentity?)`,
+      },
     ],
   },
   {

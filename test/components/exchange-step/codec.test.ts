@@ -190,7 +190,38 @@ describe("the driver environment", () => {
   it("says a mailbox list that is not JSON is not JSON, once", () => {
     const env = { ...encodeDriverEnvironment(settings), [DRIVER_ENV.mailboxes]: "helpdesk@contoso.com" };
     expect(problemsOf(env)).toEqual([
-      `EXO_OAUTH_MAILBOXES (from exo-oauth:mailboxes): must be a JSON array like [{"address":"a@contoso.com","sendAs":false}] (got "helpdesk@contoso.com")`,
+      `EXO_OAUTH_MAILBOXES (from exo-oauth:mailboxes): must be a JSON array like ["a@contoso.com"] or [{"address":"a@contoso.com","sendAs":false}] (got "helpdesk@contoso.com")`,
     ]);
+  });
+
+  it("accepts the mailbox short form the stack config accepts: an address alone", () => {
+    const env = {
+      ...encodeDriverEnvironment(settings),
+      [DRIVER_ENV.mailboxes]: '["HelpDesk@Contoso.com", {"address":"billing@contoso.com","sendAs":true}]',
+    };
+    expect(decodeDriverEnvironment(env).desired.mailboxes).toEqual([
+      { address: "helpdesk@contoso.com", sendAs: false },
+      { address: "billing@contoso.com", sendAs: true },
+    ]);
+  });
+
+  it("refuses an empty mailbox list in the words the stack config uses", () => {
+    const env = { ...encodeDriverEnvironment(settings), [DRIVER_ENV.mailboxes]: "[]" };
+    expect(problemsOf(env)).toEqual([
+      "EXO_OAUTH_MAILBOXES (from exo-oauth:mailboxes): empty: list at least one mailbox",
+    ]);
+  });
+
+  it("takes the connection in any letter case, and suggests the closest for a misspelt one", () => {
+    const env = encodeDriverEnvironment(settings);
+    expect(
+      decodeDriverEnvironment({
+        ...env,
+        [DRIVER_ENV.connection]: settings.connection.connection.toUpperCase(),
+      }).connection.connection,
+    ).toBe(settings.connection.connection);
+    expect(problemsOf({ ...env, [DRIVER_ENV.connection]: "managedIdentiy" }).join("\n")).toContain(
+      "(did you mean managedIdentity?)",
+    );
   });
 });

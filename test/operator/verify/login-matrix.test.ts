@@ -3,6 +3,7 @@
 // protocol gives and must have been refused for the case's reason (seen through onCheck).
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { printFigures } from "../../support/figures";
 import type { Protocol } from "../../../components/microsoft";
 import { startMailPeers, type CheckReason, type MailPeers } from "../../../scripts/offline-tenant/mail-peers";
 import { loginImap } from "../../../scripts/operator/verify/imap";
@@ -78,8 +79,9 @@ describe.skipIf(skipDovecot)("the XOAUTH2 login matrix against the offline peers
       const sorted = [...v].sort((a, b) => a - b);
       return `${k.padEnd(14)} n=${String(v.length).padStart(2)} median=${String(sorted[Math.floor(v.length / 2)]).padStart(4)} ms  max=${String(sorted.at(-1)).padStart(4)} ms`;
     });
-    console.log(
-      `Per-login timings against the offline peers, one login at a time (connect → TLS → auth → command → logout):\n${rows.join("\n")}`,
+    printFigures(
+      "Per-login timings against the offline peers, one login at a time (connect → TLS → auth → command → logout):",
+      rows.join("\n"),
     );
   });
 

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { printFigures } from "../../support/figures";
 import type { Protocol } from "../../../components/microsoft";
 import { consentRoles, revokeRoles } from "../../../scripts/offline-tenant/entra/entra-app";
 import { startMailPeers, type MailPeers } from "../../../scripts/offline-tenant/mail-peers";
@@ -68,7 +69,8 @@ afterAll(async () => {
         ? `n=${s.length} min ${s[0]} ms, median ${s[Math.floor(s.length / 2)]} ms, max ${s.at(-1)} ms`
         : "n=0";
     };
-    console.log(
+    printFigures(
+      "verify matrix timings:",
       ALL.map((p) => `${p}: passed ${stats(timings[p])}; failed ${stats(failTimings[p])}`).join("\n"),
     );
   }

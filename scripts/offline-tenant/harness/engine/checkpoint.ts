@@ -45,18 +45,18 @@ interface SavedFile {
   checkpoint: unknown;
 }
 
-function keyFor(passphrase: string, salt: Buffer): Buffer {
+export function keyFor(passphrase: string, salt: Buffer): Buffer {
   return scryptSync(passphrase, salt, 32);
 }
 
-function encrypt(value: unknown, key: Buffer): string {
+export function encrypt(value: unknown, key: Buffer): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   const body = Buffer.concat([cipher.update(JSON.stringify(value), "utf8"), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64");
 }
 
-function decrypt(text: string, key: Buffer): unknown {
+export function decrypt(text: string, key: Buffer): unknown {
   const raw = Buffer.from(text, "base64");
   const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
   decipher.setAuthTag(raw.subarray(12, 28));

@@ -6,6 +6,7 @@ import { parseRecord } from "../../../../components/exchange-step/record";
 import { REMOVE_COMMAND } from "../../../../components/exchangeMailboxAccess";
 import { PROJECT_DIR } from "../../../../scripts/offline-tenant/harness/engine/offline";
 import { STACK_REFERENCE_TYPE } from "../../../../scripts/offline-tenant/graph/mock";
+import { capturingWarnings } from "../../../support/pulumi-warnings";
 import type { RunResult } from "../../../../scripts/offline-tenant/harness/engine/engine";
 import {
   BILLING,
@@ -85,8 +86,16 @@ describe("the Exchange Command across runs", () => {
     const stored = `${REMOVE_COMMAND} # stored by an older version`;
     cmd.inputs = { ...cmd.inputs, delete: stored };
     const recordBefore = String(outputsOf(w.engine, COMMAND, "exchange-command").stdout);
-    const r = await w.engine.up({ config: manualConfig({ mailboxes: [HELPDESK, BILLING] }), now: DAY_1 });
+    const { result: r, warnings } = await capturingWarnings(() =>
+      w.engine.up({ config: manualConfig({ mailboxes: [HELPDESK, BILLING] }), now: DAY_1 }),
+    );
     expect(r.ok).toBe(true);
+    // The manual-switch hazard is warned at update, naming what the delete revokes.
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^exo-oauth:exchange.connection is now "manual", but .*FullAccess on billing@contoso.com, helpdesk@contoso.com/,
+      ),
+    ]);
     expect(changes(r)).toContain("delete Command exchange-command");
     expect(r.commandRuns.map((x) => [x.script, x.commandLine])).toEqual([["delete", stored]]);
     expect(mailboxesOf(r.commandRuns[0].environment)).toEqual([HELPDESK, BILLING]);

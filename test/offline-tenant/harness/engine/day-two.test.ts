@@ -6,6 +6,7 @@ import { readBackNotFound } from "../../../../scripts/offline-tenant/graph/behav
 import { TYPES } from "../../../../scripts/offline-tenant/graph/mock";
 import { sha256Hex } from "../../../../scripts/offline-tenant/state";
 import { changes, DAY_1, DAY_2, manualConfig, outputsOf, world, type World } from "./world";
+import { capturingWarnings } from "../../../support/pulumi-warnings";
 
 let w: World;
 afterEach(() => w?.cleanup());
@@ -15,11 +16,12 @@ describe("secret.graceDays 14 → 15 with the other defaults", () => {
     w = world();
     const first = await w.engine.up({ config: manualConfig(), now: DAY_1 });
     const held = String(first.outputs.clientSecret);
-    const r = await w.engine.up({
-      config: manualConfig({ secret: { rotationDays: 90, graceDays: 15 } }),
-      now: DAY_1,
-    });
+    const { result: r, warnings } = await capturingWarnings(() =>
+      w.engine.up({ config: manualConfig({ secret: { rotationDays: 90, graceDays: 15 } }), now: DAY_1 }),
+    );
     expect(r.ok).toBe(true);
+    // Warned at update, slot by slot.
+    expect(warnings.map((x) => x.match(/replaces client secret slot (a|b)/)?.[1])).toEqual(["a", "b"]);
     expect(changes(r)).toEqual([
       "replace ApplicationPassword client-secret-a [endDate]",
       "replace ApplicationPassword client-secret-b [endDate]",

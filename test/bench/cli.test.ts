@@ -1,0 +1,35 @@
+// The benchmarks' command lines, as processes: help and usage errors answer at once (no 18-second
+// run for a typo), with the one parser's words and exit codes.
+import { describe, expect, it } from "vitest";
+import { EXIT } from "../../scripts/cli/exit-codes";
+import { runTool } from "../support/cli-process";
+
+describe.concurrent("npm run bench:exchange and bench:pwsh", () => {
+  it.each(["bench:exchange", "bench:pwsh"] as const)(
+    "%s --help prints its options and exit codes, and runs nothing",
+    async (tool) => {
+      const started = Date.now();
+      const r = await runTool(tool, ["--help"]);
+      expect(r.code).toBe(EXIT.ok);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: npm run ${tool} -- \\[options\\]\\n`));
+      expect(r.stdout).toContain("--n <list>");
+      expect(r.stdout).toMatch(/^ +64 +the command line is wrong/m);
+      expect(r.stderr).toBe("");
+      expect(Date.now() - started).toBeLessThan(15_000);
+    },
+  );
+
+  it.each([
+    ["bench:exchange", ["--nn", "5"], "unknown option --nn"],
+    ["bench:exchange", ["--n", "0"], '--n takes positive integers, comma-separated, e.g. 1,10,100 (got "0")'],
+    ["bench:exchange", ["--n"], "--n needs a value: <list>"],
+    ["bench:exchange", ["--json"], "unknown option --json"],
+    ["bench:pwsh", ["--repaet", "3"], "unknown option --repaet (did you mean --repeat?)"],
+    ["bench:pwsh", ["--repeat", "x"], '--repeat takes a positive integer, e.g. 3 (got "x")'],
+  ] as const)("%s %j is a usage error (exit 64): %s", async (tool, args, says) => {
+    const r = await runTool(tool, args);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(`Error: ${says}\n`);
+  });
+});
