@@ -38,40 +38,10 @@ interface RegisterRequestLike extends RequestLike {
   getImportid(): string;
 }
 type Handler<R> = (req: R, callback: unknown) => unknown;
-interface OutputsRequestLike {
-  getUrn(): string;
-}
 interface MonitorLike {
   registerResource: Handler<RegisterRequestLike>;
   readResource: Handler<RequestLike>;
   registerResourceOutputs?: Handler<{ getUrn(): string }>;
-}
-interface MockMonitorPrototype {
-  registerResourceOutputs: Handler<OutputsRequestLike>;
-  __exoOauthStrayOutputsDropped?: boolean;
-}
-
-/**
- * A program stopped by a failed step keeps running in this process, waiting on a registration that
- * never answers (in Pulumi its language host ends with the update). Its components may still
- * register their outputs later — through whichever mock monitor is current then, with URNs that
- * monitor never registered, which MockMonitor answers with "unknown resource" as an unhandled
- * rejection. Those late calls belong to no run: every mock monitor drops them instead (patched
- * once, on MockMonitor's prototype, since a late call can reach a monitor before the engine wraps it).
- */
-export function dropStrayComponentOutputs(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mocks = require("@pulumi/pulumi/runtime/mocks") as {
-    MockMonitor: { prototype: MockMonitorPrototype };
-  };
-  const proto = mocks.MockMonitor.prototype;
-  if (proto.__exoOauthStrayOutputsDropped) return;
-  const original = proto.registerResourceOutputs;
-  proto.registerResourceOutputs = function (this: { resources: Map<string, unknown> }, req, callback) {
-    if (!this.resources.has(req.getUrn())) return (callback as (err: null, res: object) => void)(null, {});
-    return original.call(this, req, callback);
-  };
-  proto.__exoOauthStrayOutputsDropped = true;
 }
 
 /** MockMonitor.newUrn: the parent's own type qualifies the child's (runtime/mocks.js). */
@@ -86,7 +56,6 @@ export function mockUrn(stack: string, project: string, parent: string, type: st
  * newResource) returns the options of the request being handled.
  */
 export function captureRegistrationOptions(): { take(): RegistrationOptions } {
-  dropStrayComponentOutputs();
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike | undefined;
   if (
     !monitor ||
