@@ -43,6 +43,7 @@ export = async (): Promise<StackOutputs> => {
     graceDays: config.secret.graceDays,
     maxLifetimeDays: config.secret.maxLifetimeDays,
     previous: previous.rotation,
+    previousNextRotationAt: previous.nextRotationAt,
     now: () => now,
   });
   // Shown by `pulumi preview` too: what a settings change does, and when a secret keeps less than

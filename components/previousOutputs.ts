@@ -23,6 +23,8 @@ export interface PreviousOutputs {
   deployed: boolean;
   /** The rotation record (settings, schedule anchor, carried passwords) the last update exported. */
   rotation?: RotationRecord;
+  /** When the last update said the next rotation was due (`nextRotationAt`), RFC3339. */
+  nextRotationAt?: string;
   exchangeConnection?: ExchangeConnection;
   /** The Exchange step's record, as exported (checked by whoever reads it). */
   exchangeRecord?: unknown;
@@ -60,10 +62,14 @@ export async function readPreviousOutputs(
     const details = await ref.getOutputDetails(output);
     return details.value ?? details.secretValue;
   };
-  const [tenantId, rotation, exchangeConnection, exchangeRecord] = await Promise.all(
-    (["tenantId", "rotation", "exchangeConnection", "exchangeRecord"] as const).map(value),
+  const [tenantId, rotation, nextRotationAt, exchangeConnection, exchangeRecord] = await Promise.all(
+    (["tenantId", "rotation", "nextRotationAt", "exchangeConnection", "exchangeRecord"] as const).map(value),
   );
   const previous: PreviousOutputs = { deployed: tenantId !== undefined, unreadable: {} };
+  if (nextRotationAt !== undefined) {
+    if (isTime(nextRotationAt)) previous.nextRotationAt = nextRotationAt as string;
+    else previous.unreadable.nextRotationAt = `${JSON.stringify(nextRotationAt)} is not an RFC3339 time`;
+  }
   if (rotation !== undefined) {
     const why = rotationRecordProblem(rotation);
     if (why) previous.unreadable.rotation = why;

@@ -52,6 +52,8 @@ export interface RotatingClientSecretArgs {
    * secret. Undefined on a new stack (or when unreadable: the slots are then planned afresh).
    */
   previous?: RotationRecord;
+  /** The last update's `nextRotationAt` output (readPreviousOutputs), RFC3339: see ContinueRotationArgs. */
+  previousNextRotationAt?: string;
   /** The clock the schedule is evaluated at. Default `() => new Date()`; inject it to rehearse or test. */
   now?: () => Date;
   /**
@@ -105,6 +107,7 @@ export class RotatingClientSecret extends pulumi.ComponentResource {
       now,
       settings: requestedSettings(args),
       previous: args.previous,
+      previousNextRotationAt: args.previousNextRotationAt,
     });
     // Graph refuses a password that lives longer than the tenant's policy allows (counted from its
     // creation): never declare one (docs/configuration.md, "`secret`").

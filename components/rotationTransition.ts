@@ -11,12 +11,15 @@
 // - each slot KEEPS the password it holds (its generation, startsAt and endDate are carried in the
 //   record) until that slot's own next rotation; new settings apply to every password made after;
 // - the next rotation T replaces the PREVIOUS secret's slot, never the published one, and is the
-//   first boundary of the requested grid (anchor + k·P′) that is at least graceDays (G′) after the
-//   published secret was published, so the previous secret keeps G′ days after that publish;
-// - T is at most the published secret's endDate − G′, so the published secret, once previous,
-//   still has G′ days of life after T; when no grid boundary fits that window, T is that latest
-//   instant (off the grid: the schedule then runs every P′ days from T);
-// - T is after now − P′, so the update that makes the change replaces at most one slot;
+//   first boundary of the requested grid (anchor + k·P′) that is at least graceDays (G′) + 1 day
+//   after the published secret was published, so the previous secret keeps G′ days after that
+//   publish even when a daily run is late;
+// - T is at most the published secret's endDate − G′ − 1 day, so the published secret, once
+//   previous, still has G′ days of life after the run that publishes next; when no grid boundary
+//   fits that window, T is that latest instant (off the grid: the schedule then runs every P′ days
+//   from T);
+// - T + P′ is at least G′ after this update (T is after now − P′: the update that makes the change
+//   replaces at most one slot, and the secret it may publish keeps G′ days before the next rotation);
 // - generations keep counting: the schedule's anchor becomes T − (g + 1)·P′, so slot parity holds
 //   and every later run is the plain clock schedule again (rotationSchedule.ts).
 //
@@ -87,6 +90,11 @@ export interface ContinueRotationArgs {
   settings: RotationSettings;
   /** The last update's record (undefined: a new stack, or the record could not be read). */
   previous?: RotationRecord;
+  /**
+   * The last update's `nextRotationAt` output: the passwords in state are those of the period
+   * before it, even when a boundary has passed since (that rotation has not run yet).
+   */
+  previousNextRotationAt?: string;
 }
 
 export interface ContinuedRotation {
@@ -103,7 +111,9 @@ export function continueRotation(args: ContinueRotationArgs): ContinuedRotation 
   if (!previous) return finish(now, settings, new Date(settings.anchor), {});
   if (sameSettings(previous, settings))
     return finish(now, settings, new Date(previous.scheduleAnchor ?? previous.anchor), previous.carried);
-  const last = planFrom(now, previous);
+  // What state holds: the last update's plan, not the old schedule's at now (whose rotation is due).
+  const due = args.previousNextRotationAt ? Date.parse(args.previousNextRotationAt) - 1000 : NaN;
+  const last = planFrom(new Date(Number.isNaN(due) ? now.getTime() : Math.min(now.getTime(), due)), previous);
 
   const P = settings.rotationDays * DAY_MS;
   const G = settings.graceDays * DAY_MS;
@@ -112,10 +122,13 @@ export function continueRotation(args: ContinueRotationArgs): ContinuedRotation 
   const publishedAt = Date.parse(last.slots[X].startsAt);
   const xEnd = Date.parse(last.slots[X].endDate);
   const yEnd = Date.parse(last.slots[Y].endDate);
-  // Whole seconds, so the anchor derived from T is one too.
-  const floor = Math.ceil((now.getTime() - P + 1) / 1000) * 1000;
-  const lo = Math.max(Math.min(publishedAt + G, yEnd), floor);
-  const hi = xEnd - G;
+  // The slot published now is replaced at T + P′: at least G′ after this run, which publishes when T
+  // has passed (and so after now − P′: this update replaces at most one slot). Whole seconds, so
+  // the anchor derived from T is one too.
+  const floor = Math.ceil((now.getTime() + G - P) / 1000) * 1000;
+  // A day's margin on both promises: with daily runs a rotation lands up to a day after its instant.
+  const lo = Math.max(Math.min(publishedAt + G + DAY_MS, yEnd), floor);
+  const hi = xEnd - G - DAY_MS;
   const anchor = Date.parse(settings.anchor);
   let T = anchor + Math.ceil((lo - anchor) / P) * P;
   const onGrid = T <= hi;
