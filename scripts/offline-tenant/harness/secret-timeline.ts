@@ -85,7 +85,7 @@ export interface SecretTimeline {
    * band are not counted: that secret was already dead).
    */
   laggardOutageDays: number;
-  /** Runs that deleted the secret published before them (consumers cut off by the stack itself). */
+  /** Runs that deleted the working secret published before them (consumers cut off by the stack itself). */
   publishedDeletedByRun: number;
   /** Fewest days the previous secret kept working after a publish (Infinity: none died). */
   minPreviousGraceDays: number;
@@ -163,7 +163,8 @@ function measure(runs: TimelineRun[], keys: Map<string, KeyLife>, opts: SecretTi
   const visibleFrom = (k: KeyLife) => {
     const d = death(k);
     const byHand = (k.deletedBy === "hand" && k.deletedAt === d) || k.expiredByHandAt !== undefined;
-    return byHand ? (runs.find((r) => r.at >= d)?.at ?? end) : d;
+    const edited = Math.max(d, k.expiredByHandAt ?? -Infinity);
+    return byHand ? (runs.find((r) => r.at >= edited)?.at ?? end) : d;
   };
   let outage = 0;
   for (let i = 0; i < runs.length; i++) {
@@ -179,7 +180,8 @@ function measure(runs: TimelineRun[], keys: Map<string, KeyLife>, opts: SecretTi
     const before = runs[i - 1]?.published;
     const now = runs[i].published;
     const old = before ? keys.get(before) : undefined;
-    if (old?.deletedBy === "run" && old.deletedAt === runs[i].at) deletedByRun++;
+    // Only a secret that still worked counts: replacing one already dead (expired) cuts no one off.
+    if (old?.deletedBy === "run" && old.deletedAt === runs[i].at && old.endDate > runs[i].at) deletedByRun++;
     if (runs[i].ok && now && now !== before) {
       const secret = opts.config(runs[i].at).secret as { graceDays?: number } | undefined;
       publishes.push({ at: runs[i].at, keyId: now, previous: before, graceDays: secret?.graceDays ?? 14 });
