@@ -189,7 +189,7 @@ export function rotationNotices(
     notices.push({
       level: "warn",
       message:
-        `${what} moves the next rotation to ${change.nextRotationAfter}: the previous secret in ` +
+        `${what} moves the next rotation to ${change.nextPublishAt}: the previous secret in ` +
         `${slot(change.previous)} stays usable only ${days(change.previousGraceDays)} after the published ` +
         `one was published, fewer than graceDays (${to.graceDays}).`,
     });
@@ -198,8 +198,8 @@ export function rotationNotices(
       level: "warn",
       message:
         `${what}: the published secret in ${slot(change.published)} was planned under the old settings and ` +
-        `stays usable only ${days(change.publishedGraceDays)} after the next rotation ` +
-        `(${change.nextRotationAfter}), fewer than graceDays (${to.graceDays}): consumers must read the new ` +
+        `stays usable only ${days(change.publishedGraceDays)} after the next secret is published ` +
+        `(${change.nextPublishAt}), fewer than graceDays (${to.graceDays}): consumers must read the new ` +
         `\`clientSecret\` within that time.`,
     });
   if (notices.length === 0)

@@ -69,9 +69,11 @@ export interface ScheduleChange {
   /** The slot holding the published secret before the change, and the previous secret's slot. */
   published: Slot;
   previous: Slot;
-  /** The next rotation before and after the change. */
+  /** The next rotation before the change, and after this update (its `nextRotationAt`). */
   nextRotationBefore: string;
   nextRotationAfter: string;
+  /** When the first secret under the new settings is published: this update's clock when it rotates now. */
+  nextPublishAt: string;
   /** Slots this update replaces (their inputs differ from what the last update declared). */
   replacedNow: Slot[];
   /**
@@ -146,7 +148,8 @@ export function continueRotation(args: ContinueRotationArgs): ContinuedRotation 
     published: X,
     previous: Y,
     nextRotationBefore: last.nextRotationAt,
-    nextRotationAfter: rfc3339(T),
+    nextRotationAfter: next.plan.nextRotationAt,
+    nextPublishAt: rfc3339(publish),
     replacedNow: SLOTS.filter((s) => inputs(last, s) !== inputs(next.plan, s)),
     previousGraceDays: (Math.min(yEnd, publish) - publishedAt) / DAY_MS,
     publishedGraceDays: (Math.min(xEnd, T + P) - publish) / DAY_MS,
