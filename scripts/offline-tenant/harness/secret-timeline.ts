@@ -155,7 +155,11 @@ export async function runSecretTimeline(opts: SecretTimelineOptions): Promise<Se
   return measure(runs, keys, opts);
 }
 
-function measure(runs: TimelineRun[], keys: Map<string, KeyLife>, opts: SecretTimelineOptions): SecretTimeline {
+function measure(
+  runs: TimelineRun[],
+  keys: Map<string, KeyLife>,
+  opts: SecretTimelineOptions,
+): SecretTimeline {
   const end = opts.runs.at(-1)! + DAY_MS;
   const death = (k: KeyLife) => Math.min(k.endDate, k.deletedAt ?? Infinity);
   // From when the stack could have seen a key's loss: at once for its own deletes and for a
@@ -191,7 +195,11 @@ function measure(runs: TimelineRun[], keys: Map<string, KeyLife>, opts: SecretTi
   let minGrace = Infinity;
   for (const p of publishes) {
     const old = p.previous ? keys.get(p.previous) : undefined;
-    if (!old || (old.deletedBy === "hand" && old.deletedAt! <= p.at) || (old.expiredByHandAt ?? Infinity) <= p.at)
+    if (
+      !old ||
+      (old.deletedBy === "hand" && old.deletedAt! <= p.at) ||
+      (old.expiredByHandAt ?? Infinity) <= p.at
+    )
       continue;
     const d = death(old);
     minGrace = Math.min(minGrace, (d - p.at) / DAY_MS);
