@@ -110,9 +110,11 @@ export class RotatingClientSecret extends pulumi.ComponentResource {
       previousNextRotationAt: args.previousNextRotationAt,
     });
     // Graph refuses a password that lives longer than the tenant's policy allows (counted from its
-    // creation): never declare one (docs/configuration.md, "`secret`").
+    // creation): never declare one (docs/configuration.md, "`secret`"). Valid settings keep the
+    // schedule's own passwords within it; this catches a record that would not (a tampered or
+    // foreign `rotation` output). A carried password exists already: nothing asks Graph for it.
     const limit = args.maxLifetimeDays ?? MAX_SECRET_LIFETIME_DAYS;
-    for (const slot of SLOTS) {
+    for (const slot of SLOTS.filter((s) => !plan.slots[s].carried)) {
       const asked = (Date.parse(plan.slots[slot].endDate) - now.getTime()) / DAY_MS;
       if (asked > limit)
         problems.push(

@@ -216,19 +216,18 @@ describe("RotatingClientSecret", () => {
   });
 
   it("never declares a password that would ask Graph for more than maxLifetimeDays, whatever the record says", () => {
-    // A record (tampered, or from another limit) carrying a password that ends 300 days from now.
+    // A record (tampered, or foreign) carrying a generation two periods ahead of the clock: the other
+    // slot would then be planned for a period that has not started, living over 2P + G from now.
     const now = new Date(BOUNDARY + day(10));
     const plan = rotationPlan({ now, rotationDays: 83, graceDays: 14 });
+    const ahead = plan.generation + 2;
+    const start = Date.parse(plan.nextRotationAt) + day(83);
     const previous = {
       rotationDays: 83,
       graceDays: 14,
       anchor: "2024-01-01T00:00:00Z",
       carried: {
-        [plan.published]: {
-          generation: plan.generation,
-          startsAt: iso(now.getTime()),
-          endDate: iso(now.getTime() + day(300)),
-        },
+        [slotOf(ahead)]: { generation: ahead, startsAt: iso(start), endDate: iso(start + day(180)) },
       },
     };
     const before = mock.resources.length;
@@ -244,7 +243,7 @@ describe("RotatingClientSecret", () => {
         }),
     ).toThrow(
       new RegExp(
-        `^Creating RotatingClientSecret "too-long": slot ${plan.published} \\(generation ${plan.generation}, endDate .*\\) would ask Graph for 300 days of life, over maxLifetimeDays \\(180\\)$`,
+        `^Creating RotatingClientSecret "too-long": slot ${other(slotOf(ahead))} \\(generation ${ahead - 1}, endDate .*\\) would ask Graph for \\d+ days of life, over maxLifetimeDays \\(180\\)$`,
       ),
     );
     expect(mock.resources.length).toBe(before);
