@@ -12,7 +12,7 @@ import { ExchangeMailboxAccess, exchangeHazards } from "./components/exchangeMai
 import { MailApplication, readExchangeServicePrincipal } from "./components/mailApplication";
 import { OUTLOOK_SCOPE, tokenEndpoint } from "./components/microsoft";
 import type { StackOutputs } from "./components/outputs";
-import { readPreviousOutputs, rotationHazards } from "./components/previousOutputs";
+import { lifetimePolicyNotices, readPreviousOutputs, rotationNotices } from "./components/previousOutputs";
 import { RotatingClientSecret } from "./components/rotatingClientSecret";
 import { assertSignedInTenant } from "./components/tenantGuard";
 
@@ -35,15 +35,24 @@ export = async (): Promise<StackOutputs> => {
   // MailApplication, whose role check fails before anything is registered.
   const previous = await readPreviousOutputs();
 
+  // The last update's rotation record: a settings change carries on from it without replacing the
+  // published secret (components/rotationTransition.ts).
   const clientSecret = new RotatingClientSecret("client-secret", {
     applicationId: mail.applicationId,
     rotationDays: config.secret.rotationDays,
     graceDays: config.secret.graceDays,
+    maxLifetimeDays: config.secret.maxLifetimeDays,
+    previous: previous.rotation,
+    previousNextRotationAt: previous.nextRotationAt,
     now: () => now,
   });
-  // Shown by `pulumi preview` too: a settings change that replaces a slot cuts consumers off.
-  for (const hazard of rotationHazards(previous, clientSecret.settings, now, "client-secret"))
-    pulumi.log.warn(hazard, clientSecret);
+  // Shown by `pulumi preview` too: what a settings change does, and when a secret keeps less than
+  // graceDays; and, with no secret.maxLifetimeDays, that the tenant's lifetime policy is not read.
+  for (const n of [
+    ...rotationNotices(previous, clientSecret.change, "client-secret"),
+    ...lifetimePolicyNotices(previous, config.secret),
+  ])
+    pulumi.log[n.level](n.message, clientSecret);
 
   // Exchange Online: one Command reconciles New-ServicePrincipal and the mailbox grants; it takes
   // the SERVICE PRINCIPAL resource (New-ServicePrincipal -ObjectId is its object id) and runs
@@ -73,7 +82,7 @@ export = async (): Promise<StackOutputs> => {
     scope: OUTLOOK_SCOPE,
     protocols: config.protocols,
     mailboxes: config.mailboxes,
-    rotation: clientSecret.settings,
+    rotation: clientSecret.record,
     exchangeConnection: config.exchange.connection,
     // What the Exchange step was given besides the ids: `npm run exchange -- <command> --stack` reads them.
     displayName: config.application.displayName,

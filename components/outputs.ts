@@ -8,7 +8,7 @@ import type { ManagedRecord } from "./exchange-step/record";
 import type { MailboxConfig } from "./config";
 import type { ExchangeConnection } from "./exchange-step/settings";
 import type { Protocol } from "./microsoft";
-import type { RotationSettings } from "./rotationSchedule";
+import type { RotationRecord } from "./rotationTransition";
 
 /** The outputs' values once resolved. Optional ones are exported in one Exchange mode only. */
 export interface StackOutputValues {
@@ -23,7 +23,7 @@ export interface StackOutputValues {
   scope: string;
   protocols: Protocol[];
   mailboxes: MailboxConfig[];
-  rotation: RotationSettings;
+  rotation: RotationRecord;
   exchangeConnection: ExchangeConnection;
   displayName: string;
   organization: string;
@@ -105,7 +105,7 @@ export const STACK_OUTPUTS: { readonly [K in StackOutputName]-?: OutputInfo } = 
     secret: false,
     exported: "always",
     meaning:
-      "The rotation settings the secret slots were planned with (rotationDays, graceDays, anchor): the next run compares them to warn before a change replaces a slot.",
+      "The rotation record: the settings the secret slots were planned with (rotationDays, graceDays, anchor), and, after a settings change, the schedule's anchor and the passwords kept from the old settings: the next run continues from it.",
   },
   exchangeConnection: {
     secret: false,

@@ -14,17 +14,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EXCHANGE_CONNECTIONS, type ExchangeConnection } from "./exchange-step/settings";
 import type { StackOutputName } from "./outputs";
-import {
-  rotationSettingsProblems,
-  slotsReplacedBySettingsChange,
-  type RotationSettings,
-} from "./rotationSchedule";
+import { RFC3339, rotationSettingsProblems, SLOTS } from "./rotationSchedule";
+import type { RotationRecord, ScheduleChange } from "./rotationTransition";
 
 /** The outputs the next run compares, as far as they were there and well-formed. */
 export interface PreviousOutputs {
   /** The stack has outputs from an earlier update (false on a stack never deployed). */
   deployed: boolean;
-  rotation?: RotationSettings;
+  /** The rotation record (settings, schedule anchor, carried passwords) the last update exported. */
+  rotation?: RotationRecord;
+  /** When the last update said the next rotation was due (`nextRotationAt`), RFC3339. */
+  nextRotationAt?: string;
   exchangeConnection?: ExchangeConnection;
   /** The Exchange step's record, as exported (checked by whoever reads it). */
   exchangeRecord?: unknown;
@@ -62,14 +62,18 @@ export async function readPreviousOutputs(
     const details = await ref.getOutputDetails(output);
     return details.value ?? details.secretValue;
   };
-  const [tenantId, rotation, exchangeConnection, exchangeRecord] = await Promise.all(
-    (["tenantId", "rotation", "exchangeConnection", "exchangeRecord"] as const).map(value),
+  const [tenantId, rotation, nextRotationAt, exchangeConnection, exchangeRecord] = await Promise.all(
+    (["tenantId", "rotation", "nextRotationAt", "exchangeConnection", "exchangeRecord"] as const).map(value),
   );
   const previous: PreviousOutputs = { deployed: tenantId !== undefined, unreadable: {} };
+  if (nextRotationAt !== undefined) {
+    if (isTime(nextRotationAt)) previous.nextRotationAt = nextRotationAt as string;
+    else previous.unreadable.nextRotationAt = `${JSON.stringify(nextRotationAt)} is not an RFC3339 time`;
+  }
   if (rotation !== undefined) {
     const why = rotationRecordProblem(rotation);
     if (why) previous.unreadable.rotation = why;
-    else previous.rotation = rotation as RotationSettings;
+    else previous.rotation = rotation as RotationRecord;
   }
   if (exchangeConnection !== undefined) {
     if ((EXCHANGE_CONNECTIONS as readonly unknown[]).includes(exchangeConnection))
@@ -84,56 +88,156 @@ function rotationRecordProblem(v: unknown): string | undefined {
   if (typeof v !== "object" || v === null) return `${JSON.stringify(v)} is not an object`;
   const r = v as Record<string, unknown>;
   const anchor = typeof r.anchor === "string" ? new Date(r.anchor) : r.anchor;
-  const problems = rotationSettingsProblems({ rotationDays: r.rotationDays, graceDays: r.graceDays, anchor });
-  if (typeof r.anchor !== "string") problems.push({ about: "anchor", message: "is not an RFC3339 string" });
-  return problems.length ? problems.map((p) => `${p.about}: ${p.message}`).join("; ") : undefined;
+  const problems = rotationSettingsProblems({
+    rotationDays: r.rotationDays,
+    graceDays: r.graceDays,
+    anchor,
+  }).map((p) => `${p.about}: ${p.message}`);
+  if (typeof r.anchor !== "string") problems.push("anchor: is not an RFC3339 string");
+  if (r.scheduleAnchor !== undefined && !isTime(r.scheduleAnchor))
+    problems.push(
+      `scheduleAnchor: ${JSON.stringify(r.scheduleAnchor)} is not an RFC3339 time in whole seconds`,
+    );
+  if (r.carried !== undefined) {
+    const carried = r.carried as Record<string, unknown>;
+    if (typeof carried !== "object" || carried === null || Array.isArray(carried))
+      problems.push(`carried: ${JSON.stringify(carried)} is not an object`);
+    else
+      for (const [slot, c] of Object.entries(carried)) {
+        const p = c as Record<string, unknown>;
+        const ok =
+          (SLOTS as readonly string[]).includes(slot) &&
+          typeof p === "object" &&
+          p !== null &&
+          Number.isInteger(p.generation) &&
+          isTime(p.startsAt) &&
+          isTime(p.endDate);
+        if (!ok)
+          problems.push(`carried.${slot}: ${JSON.stringify(c)} is not { generation, startsAt, endDate }`);
+      }
+  }
+  return problems.length ? problems.join("; ") : undefined;
 }
+
+const isTime = (v: unknown) => typeof v === "string" && RFC3339.test(v) && !Number.isNaN(Date.parse(v));
 
 /** The config keys of the rotation settings; the anchor is not in config (the program sets it). */
 const CONFIG_KEY = { rotationDays: "exo-oauth:secret.rotationDays", graceDays: "exo-oauth:secret.graceDays" };
 
+/** A notice about the rotation for `pulumi.log`: `warn` when consumers may lose a secret, else `info`. */
+export interface RotationNotice {
+  level: "warn" | "info";
+  message: string;
+}
+
 /**
- * Warnings for a change of rotation settings since the last update that replaces a secret slot
- * in this update (beyond the normal rotation): which slot, what consumers see, and how to keep
- * it. `resourceName` is the RotatingClientSecret's name (its slots are `<name>-a`, `<name>-b`).
- * Empty when nothing is replaced or nothing can be compared (first update, or an update from a
- * version that did not export `rotation`).
+ * What a change of rotation settings since the last update does in THIS update and after it
+ * (rotationTransition.ts ScheduleChange), as notices shown at preview and at update:
+ * a warning when a slot holding the published secret is replaced, or when a secret keeps fewer
+ * than graceDays after the next publish; otherwise one note on when the change takes effect.
+ * `resourceName` is the RotatingClientSecret's name (its slots are `<name>-a`, `<name>-b`).
+ * Empty when nothing changed; a warning when the previous `rotation` output cannot be read.
  */
-export function rotationHazards(
+export function rotationNotices(
   previous: PreviousOutputs,
-  next: RotationSettings,
-  now: Date,
+  change: ScheduleChange | undefined,
   resourceName: string,
-): string[] {
+): RotationNotice[] {
   if (previous.unreadable.rotation)
     return [
-      `Cannot tell whether this update replaces a client secret slot: the stack's previous \`rotation\` ` +
-        `output is not readable (${previous.unreadable.rotation}).`,
+      {
+        level: "warn",
+        message:
+          `Cannot tell whether this update replaces a client secret slot: the stack's previous \`rotation\` ` +
+          `output is not readable (${previous.unreadable.rotation}). This update plans both slots from the ` +
+          `current settings alone: if they differ from the last update's, both slots are replaced and the ` +
+          `secret consumers hold is deleted.`,
+      },
     ];
+  if (!change) return [];
+  const { from, to } = change;
+  const changed = (["rotationDays", "graceDays", "anchor"] as const).filter((k) => from[k] !== to[k]);
+  const what = `Changing ${changed
+    .map((k) =>
+      k === "anchor"
+        ? `the rotation anchor (set by the program, not by config) from ${from.anchor} to ${to.anchor}`
+        : `${CONFIG_KEY[k]} from ${from[k]} to ${to[k]}`,
+    )
+    .join(" and ")}`;
+  const slot = (s: string) => `client secret slot ${s} (${resourceName}-${s})`;
+  const day = (iso: string) => iso.slice(0, 10);
+  const notices: RotationNotice[] = [];
+  if (change.replacedNow.includes(change.published))
+    notices.push({
+      level: "warn",
+      message:
+        `${what} replaces ${slot(change.published)}, the published secret, the one consumers hold now: ` +
+        `this update deletes it and publishes a new one, so every consumer fails to sign in until it reads ` +
+        `the new \`clientSecret\` output.`,
+    });
+  const short = (n: number) => n + 1e-9 < to.graceDays;
+  const days = (n: number) => `${Math.round(n * 10) / 10} days`;
+  if (change.replacedNow.includes(change.previous) && short(change.previousGraceDays))
+    notices.push({
+      level: "warn",
+      message:
+        `${what} replaces ${slot(change.previous)}, the previous secret, now: consumers that have not yet ` +
+        `switched to the published \`clientSecret\` had ${days(change.previousGraceDays)} to do so, fewer ` +
+        `than graceDays (${to.graceDays}).`,
+    });
+  else if (short(change.previousGraceDays))
+    notices.push({
+      level: "warn",
+      message:
+        `${what} moves the next rotation to ${change.nextPublishAt}: the previous secret in ` +
+        `${slot(change.previous)} stays usable only ${days(change.previousGraceDays)} after the published ` +
+        `one was published, fewer than graceDays (${to.graceDays}).`,
+    });
+  if (short(change.publishedGraceDays))
+    notices.push({
+      level: "warn",
+      message:
+        `${what}: the published secret in ${slot(change.published)} was planned under the old settings and ` +
+        `stays usable only ${days(change.publishedGraceDays)} after the next secret is published ` +
+        `(${change.nextPublishAt}), fewer than graceDays (${to.graceDays}): consumers must read the new ` +
+        `\`clientSecret\` within that time.`,
+    });
+  if (notices.length === 0)
+    notices.push({
+      level: "info",
+      message: `${what}: ${
+        change.replacedNow.length === 0
+          ? "no client secret is replaced by this update; the current ones keep their end dates. The next rotation is"
+          : `this update rotates ${slot(change.previous)} now (the previous secret); the rotation after is`
+      } on ${day(change.nextRotationAfter)} (was ${day(change.nextRotationBefore)}), then every ${to.rotationDays} days.`,
+    });
+  return notices;
+}
+
+/**
+ * The program cannot read the tenant's credential-lifetime policy: @pulumi/azuread 6.9.1 has no data
+ * source for Graph's tenantAppManagementPolicy or appManagementPolicy (docs/configuration.md,
+ * "`secret`"). Without `secret.maxLifetimeDays` the config is checked only against Microsoft's cap, so
+ * say so where it matters: on a stack's first update, and when the life asked of Graph grows.
+ */
+export function lifetimePolicyNotices(
+  previous: PreviousOutputs,
+  secret: { rotationDays: number; graceDays: number; maxLifetimeDays?: number },
+): RotationNotice[] {
+  if (secret.maxLifetimeDays !== undefined) return [];
+  const life = (s: { rotationDays: number; graceDays: number }) => 2 * s.rotationDays + s.graceDays;
   const before = previous.rotation;
-  if (!before) return [];
-  const replaced = slotsReplacedBySettingsChange(before, next, now);
-  if (replaced.length === 0) return [];
-  const changed = (["rotationDays", "graceDays", "anchor"] as const).filter((k) => before[k] !== next[k]);
-  const what = changed.map((k) =>
-    k === "anchor"
-      ? `the rotation anchor (set by the program, not by config) from ${before.anchor} to ${next.anchor}`
-      : `${CONFIG_KEY[k]} from ${before[k]} to ${next[k]}`,
-  );
-  const back = changed
-    .filter((k): k is "rotationDays" | "graceDays" => k !== "anchor")
-    .map((k) => `pulumi config set --path '${CONFIG_KEY[k]}' ${before[k]}`);
-  const keep =
-    back.length > 0
-      ? ` To keep the current secrets, set the config back before the next \`pulumi up\`: ${back.join("; ")}.`
-      : "";
-  return replaced.map((r) => {
-    const slot = `client secret slot ${r.slot} (${resourceName}-${r.slot}, generation ${r.generation})`;
-    const effect = r.published
-      ? `the published secret, the one consumers hold now: this update deletes it and publishes a new one, ` +
-        `so every consumer fails to sign in until it reads the new \`clientSecret\` output`
-      : `the previous secret: consumers that have not yet switched to the published \`clientSecret\` ` +
-        `fail to sign in once this update deletes it`;
-    return `Changing ${what.join(" and ")} replaces ${slot}, ${effect}.${keep}`;
-  });
+  if (previous.deployed && (!before || life(before) >= life(secret))) return [];
+  return [
+    {
+      level: "warn",
+      message:
+        `exo-oauth:secret.maxLifetimeDays is not set, and the program cannot read the tenant's credential-lifetime ` +
+        `policy (@pulumi/azuread 6.9.1 has no data source for Graph's app management policies): client secrets ` +
+        `ask Graph for up to 2 × rotationDays + graceDays = ${life(secret)} days. A tenant whose app management ` +
+        `policy caps passwordLifetime lower refuses a rotation with "Credential lifetime exceeds the max value ` +
+        `allowed as per assigned policy". Set exo-oauth:secret.maxLifetimeDays to the tenant's limit in days ` +
+        `(730 when it has none) to have the settings checked against it.`,
+    },
+  ];
 }

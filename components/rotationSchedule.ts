@@ -41,6 +41,13 @@ export interface RotationScheduleArgs {
   rotationDays: number;
   /** G: extra life beyond two periods, so the previous secret outlives the next publish. */
   graceDays: number;
+  /**
+   * Passwords made under earlier settings that a slot keeps until its next rotation
+   * (rotationTransition.ts): a slot whose generation equals its carried one declares the carried
+   * startsAt/endDate, unless that endDate has passed. The newest carried generation is published
+   * while the clock's generation is older.
+   */
+  carried?: Partial<Record<Slot, SlotPlan>>;
 }
 
 export interface SlotPlan {
@@ -50,6 +57,8 @@ export interface SlotPlan {
   startsAt: string;
   /** The password's `endDate`: start of its generation + 2P + G, RFC3339 whole seconds. */
   endDate: string;
+  /** Planned under earlier settings and kept as it is (RotationScheduleArgs.carried). */
+  carried?: boolean;
 }
 
 export interface RotationPlan {
@@ -67,10 +76,22 @@ export interface RotationPlan {
   anchor: string;
 }
 
+/**
+ * `exo-oauth:secret.maxLifetimeDays`: the longest life Graph lets this stack give a client secret, in
+ * whole days — the tenant's credential-lifetime policy when it has one (docs/configuration.md,
+ * "`secret`"). Unset = Microsoft's cap, MAX_SECRET_LIFETIME_DAYS (730). At least 2 × ROTATION_DAYS.min
+ * + GRACE_DAYS.min (15): no shorter limit leaves room for a valid schedule.
+ */
+export const SECRET_LIFETIME_DAYS = {
+  default: MAX_SECRET_LIFETIME_DAYS,
+  min: 2 * ROTATION_DAYS.min + GRACE_DAYS.min,
+  max: MAX_SECRET_LIFETIME_DAYS,
+} as const;
+
 /** One problem with rotation settings. */
 export interface RotationProblem {
   /** The setting it is about, or `lifetime` for the rule on 2 × rotationDays + graceDays. */
-  about: "rotationDays" | "graceDays" | "anchor" | "lifetime";
+  about: "rotationDays" | "graceDays" | "maxLifetimeDays" | "anchor" | "lifetime";
   /** Starts with the offending value or the rule; callers put their own name for the setting before it. */
   message: string;
 }
@@ -84,16 +105,18 @@ export function wholeDays(min: number, max?: number): string {
 
 /**
  * Checks rotation settings (types, bounds, the rules between them, the anchor); returns every
- * problem, empty when all is well.
+ * problem, empty when all is well. `maxLifetimeDays` absent = Microsoft's cap.
  */
 export function rotationSettingsProblems(s: {
   rotationDays: unknown;
   graceDays: unknown;
+  maxLifetimeDays?: unknown;
   anchor?: unknown;
 }): RotationProblem[] {
   const problems: RotationProblem[] = [];
   const p = s.rotationDays;
   const g = s.graceDays;
+  const m = s.maxLifetimeDays;
   const pOk = isWhole(p) && p >= ROTATION_DAYS.min && p <= ROTATION_DAYS.max;
   if (!pOk)
     problems.push({
@@ -102,7 +125,14 @@ export function rotationSettingsProblems(s: {
     });
   const gOk = isWhole(g) && g >= GRACE_DAYS.min;
   if (!gOk) problems.push({ about: "graceDays", message: `${show(g)} is not ${wholeDays(GRACE_DAYS.min)}` });
-  if (pOk && gOk) problems.push(...rotationLimitProblems(p, g));
+  const mOk =
+    m === undefined || (isWhole(m) && m >= SECRET_LIFETIME_DAYS.min && m <= SECRET_LIFETIME_DAYS.max);
+  if (!mOk)
+    problems.push({
+      about: "maxLifetimeDays",
+      message: `${show(m)} is not ${wholeDays(SECRET_LIFETIME_DAYS.min, SECRET_LIFETIME_DAYS.max)}`,
+    });
+  if (pOk && gOk && mOk) problems.push(...rotationLimitProblems(p, g, m as number | undefined));
   if (s.anchor !== undefined) {
     const a = s.anchor;
     if (!(a instanceof Date) || Number.isNaN(a.getTime()) || a.getTime() % 1000 !== 0)
@@ -111,8 +141,12 @@ export function rotationSettingsProblems(s: {
   return problems;
 }
 
-/** The rules between valid P and G: G ≤ P, and 2P + G within Microsoft's cap on a secret's life. */
-export function rotationLimitProblems(p: number, g: number): RotationProblem[] {
+/**
+ * The rules between valid P and G: G ≤ P, and 2P + G within the limit on a secret's life —
+ * `maxLifetimeDays` (the tenant's policy, as configured) or, unset, Microsoft's cap. A broken
+ * limit's message proposes settings that fit.
+ */
+export function rotationLimitProblems(p: number, g: number, maxLifetimeDays?: number): RotationProblem[] {
   const problems: RotationProblem[] = [];
   if (g > p)
     // The previous secret's slot is reused one period after the next publish, so an overlap
@@ -123,20 +157,37 @@ export function rotationLimitProblems(p: number, g: number): RotationProblem[] {
         `${g} is longer than rotationDays (${p}): the previous secret is replaced one period after ` +
         `the next publish, so graceDays must be at most rotationDays`,
     });
+  const limit = maxLifetimeDays ?? MAX_SECRET_LIFETIME_DAYS;
   const total = 2 * p + g;
-  if (total > MAX_SECRET_LIFETIME_DAYS) {
-    const fixes = [`rotationDays to at most ${Math.floor((MAX_SECRET_LIFETIME_DAYS - g) / 2)}`];
-    const maxGrace = MAX_SECRET_LIFETIME_DAYS - 2 * p;
-    if (maxGrace >= GRACE_DAYS.min) fixes.push(`graceDays to at most ${maxGrace}`);
+  if (total > limit) {
+    const whose =
+      maxLifetimeDays === undefined
+        ? `Microsoft's ${limit}-day limit on a client secret's lifetime`
+        : `the ${limit}-day limit of secret.maxLifetimeDays (the tenant's credential-lifetime policy)`;
     problems.push({
       about: "lifetime",
       message:
         `each client secret lives 2 × rotationDays + graceDays = 2 × ${p} + ${g} = ${total} days, ` +
-        `over Microsoft's ${MAX_SECRET_LIFETIME_DAYS}-day limit on a client secret's lifetime; ` +
-        `lower ${fixes.join(" or ")}`,
+        `over ${whose}; ${fittingSettings(p, g, limit)}`,
     });
   }
   return problems;
+}
+
+/** What to lower so that 2P + G ≤ limit: P alone, G alone, or else a pair that fits. */
+function fittingSettings(p: number, g: number, limit: number): string {
+  const fixes: string[] = [];
+  const pAlone = Math.floor((limit - g) / 2);
+  if (pAlone >= ROTATION_DAYS.min && pAlone >= g) fixes.push(`rotationDays to at most ${pAlone}`);
+  const gAlone = limit - 2 * p;
+  if (gAlone >= GRACE_DAYS.min) fixes.push(`graceDays to at most ${gAlone}`);
+  if (fixes.length > 0) return `lower ${fixes.join(" or ")}`;
+  for (let grace = Math.min(g, limit); grace >= GRACE_DAYS.min; grace--) {
+    const period = Math.min(ROTATION_DAYS.max, Math.floor((limit - grace) / 2));
+    if (period >= ROTATION_DAYS.min && grace <= period)
+      return `lower both, e.g. rotationDays ${period} and graceDays ${grace}`;
+  }
+  return `no rotationDays and graceDays fit a ${limit}-day limit`;
 }
 
 /** `rotationDays: 400 is not …; each client secret lives …`: problems as one line, settings named. */
@@ -156,16 +207,26 @@ export function rotationPlan(args: RotationScheduleArgs): RotationPlan {
   const lifeMs = (2 * args.rotationDays + args.graceDays) * DAY_MS;
   const start = (gen: number) => anchor.getTime() + gen * periodMs;
 
-  const generation = Math.floor((args.now.getTime() - anchor.getTime()) / periodMs);
+  const now = args.now.getTime();
+  // A carried password counts while it lives: one past its endDate serves no consumer.
+  const carried = Object.fromEntries(
+    SLOTS.flatMap((s) => {
+      const c = args.carried?.[s];
+      return c && Date.parse(c.endDate) > now ? [[s, c]] : [];
+    }),
+  ) as Partial<Record<Slot, SlotPlan>>;
+  const newestCarried = Math.max(...Object.values(carried).map((c) => c!.generation));
+  const generation = Math.max(Math.floor((now - anchor.getTime()) / periodMs), newestCarried);
   const even = isEven(generation);
   const genA = even ? generation : generation - 1;
   const genB = even ? generation - 1 : generation;
-  const slot = (gen: number): SlotPlan => ({
-    generation: gen,
-    startsAt: rfc3339(start(gen)),
-    endDate: rfc3339(start(gen) + lifeMs),
-  });
-  const slots = { a: slot(genA), b: slot(genB) };
+  const slot = (s: Slot, gen: number): SlotPlan => {
+    const c = carried[s];
+    if (c && c.generation === gen)
+      return { generation: gen, startsAt: c.startsAt, endDate: c.endDate, carried: true };
+    return { generation: gen, startsAt: rfc3339(start(gen)), endDate: rfc3339(start(gen) + lifeMs) };
+  };
+  const slots = { a: slot("a", genA), b: slot("b", genB) };
   const published: Slot = even ? "a" : "b";
   return {
     generation,
@@ -176,6 +237,9 @@ export function rotationPlan(args: RotationScheduleArgs): RotationPlan {
     anchor: rfc3339(anchor.getTime()),
   };
 }
+
+/** The form rfc3339() writes: UTC, whole seconds, no fraction. */
+export const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 /** RFC3339 in UTC with whole seconds and no fraction (`2026-03-31T00:00:00Z`). */
 export function rfc3339(ms: number): string {
@@ -214,37 +278,6 @@ export interface RotationSettings {
   graceDays: number;
   /** Start of generation 0, RFC3339 whole seconds. */
   anchor: string;
-}
-
-/** A slot that a change of settings replaces, apart from the normal rotation. */
-export interface SlotReplacement {
-  slot: Slot;
-  /** Whether the slot holds the secret published under the previous settings (what consumers hold). */
-  published: boolean;
-  /** The generation it holds under the previous settings. */
-  generation: number;
-}
-
-/**
- * The slots a `pulumi up` at `now` replaces because the settings changed from `previous` to
- * `next`: those whose password inputs differ between the two plans at the same instant (so the
- * normal rotation at a period boundary is not counted). Both settings must be valid.
- */
-export function slotsReplacedBySettingsChange(
-  previous: RotationSettings,
-  next: RotationSettings,
-  now: Date,
-): SlotReplacement[] {
-  const plan = (s: RotationSettings) =>
-    rotationPlan({ now, rotationDays: s.rotationDays, graceDays: s.graceDays, anchor: new Date(s.anchor) });
-  const before = plan(previous);
-  const after = plan(next);
-  const inputs = (p: RotationPlan, slot: Slot) => JSON.stringify(slotPasswordInputs(p, slot, ""));
-  return SLOTS.filter((slot) => inputs(before, slot) !== inputs(after, slot)).map((slot) => ({
-    slot,
-    published: before.published === slot,
-    generation: before.slots[slot].generation,
-  }));
 }
 
 function isEven(n: number): boolean {

@@ -100,13 +100,15 @@ function mailboxProtocolIssues(values: Record<string, unknown>): PendingIssue[] 
 }
 
 function secretIssues(values: Record<string, unknown>): PendingIssue[] {
-  // Each password lives two periods plus grace, within Microsoft's cap; grace at most a period.
+  // Each password lives two periods plus grace, within maxLifetimeDays (else Microsoft's cap);
+  // grace at most a period.
   const secret = values.secret === undefined ? {} : asObject(values.secret);
   if (!secret) return [];
   const rotation = secretFields.rotationDays.safeParse(secret.rotationDays);
   const grace = secretFields.graceDays.safeParse(secret.graceDays);
-  if (!rotation.success || !grace.success) return []; // reported by the schema
-  return rotationLimitProblems(rotation.data, grace.data).map((p) => ({
+  const limit = secretFields.maxLifetimeDays.safeParse(secret.maxLifetimeDays);
+  if (!rotation.success || !grace.success || !limit.success) return []; // reported by the schema
+  return rotationLimitProblems(rotation.data, grace.data, limit.data).map((p) => ({
     path: p.about === "lifetime" ? ["secret"] : ["secret", p.about],
     message: p.message,
   }));

@@ -30,7 +30,7 @@ import {
 } from "../exchange-step/rules";
 import { normaliseAddress } from "../identifiers";
 import { PROTOCOLS } from "../microsoft";
-import { GRACE_DAYS, ROTATION_DAYS } from "../rotationSchedule";
+import { GRACE_DAYS, ROTATION_DAYS, SECRET_LIFETIME_DAYS } from "../rotationSchedule";
 import { matchChoice, didYouMean } from "../choices";
 import { expected, type RawIssue } from "./messages";
 
@@ -144,10 +144,12 @@ const mailboxSchema = z.union([addressSchema, mailboxObjectSchema], {
 export const secretFields = {
   rotationDays: wholeNumber(ROTATION_DAYS.min, ROTATION_DAYS.max, "days").default(ROTATION_DAYS.default),
   graceDays: wholeNumber(GRACE_DAYS.min, Infinity, "days").default(GRACE_DAYS.default),
+  // The tenant's credential-lifetime policy, as the admin knows it (the program cannot read it).
+  maxLifetimeDays: wholeNumber(SECRET_LIFETIME_DAYS.min, SECRET_LIFETIME_DAYS.max, "days").optional(),
 };
 
 export const secretSchema = z
-  .strictObject(secretFields, { error: expected("an object { rotationDays, graceDays }") })
+  .strictObject(secretFields, { error: expected("an object { rotationDays, graceDays, maxLifetimeDays }") })
   .default({ rotationDays: ROTATION_DAYS.default, graceDays: GRACE_DAYS.default });
 
 const exchangeCommon = {

@@ -32,8 +32,11 @@ export interface StackConfig {
   /** The protocols the application is granted, in the order imap, pop, smtp. Default all three. */
   protocols: Protocol[];
   mailboxes: MailboxConfig[];
-  /** Rotation period and grace, whole days (bounds and defaults: components/rotationSchedule.ts). */
-  secret: { rotationDays: number; graceDays: number };
+  /**
+   * Rotation period and grace, whole days, and the tenant's limit on a secret's life when set
+   * (bounds and defaults: components/rotationSchedule.ts).
+   */
+  secret: { rotationDays: number; graceDays: number; maxLifetimeDays?: number };
   /** `exo-oauth:exchange`, normalised: the key `appId` becomes `automationAppId`. */
   exchange: ExchangeConfig;
 }

@@ -195,6 +195,10 @@ describe("RotatingClientSecret", () => {
     [{ rotationDays: 360, graceDays: 30 }, /2 × 360 \+ 30 = 750 days, over Microsoft's 730-day limit/],
     [{ rotationDays: 90, graceDays: 14, now: () => new Date("later") }, /now\(\) must return a valid Date/],
     [{ rotationDays: 90, graceDays: 14, displayName: "  " }, /displayName must not be empty/],
+    [
+      { rotationDays: 90, graceDays: 14, maxLifetimeDays: 180 },
+      /194 days, over the 180-day limit of secret\.maxLifetimeDays .*; lower rotationDays to at most 83/,
+    ],
   ])("rejects bad arguments with a RunError before declaring anything (%o)", (bad, message) => {
     const before = mock.resources.length;
     let err: unknown;
@@ -207,6 +211,40 @@ describe("RotatingClientSecret", () => {
     expect(() => new RotatingClientSecret("bad", { applicationId: app.id, ...bad })).toThrow(message);
     expect(() => new RotatingClientSecret("bad", { applicationId: app.id, ...bad })).toThrow(
       /^Creating RotatingClientSecret "bad": /,
+    );
+    expect(mock.resources.length).toBe(before);
+  });
+
+  it("never declares a password that would ask Graph for more than maxLifetimeDays, whatever the record says", () => {
+    // A record (tampered, or foreign) carrying a generation two periods ahead of the clock: the other
+    // slot would then be planned for a period that has not started, living over 2P + G from now.
+    const now = new Date(BOUNDARY + day(10));
+    const plan = rotationPlan({ now, rotationDays: 83, graceDays: 14 });
+    const ahead = plan.generation + 2;
+    const start = Date.parse(plan.nextRotationAt) + day(83);
+    const previous = {
+      rotationDays: 83,
+      graceDays: 14,
+      anchor: "2024-01-01T00:00:00Z",
+      carried: {
+        [slotOf(ahead)]: { generation: ahead, startsAt: iso(start), endDate: iso(start + day(180)) },
+      },
+    };
+    const before = mock.resources.length;
+    expect(
+      () =>
+        new RotatingClientSecret("too-long", {
+          applicationId: app.id,
+          rotationDays: 83,
+          graceDays: 14,
+          maxLifetimeDays: 180,
+          previous,
+          now: () => now,
+        }),
+    ).toThrow(
+      new RegExp(
+        `^Creating RotatingClientSecret "too-long": slot ${other(slotOf(ahead))} \\(generation ${ahead - 1}, endDate .*\\) would ask Graph for \\d+ days of life, over maxLifetimeDays \\(180\\)$`,
+      ),
     );
     expect(mock.resources.length).toBe(before);
   });

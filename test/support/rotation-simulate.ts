@@ -1,15 +1,21 @@
 // A model of what `pulumi up` does to the two slot passwords over time, driven by the same
-// schedule functions the component uses. Pulumi replaces a resource when any input changes
-// (every ApplicationPassword input forces replacement), create-before-delete: the new password is
+// schedule functions the component uses (continueRotation, with each run's record handed to the
+// next as the `rotation` output is). Pulumi replaces a resource when any input changes (every
+// ApplicationPassword input forces replacement), create-before-delete: the new password is
 // created and the old one deleted in that same run.
 import {
   DAY_MS,
-  rotationPlan,
   slotPasswordInputs,
   SLOTS,
   type RotationPlan,
   type Slot,
 } from "../../components/rotationSchedule";
+import {
+  continueRotation,
+  requestedSettings,
+  type RotationRecord,
+  type ScheduleChange,
+} from "../../components/rotationTransition";
 import { MAX_SECRET_LIFETIME_DAYS } from "../../components/microsoft";
 
 export const HOUR_MS = 3_600_000;
@@ -27,6 +33,8 @@ export interface Password {
 export interface RunResult {
   at: number;
   plan: RotationPlan;
+  /** Set on the run whose settings differ from the last run's. */
+  change?: ScheduleChange;
   created: Slot[];
   deleted: Slot[];
   publishedKeyId: string;
@@ -47,17 +55,31 @@ export class SimulatedStack {
   /** What Graph would reject (lifetime over Entra's cap, an endDate in the past). */
   readonly violations: string[] = [];
   lastRun?: RunResult;
+  /** The last run's `rotation` output, which the next run continues from. */
+  record?: RotationRecord;
 
   constructor(
-    readonly settings: { rotationDays: number; graceDays: number; anchor?: Date },
+    public settings: { rotationDays: number; graceDays: number; anchor?: Date },
     readonly prefix = "client-secret",
     /** Only for negative controls: rewrites the plan, to prove the replay catches a broken rule. */
     readonly mutate: (plan: RotationPlan) => RotationPlan = (plan) => plan,
   ) {}
 
+  /** `pulumi config set` of the rotation settings: the next run plans with them. */
+  reconfigure(settings: { rotationDays: number; graceDays: number; anchor?: Date }): void {
+    this.settings = settings;
+  }
+
   /** One `pulumi up` at instant `at`. */
   up(at: number): RunResult {
-    const plan = this.mutate(rotationPlan({ now: new Date(at), ...this.settings }));
+    const next = continueRotation({
+      now: new Date(at),
+      settings: requestedSettings(this.settings),
+      previous: this.record,
+      previousNextRotationAt: this.lastRun?.plan.nextRotationAt,
+    });
+    this.record = next.record;
+    const plan = this.mutate(next.plan);
     const created: Slot[] = [];
     const deleted: Slot[] = [];
     for (const slot of SLOTS) {
@@ -67,6 +89,11 @@ export class SimulatedStack {
       if (old && old.inputs === key) continue;
       const endDate = Date.parse(inputs.endDate);
       // Graph rejects a secret living longer than Entra's cap; the schedule must never ask for one.
+      if (endDate - at > (2 * this.settings.rotationDays + this.settings.graceDays) * DAY_MS) {
+        this.violations.push(
+          `slot ${slot} asks for ${(endDate - at) / DAY_MS} days of life at ${iso(at)}, over 2P + G`,
+        );
+      }
       if (endDate - at > MAX_SECRET_LIFETIME_DAYS * DAY_MS) {
         this.violations.push(`slot ${slot} asks for ${(endDate - at) / DAY_MS} days of life at ${iso(at)}`);
       }
@@ -91,7 +118,15 @@ export class SimulatedStack {
     const previous = this.publishes.at(-1);
     const publishChanged = previous?.keyId !== publishedKeyId;
     if (publishChanged) this.publishes.push({ keyId: publishedKeyId, at });
-    this.lastRun = { at, plan, created, deleted, publishedKeyId, publishChanged };
+    this.lastRun = {
+      at,
+      plan,
+      created,
+      deleted,
+      publishedKeyId,
+      publishChanged,
+      ...(next.change ? { change: next.change } : {}),
+    };
     return this.lastRun;
   }
 

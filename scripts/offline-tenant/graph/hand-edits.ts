@@ -3,6 +3,7 @@
 // state directly, as Graph would after the admin's request, and throws naming what it could not find.
 //
 //   updateState(statePath, (s) => deletePassword(s, keyId));        // on the shared state file
+//   handEdit(statePath, (s) => expirePassword(s, keyId));            // a secret past its end
 //   handEdit(statePath, (s) => removeAppRoleAssignment(s, { principalObjectId, appRoleId }));
 import { updateState, type EntraAppRoleAssignment, type TenantState } from "../state";
 
@@ -17,6 +18,24 @@ export function deletePassword(state: TenantState, keyId: string): string {
   if (!p)
     throw new Error(`Hand edit: deleting password ${keyId}: no application has a password with that keyId`);
   state.entra.passwords = state.entra.passwords.filter((x) => x !== p);
+  return p.applicationObjectId;
+}
+
+/**
+ * Makes a client secret past its end: its endDateTime set to `at` (default one second after its
+ * start), so Entra refuses it with AADSTS7000222. Entra offers no such edit — an existing credential's
+ * dates cannot be changed — so this stands for what a tenant shows when a secret's end has passed
+ * while the stack still publishes it (runs stopped longer than it lives, a schedule planned at a wrong
+ * clock). Returns the application's object id.
+ */
+export function expirePassword(state: TenantState, keyId: string, at?: string): string {
+  const p = state.entra.passwords.find((x) => x.keyId === keyId);
+  if (!p)
+    throw new Error(`Hand edit: expiring password ${keyId}: no application has a password with that keyId`);
+  const end = at ?? new Date(Date.parse(p.startDate) + 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  if (Date.parse(end) <= Date.parse(p.startDate))
+    throw new Error(`Hand edit: expiring password ${keyId}: ${end} is not after its start ${p.startDate}`);
+  p.endDate = end;
   return p.applicationObjectId;
 }
 

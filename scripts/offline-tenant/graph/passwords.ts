@@ -5,6 +5,10 @@
 // exists only in the create's result; read = GET the application and find the keyId (application 404
 // or key missing → gone); delete = removePassword, then wait until the key is gone. No update, no import.
 // Graph's texts: learn.microsoft.com/graph/api/application-addpassword. Id: {objectId}/password/{keyId}.
+// What addPassword refuses, with the source of each rule: docs/offline-tenant.md, "The Graph-rules mock"
+// (a start in the past, an end not after the start, a life over the tenant's policy — behaviours.ts).
+// `endDateRelative` is in the provider's schema but its create never sends it (credentials.go
+// PasswordCredential reads only display_name, start_date, end_date): Graph's default end applies.
 import { randomUUID } from "node:crypto";
 import { sha256Hex } from "../state";
 import { newSecretText, rfc3339, RFC3339, UUID } from "./shapes";
@@ -54,19 +58,21 @@ export function createApplicationPassword(
       );
     return new Date(v);
   };
-  const start = parseDate("startDate") ?? g.now();
-  let end = parseDate("endDate");
-  if (inputs.endDateRelative !== undefined) {
-    const hm = /^(\d+)h$/.exec(String(inputs.endDateRelative));
-    if (!hm)
-      throw new Error(
-        `${what}: endDateRelative ${JSON.stringify(inputs.endDateRelative)} is not a duration like "8760h"`,
-      );
-    end = new Date(start.getTime() + Number(hm[1]) * 3_600_000);
-  }
-  end ??= new Date(start.getTime() + 2 * 365 * 86_400_000); // addPassword's default: two years
+  if (inputs.endDateRelative !== undefined && !/^\d+h(\d+m)?$/.test(String(inputs.endDateRelative)))
+    throw new Error(
+      `${what}: endDateRelative ${JSON.stringify(inputs.endDateRelative)} is not a duration like "8760h"`,
+    );
+  const now = g.now();
+  const start = parseDate("startDate") ?? now;
+  // endDateRelative is never sent (see the header): no endDate means Graph's default.
+  const end = parseDate("endDate") ?? new Date(start.getTime() + 2 * 365 * 86_400_000); // addPassword's default: two years
+  const adding = `${what}: Adding password for Application (Application: "${objectId}")`;
+  const graphError = (code: string, message: string) =>
+    new Error(`${adding}: unexpected status 400 (400 Bad Request) with error: ${code}: ${message}`);
+  if (start.getTime() < now.getTime())
+    throw graphError("KeyCredentialsInvalidStartDate", "Key credential start date is invalid.");
   if (end.getTime() <= start.getTime())
-    throw new Error(`${what}: endDate ${rfc3339(end)} is not after startDate ${rfc3339(start)}`);
+    throw graphError("KeyCredentialsInvalidEndDate", "Key credential end date is invalid.");
   const rotate = inputs.rotateWhenChanged;
   if (
     rotate !== undefined &&
@@ -81,7 +87,21 @@ export function createApplicationPassword(
   const startDate = rfc3339(start);
   const endDate = rfc3339(end);
   const displayName = typeof inputs.displayName === "string" ? inputs.displayName : undefined;
-  for (const b of g.behaviours) b.beforeWrite?.({ kind: "password", op: "create", name, inputs }, state);
+  for (const b of g.behaviours)
+    try {
+      b.beforeWrite?.(
+        {
+          kind: "password",
+          op: "create",
+          name,
+          inputs,
+          credential: { applicationObjectId: objectId, startDate, endDate },
+        },
+        state,
+      );
+    } catch (err) {
+      throw new Error(`${adding}: ${(err as Error).message}`);
+    }
   g.mutate(
     (s) =>
       void s.entra.passwords.push({

@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 // index.ts exports the program as a function (`export =`): loading it declares nothing.
 import program from "../../../index";
+import { NOW_ENV, OFFLINE_TENANT_ENV } from "../../../components/clock";
 import type { StackOutputName, StackOutputValues } from "../../../components/outputs";
 import { GraphRulesMock } from "../graph/mock";
 import { newTenantState } from "../state";
@@ -46,6 +47,13 @@ export interface ExecuteProgramOptions {
   secretKeys?: string[];
   /** EXO_OAUTH_NOW for this run (components/clock.ts); unset = the system clock. */
   now?: string;
+  /**
+   * The program's environment beyond EXO_OAUTH_NOW, as a pipeline would leave it (undefined unsets a
+   * variable), applied for this run only. Every run is marked as one against the offline tenant
+   * (EXO_OAUTH_OFFLINE_TENANT, components/clock.ts); `{ EXO_OAUTH_OFFLINE_TENANT: undefined }`
+   * rehearses a real pipeline's `pulumi up`.
+   */
+  env?: Record<string, string | undefined>;
   stack?: string;
   organization?: string;
   /** Run as `pulumi preview` (outputs of resources not yet created stay unknown). Default false. */
@@ -82,9 +90,19 @@ export async function executeProgram(
     ),
     (opts.secretKeys ?? []).map((k) => `${PROJECT}:${k}`),
   );
-  const saved = process.env.EXO_OAUTH_NOW;
-  if (opts.now === undefined) delete process.env.EXO_OAUTH_NOW;
-  else process.env.EXO_OAUTH_NOW = opts.now;
+  const vars: Record<string, string | undefined> = {
+    [NOW_ENV]: opts.now,
+    [OFFLINE_TENANT_ENV]: "scripts/offline-tenant",
+    ...opts.env,
+  };
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  apply(vars);
   try {
     const work = (async () => {
       let exported: Record<string, unknown>;
@@ -115,8 +133,7 @@ export async function executeProgram(
       }),
     ]);
   } finally {
-    if (saved === undefined) delete process.env.EXO_OAUTH_NOW;
-    else process.env.EXO_OAUTH_NOW = saved;
+    apply(saved);
   }
 }
 

@@ -24,6 +24,7 @@ export type CauseId =
   | "application-not-found"
   | "secret-wrong"
   | "secret-expired"
+  | "secret-gone"
   | "credential-missing"
   | "credential-unreadable"
   | "service-principal-missing"
@@ -70,6 +71,15 @@ export interface TokenContext {
   authorityHost: string;
   /** "secret" or "certificate": how the client authenticated. */
   credential: "secret" | "certificate";
+  /** The stack's `clientSecretKeyId` output: the key id of the secret it publishes, when known. */
+  publishedKeyId?: string;
+  /**
+   * The application's password credentials as Entra holds them now (key id, `endDateTime`), when
+   * the caller could read them (Graph: GET /applications(appId='…')?$select=passwordCredentials).
+   */
+  liveSecrets?: ReadonlyArray<{ keyId: string; endDateTime?: string }>;
+  /** The instant the token was refused at. Default: now. */
+  now?: Date;
 }
 
 /** Why no token was issued. */
@@ -120,6 +130,15 @@ function diagnoseAadsts(code: number, entra: string, ctx: TokenContext): Cause {
     summary: `AADSTS${code}: ${summary}`,
     action,
   });
+  const gone = publishedSecretGone(code, ctx);
+  if (gone)
+    return c(
+      "secret-gone",
+      `the published secret was ${gone} out of band (key id ${ctx.publishedKeyId} is ${
+        gone === "deleted" ? "not among the application's secrets" : "past its end date"
+      })`,
+      "The published secret was deleted/expired out of band; the next `pulumi up --refresh` publishes a new one: run it now, then give the consumer the new `clientSecret` output (`pulumi stack output clientSecret --show-secrets`).",
+    );
   switch (code) {
     case AADSTS.TENANT_NOT_FOUND:
       return c(
@@ -137,7 +156,7 @@ function diagnoseAadsts(code: number, entra: string, ctx: TokenContext): Cause {
       return c(
         "secret-wrong",
         "the client secret's value is wrong",
-        "Entra rejected the secret's VALUE: the secret ID (a GUID) was used instead of the value, or the value was mistyped or truncated, or that secret was removed. Use the value shown once at creation: `pulumi stack output clientSecret --show-secrets`.",
+        "Entra rejected the secret's VALUE: the secret ID (a GUID) was used instead of the value, or the value was mistyped or truncated, or that secret was removed. Use the value shown once at creation: `pulumi stack output clientSecret --show-secrets`. If the stack's `clientSecretKeyId` is no longer under the app registration's Certificates & secrets, it was deleted by hand: `pulumi up --refresh` publishes a new one.",
       );
     case AADSTS.CLIENT_SECRET_EXPIRED:
       return c(
@@ -193,6 +212,21 @@ function diagnoseAadsts(code: number, entra: string, ctx: TokenContext): Cause {
         "See https://login.microsoftonline.com/error?code=" + code + " for this code.",
       );
   }
+}
+
+/**
+ * A secret refused as wrong or expired, while the stack's published key id is not among the
+ * application's live secrets ("deleted") or is past its end ("expired"): the stack still publishes a
+ * secret Entra no longer has. Undefined when that cannot be told (no key id, no live list).
+ */
+function publishedSecretGone(code: number, ctx: TokenContext): "deleted" | "expired" | undefined {
+  if (code !== AADSTS.INVALID_CLIENT_SECRET && code !== AADSTS.CLIENT_SECRET_EXPIRED) return undefined;
+  if (!ctx.publishedKeyId || !ctx.liveSecrets) return undefined;
+  const id = ctx.publishedKeyId.toLowerCase();
+  const live = ctx.liveSecrets.find((s) => s.keyId.toLowerCase() === id);
+  if (!live) return "deleted";
+  const end = live.endDateTime ? Date.parse(live.endDateTime) : NaN;
+  return !Number.isNaN(end) && end <= (ctx.now ?? new Date()).getTime() ? "expired" : undefined;
 }
 
 export interface ClaimsContext {

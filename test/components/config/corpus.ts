@@ -126,7 +126,7 @@ export const GOOD_CONFIGS: GoodConfig[] = [
     stack: "prod",
     values: with_({
       mailboxes: [{ address: "a@contoso.com", sendAs: "true" }],
-      secret: { rotationDays: "180", graceDays: "30" },
+      secret: { rotationDays: "180", graceDays: "30", maxLifetimeDays: "390" },
       exchange: certExchange({ certificatePassword: PASSWORD, pwsh: "/opt/microsoft/powershell/7/pwsh" }),
     }),
     config: {
@@ -135,7 +135,7 @@ export const GOOD_CONFIGS: GoodConfig[] = [
       application: { displayName: "exo-oauth-prod", owners: [] },
       protocols: [...ALL],
       mailboxes: [{ address: "a@contoso.com", protocols: [...ALL], sendAs: true }],
-      secret: { rotationDays: 180, graceDays: 30 },
+      secret: { rotationDays: 180, graceDays: 30, maxLifetimeDays: 390 },
       exchange: {
         connection: "certificate",
         automationAppId: APP_ID,
@@ -525,12 +525,45 @@ export const BAD_CONFIGS: BadConfig[] = [
     ],
   },
   {
+    name: "secret over the tenant's lifetime limit (secret.maxLifetimeDays 180, as CISA's baseline proposes)",
+    values: with_({ secret: { maxLifetimeDays: 180 } }),
+    issues: [
+      {
+        path: "exo-oauth:secret",
+        message:
+          "each client secret lives 2 × rotationDays + graceDays = 2 × 90 + 14 = 194 days, over the 180-day limit of secret.maxLifetimeDays (the tenant's credential-lifetime policy); lower rotationDays to at most 83",
+      },
+    ],
+  },
+  {
+    name: "secret over a short lifetime limit that needs both settings lowered",
+    values: with_({ secret: { maxLifetimeDays: 20 } }),
+    issues: [
+      {
+        path: "exo-oauth:secret",
+        message:
+          "= 2 × 90 + 14 = 194 days, over the 20-day limit of secret.maxLifetimeDays (the tenant's credential-lifetime policy); lower both, e.g. rotationDays 7 and graceDays 6",
+      },
+    ],
+  },
+  {
+    name: "secret maxLifetimeDays below the shortest schedule",
+    values: with_({ secret: { maxLifetimeDays: 14 } }),
+    issues: [
+      {
+        path: "exo-oauth:secret.maxLifetimeDays",
+        message: "14 is not a whole number of days from 15 to 730",
+      },
+    ],
+  },
+  {
     name: "secret unknown key",
     values: with_({ secret: { rotateDays: 30 } }),
     issues: [
       {
         path: "exo-oauth:secret.rotateDays",
-        message: "unknown key (did you mean rotationDays?); allowed keys for secret: rotationDays, graceDays",
+        message:
+          "unknown key (did you mean rotationDays?); allowed keys for secret: rotationDays, graceDays, maxLifetimeDays",
       },
     ],
   },

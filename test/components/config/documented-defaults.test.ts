@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { DISPLAY_NAME_MAX, parseStackConfig } from "../../../components/config";
 import { RETRY_DEADLINE_SECONDS } from "../../../components/exchange-step/settings";
 import { MAX_SECRET_LIFETIME_DAYS } from "../../../components/microsoft";
-import { GRACE_DAYS, ROTATION_DAYS } from "../../../components/rotationSchedule";
+import { GRACE_DAYS, ROTATION_DAYS, SECRET_LIFETIME_DAYS } from "../../../components/rotationSchedule";
 import { MINIMAL } from "./corpus";
 
 const ROOT = join(__dirname, "../../..");
@@ -47,6 +47,15 @@ describe("docs/configuration.md's reference table matches the code", () => {
     const r = row("secret.graceDays");
     expect(Number(r.default)).toBe(GRACE_DAYS.default);
     expect(num(r.allowed, /^(\d+) to rotationDays$/, "secret.graceDays")).toEqual([GRACE_DAYS.min]);
+  });
+
+  it("secret.maxLifetimeDays: unset by default (Microsoft's cap), and its bounds", () => {
+    const r = row("secret.maxLifetimeDays");
+    expect(num(r.default, /^none: Microsoft's (\d+)$/, "default")).toEqual([SECRET_LIFETIME_DAYS.default]);
+    expect(num(r.allowed, /^(\d+) to (\d+):/, "secret.maxLifetimeDays")).toEqual([
+      SECRET_LIFETIME_DAYS.min,
+      SECRET_LIFETIME_DAYS.max,
+    ]);
   });
 
   it("the rule across keys: 2 × rotationDays + graceDays at most Microsoft's cap", () => {
@@ -98,5 +107,11 @@ describe("the stack config applies those values", () => {
     const longest = Math.floor((MAX_SECRET_LIFETIME_DAYS - GRACE_DAYS.min) / 2);
     expect(ok({ rotationDays: longest, graceDays: GRACE_DAYS.min })).toBe(true);
     expect(ok({ rotationDays: longest + 1, graceDays: GRACE_DAYS.min })).toBe(false);
+    // maxLifetimeDays: its bounds, and the rule against it.
+    expect(ok({ rotationDays: 7, graceDays: 1, maxLifetimeDays: SECRET_LIFETIME_DAYS.min })).toBe(true);
+    expect(ok({ rotationDays: 7, graceDays: 1, maxLifetimeDays: SECRET_LIFETIME_DAYS.min - 1 })).toBe(false);
+    expect(ok({ maxLifetimeDays: SECRET_LIFETIME_DAYS.max + 1 })).toBe(false);
+    expect(ok({ rotationDays: 83, graceDays: 14, maxLifetimeDays: 180 })).toBe(true);
+    expect(ok({ rotationDays: 84, graceDays: 14, maxLifetimeDays: 180 })).toBe(false);
   });
 });

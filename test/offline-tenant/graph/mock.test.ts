@@ -388,7 +388,7 @@ const rejections: [string, (w: World) => [string, Record<string, unknown>], stri
       TYPES.applicationPassword,
       { applicationId: w.app.id, startDate: "2027-06-01T00:00:00Z", endDate: "2027-05-01T00:00:00Z" },
     ],
-    "endDate 2027-05-01T00:00:00Z is not after startDate 2027-06-01T00:00:00Z",
+    "KeyCredentialsInvalidEndDate: Key credential end date is invalid.",
   ],
   [
     "a password with both endDate and endDateRelative",

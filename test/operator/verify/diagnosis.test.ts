@@ -111,6 +111,62 @@ describe("a token failure maps to a cause an admin can act on", () => {
   });
 });
 
+describe("a secret refused while the stack publishes one Entra no longer has", () => {
+  const PUBLISHED = "3f1c7e62-0d4b-4a53-9b47-2f0e5b1c9a10";
+  const OTHER = "a8d2b3c4-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
+  const wrong: TokenFailure = {
+    kind: "aadsts",
+    code: 7000215,
+    message: "AADSTS7000215: Invalid client secret provided.",
+  };
+  const expired: TokenFailure = { kind: "aadsts", code: 7000222, message: "AADSTS7000222: expired" };
+  const at = new Date("2026-04-05T13:00:00Z");
+
+  it("names a deleted published secret and the run that publishes a new one", () => {
+    const cause = diagnoseTokenFailure(wrong, {
+      ...ctx,
+      publishedKeyId: PUBLISHED,
+      liveSecrets: [{ keyId: OTHER, endDateTime: "2026-07-03T00:00:00Z" }],
+      now: at,
+    });
+    expect(cause.id).toBe("secret-gone");
+    expect(cause.summary).toBe(
+      `AADSTS7000215: the published secret was deleted out of band (key id ${PUBLISHED} is not among the application's secrets)`,
+    );
+    expect(cause.action).toMatch(
+      /^The published secret was deleted\/expired out of band; the next `pulumi up --refresh` publishes a new one/,
+    );
+  });
+
+  it("names a published secret past its end (AADSTS7000222), matching the key id in any letter case", () => {
+    const cause = diagnoseTokenFailure(expired, {
+      ...ctx,
+      publishedKeyId: PUBLISHED.toUpperCase(),
+      liveSecrets: [{ keyId: PUBLISHED, endDateTime: "2026-04-01T02:00:01Z" }],
+      now: at,
+    });
+    expect(cause.id).toBe("secret-gone");
+    expect(cause.summary).toMatch(/was expired out of band .* is past its end date\)$/);
+  });
+
+  it("keeps the usual causes when the published secret is there and live, or nothing is known", () => {
+    const live = [{ keyId: PUBLISHED, endDateTime: "2026-10-01T00:00:00Z" }];
+    expect(
+      diagnoseTokenFailure(wrong, { ...ctx, publishedKeyId: PUBLISHED, liveSecrets: live, now: at }).id,
+    ).toBe("secret-wrong");
+    expect(diagnoseTokenFailure(wrong, { ...ctx, publishedKeyId: PUBLISHED }).id).toBe("secret-wrong");
+    expect(diagnoseTokenFailure(wrong, { ...ctx, liveSecrets: live }).id).toBe("secret-wrong");
+    expect(
+      diagnoseTokenFailure(expired, { ...ctx, publishedKeyId: PUBLISHED, liveSecrets: live, now: at }).id,
+    ).toBe("secret-expired");
+    // Only a refused secret: another error with the published key gone is still that error.
+    const tenant: TokenFailure = { kind: "aadsts", code: 90002, message: "AADSTS90002: tenant" };
+    expect(diagnoseTokenFailure(tenant, { ...ctx, publishedKeyId: PUBLISHED, liveSecrets: [] }).id).toBe(
+      "tenant-not-found",
+    );
+  });
+});
+
 const claims = (over: Partial<TokenClaims> = {}): TokenClaims => ({
   aud: "https://outlook.office365.com",
   iss: `https://sts.windows.net/${TENANT}/`,

@@ -61,6 +61,12 @@ export interface UpOptions {
   now?: string;
   /** `pulumi up --refresh`: read every resource first; what the tenant no longer has leaves the state. */
   refresh?: boolean;
+  /**
+   * The `pulumi up` process's environment as the pipeline leaves it, for the program (run-program.ts
+   * ExecuteProgramOptions.env), e.g. a leftover EXO_OAUTH_NOW in a real pipeline:
+   * `{ EXO_OAUTH_NOW: "2025-01-01", EXO_OAUTH_OFFLINE_TENANT: undefined }`. `now` stays Graph's clock.
+   */
+  programEnv?: Record<string, string | undefined>;
 }
 
 export interface RunResult {
@@ -160,6 +166,7 @@ export class Engine {
         config: opts.config,
         secretKeys: opts.secretKeys,
         now: opts.now,
+        env: opts.programEnv,
         stack: this.stack,
         organization: this.organization,
         program: this.opts.program,
