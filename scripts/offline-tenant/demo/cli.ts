@@ -61,6 +61,8 @@ export async function main(argv: string[]): Promise<number> {
     out: (t) => void process.stdout.write(t),
     json: args.json,
     colour: colourFor(process.stdout),
+    // The wall time printed at the end is the whole process's, startup included.
+    startedAt: new Date(performance.timeOrigin),
   });
   const interrupted = new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {

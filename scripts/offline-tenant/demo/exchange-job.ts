@@ -13,12 +13,14 @@ import { existsSync } from "node:fs";
 import type { ExchangeJobItem } from "./items";
 import type { World } from "./world";
 
-const writes = (w: World) => (existsSync(w.statsPath) ? readSimStats(w.statsPath) : emptyStats()).byKind.write;
+const writes = (w: World) =>
+  (existsSync(w.statsPath) ? readSimStats(w.statsPath) : emptyStats()).byKind.write;
 
 /** The environment the Command has in the stack's state, plus its last record, plus the pipeline's. */
 export function commandEnvironment(world: World): NodeJS.ProcessEnv {
   const cmd = world.engine.resources.find((r) => r.type === COMMAND_TYPE && !r.pendingDelete);
-  if (!cmd) throw new Error("The stack has no Exchange Command in its state (not deployed, or connection manual)");
+  if (!cmd)
+    throw new Error("The stack has no Exchange Command in its state (not deployed, or connection manual)");
   const inputs = unwrapSecrets(cmd.inputs) as { environment?: Record<string, string> };
   const outputs = unwrapSecrets(cmd.outputs) as { stdout?: string };
   return {

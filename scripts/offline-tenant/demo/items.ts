@@ -97,7 +97,8 @@ export interface CheckItem {
   detail?: string;
 }
 
-export type Item = NoteItem | PulumiItem | VerifyItem | ExchangeJobItem | HandEditItem | TenantItem | CheckItem;
+export type Item =
+  NoteItem | PulumiItem | VerifyItem | ExchangeJobItem | HandEditItem | TenantItem | CheckItem;
 
 export interface StepReport {
   n: number;

@@ -6,6 +6,14 @@ import type { PulumiItem } from "./items";
 import type { World } from "./world";
 
 const DRIVER_PREFIX = /^exo-oauth exchange: /;
+/** What a first run's report shows of its outputs (all of them are new). */
+const FIRST_RUN_OUTPUTS = [
+  "clientId",
+  "servicePrincipalObjectId",
+  "clientSecret",
+  "clientSecretExpiresAt",
+  "nextRotationAt",
+];
 
 function showOutput(v: unknown): string {
   const text = typeof v === "string" ? v : JSON.stringify(v);
@@ -33,10 +41,15 @@ export function pulumiItem(
   before: Record<string, unknown>,
 ): PulumiItem {
   const secret = new Set(result.secretOutputs);
+  const first = Object.keys(before).length === 0;
   const outputsChanged =
     command === "up" && result.ok
       ? Object.keys(result.outputs)
-          .filter((k) => JSON.stringify(result.outputs[k]) !== JSON.stringify(before[k]))
+          .filter((k) =>
+            first
+              ? FIRST_RUN_OUTPUTS.includes(k)
+              : JSON.stringify(result.outputs[k]) !== JSON.stringify(before[k]),
+          )
           .map((name) => ({ name, value: secret.has(name) ? "[secret]" : showOutput(result.outputs[name]) }))
       : [];
   return {

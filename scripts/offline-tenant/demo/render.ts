@@ -1,7 +1,15 @@
 // The story as text: a few lines per item, indented under its step. Pure: items in, lines out.
 import type { Protocol } from "../../../components/microsoft";
 import type { Colour } from "./cli-support";
-import type { CheckItem, ExchangeJobItem, Item, PulumiItem, StepReport, TenantItem, VerifyItem } from "./items";
+import type {
+  CheckItem,
+  ExchangeJobItem,
+  Item,
+  PulumiItem,
+  StepReport,
+  TenantItem,
+  VerifyItem,
+} from "./items";
 
 const PROTOCOL: Record<Protocol, string> = { imap: "IMAP", pop: "POP", smtp: "SMTP" };
 const I1 = "  ";
@@ -70,28 +78,46 @@ function verifyLines(c: Colour, v: VerifyItem): string[] {
       `${I2}token ${c.green("✓")} tid ${k.tid}, appid ${k.appid}, oid ${k.oid}`,
       `${I2}      roles [${k.roles.join(", ")}], expires ${k.expiresAt}`,
     );
-  } else lines.push(`${I2}token ${c.red("✗")} ${v.token.cause?.summary ?? "no token"}`);
+  } else {
+    // No token, no login: one line instead of a row of ✗ with the same cause.
+    const mailboxes = new Set(v.logins.map((l) => l.mailbox)).size;
+    lines.push(
+      `${I2}token ${c.red("✗")} ${v.token.cause?.summary ?? "no token"}`,
+      `${I2}no login attempted (${v.logins.length} expected on ${mailboxes} mailbox(es))`,
+    );
+    return lines;
+  }
   const mailboxes = [...new Set(v.logins.map((l) => l.mailbox))];
   const width = Math.max(0, ...mailboxes.map((m) => m.length));
-  const causes = new Map<string, string>();
+  // One line per distinct cause, naming the protocols it hit.
+  const causes = new Map<string, { result: string; protocols: Set<string> }>();
   for (const m of mailboxes) {
     const cells = (["imap", "pop", "smtp"] as const).map((p) => {
       const l = v.logins.find((x) => x.mailbox === m && x.protocol === p);
       if (!l) return " ".repeat(PROTOCOL[p].length + 2);
-      if (l.result !== "pass" && l.cause) causes.set(`${PROTOCOL[p]}: ${l.cause.summary}`, l.result);
+      if (l.result !== "pass" && l.cause) {
+        const entry = causes.get(l.cause.summary) ?? { result: l.result, protocols: new Set<string>() };
+        causes.set(l.cause.summary, entry.protocols.add(PROTOCOL[p]) && entry);
+      }
       return `${PROTOCOL[p]} ${mark(c, l.result)}`;
     });
     lines.push(`${I2}${m.padEnd(width)}  ${cells.join("  ")}`.trimEnd());
   }
-  for (const [text, result] of causes)
-    lines.push(`${I2}${result === "skipped" ? c.yellow("skipped") : c.red("refused")} ${text}`);
+  for (const [summary, { result, protocols }] of causes)
+    lines.push(
+      `${I2}${result === "skipped" ? c.yellow("skipped") : c.red("refused")} ${[...protocols].join(", ")}: ${summary}`,
+    );
   return lines;
 }
 
 function jobLines(c: Colour, j: ExchangeJobItem): string[] {
-  const lines = [`${I1}$ ${j.commandLine}${c.dim(`   exit ${j.exitCode}, ${j.writes} write(s) in Exchange`)}`];
+  const lines = [
+    `${I1}$ ${j.commandLine}${c.dim(`   exit ${j.exitCode}, ${j.writes} write(s) in Exchange`)}`,
+  ];
   // plan prints its report on stdout; apply prints the record there (shown as its progress instead).
-  const body = j.commandLine.endsWith("plan") ? [...j.stdout, ...j.stderr.filter((l) => !l.startsWith("connected") && !l.startsWith("done:"))] : j.stderr;
+  const body = j.commandLine.endsWith("plan")
+    ? [...j.stdout, ...j.stderr.filter((l) => !l.startsWith("connected") && !l.startsWith("done:"))]
+    : j.stderr;
   lines.push(...body.map((l) => c.dim(`${I2}${l}`)));
   return lines;
 }

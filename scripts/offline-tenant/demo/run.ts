@@ -19,6 +19,8 @@ export interface DemoRunOptions {
   colour?: Colour;
   /** Default Pulumi.demo.yaml. */
   stackFile?: string;
+  /** Where the wall time counts from (the CLI: the process's start). Default: now. */
+  startedAt?: Date;
 }
 
 export interface DemoDocument {
@@ -37,7 +39,7 @@ export class DemoRun {
   readonly steps: StepReport[] = [];
   private readonly memory: StoryMemory = {};
   private readonly colour: Colour;
-  private readonly started = new Date();
+  private readonly started: Date;
   private stopped = false;
 
   private constructor(
@@ -45,6 +47,7 @@ export class DemoRun {
     private readonly o: DemoRunOptions,
   ) {
     this.colour = o.colour ?? NO_COLOUR;
+    this.started = o.startedAt ?? new Date();
   }
 
   /** A fresh simulated tenant with the demo stack's mailboxes; prints the introduction. */
@@ -68,8 +71,11 @@ export class DemoRun {
   async step(n: number): Promise<StepReport> {
     const step = STORY[n - 1];
     if (!step || n !== this.steps.length + 1)
-      throw new Error(`Story step ${n}: steps run in order, next is ${this.steps.length + 1} of ${STORY.length}`);
+      throw new Error(
+        `Story step ${n}: steps run in order, next is ${this.steps.length + 1} of ${STORY.length}`,
+      );
     const c = this.colour;
+    this.world.clock!.set(step.clock(this.world, this.memory));
     const report: StepReport = {
       n,
       id: step.id,
@@ -150,13 +156,18 @@ export class DemoRun {
       `SMTP ${e.smtp.host}:${e.smtp.port}`,
     ].filter(Boolean);
     return [
-      c.bold("exo-oauth demo: a SIMULATED Microsoft 365 tenant, fully offline. Nothing here reaches Microsoft."),
+      c.bold(
+        "exo-oauth demo: a SIMULATED Microsoft 365 tenant, fully offline. Nothing here reaches Microsoft.",
+      ),
       `  tenant ${stack.config.tenantId} (${stack.config.organization}), stack ${stack.file.split("/").pop()}`,
       "  the real program (index.ts) under the multi-run engine, the real Exchange step (driver → fake pwsh →",
       "  Exchange simulator), the offline token endpoint and mail peers, and the real `npm run verify`:",
       `  token endpoint ${services.issuer.url}, ${peers.join(", ")}`,
       ...(services.imapPop
-        ? [c.yellow(`  IMAP and POP logins are skipped: ${services.imapPop.skipped}`), `  to run them: ${services.imapPop.install}`]
+        ? [
+            c.yellow(`  IMAP and POP logins are skipped: ${services.imapPop.skipped}`),
+            `  to run them: ${services.imapPop.install}`,
+          ]
         : []),
       "",
     ];

@@ -40,12 +40,15 @@ export interface TenantView {
 export function viewTenant(s: TenantState, ids: StackIds, other: OtherPrincipal): TenantView {
   const ourRows: string[] = [];
   for (const m of s.exchange.mailboxes) {
-    for (const r of m.permissions) if (r.UserSid === ids.sid) ourRows.push(`${m.address} ${r.AccessRights.join("+")}`);
+    for (const r of m.permissions)
+      if (r.UserSid === ids.sid) ourRows.push(`${m.address} ${r.AccessRights.join("+")}`);
     for (const r of m.recipientPermissions)
       if (r.TrusteeSidString === ids.sid) ourRows.push(`${m.address} ${r.AccessRights.join("+")}`);
   }
   const othersRows = s.exchange.mailboxes.flatMap((m) => [
-    ...m.permissions.filter((r) => r.UserSid === other.sid).map((r) => `${m.address} ${r.AccessRights.join("+")}`),
+    ...m.permissions
+      .filter((r) => r.UserSid === other.sid)
+      .map((r) => `${m.address} ${r.AccessRights.join("+")}`),
     ...m.recipientPermissions
       .filter((r) => r.TrusteeSidString === other.sid)
       .map((r) => `${m.address} ${r.AccessRights.join("+")}`),
@@ -72,7 +75,12 @@ const on = (b: boolean) => (b ? "on" : "off");
 const list = (xs: string[]) => (xs.length ? xs.join(", ") : "none");
 
 /** The tenant after a change, each line with what it was before when it differs. */
-export function tenantItem(label: string, after: TenantView, before: TenantView, other: OtherPrincipal): TenantItem {
+export function tenantItem(
+  label: string,
+  after: TenantView,
+  before: TenantView,
+  other: OtherPrincipal,
+): TenantItem {
   const line = (what: string, now: string, was: string) => ({
     what,
     value: now === was ? `${now} (unchanged)` : `${now} (was: ${was})`,
@@ -82,11 +90,23 @@ export function tenantItem(label: string, after: TenantView, before: TenantView,
     label,
     lines: [
       line("Entra ID applications", list(after.entra.applications), list(before.entra.applications)),
-      line("Entra ID service principals", list(after.entra.servicePrincipals), list(before.entra.servicePrincipals)),
+      line(
+        "Entra ID service principals",
+        list(after.entra.servicePrincipals),
+        list(before.entra.servicePrincipals),
+      ),
       line("our client secrets", String(after.entra.passwords), String(before.entra.passwords)),
       line("our admin consents", String(after.entra.consents), String(before.entra.consents)),
-      line("Exchange service principals", list(after.exchange.servicePrincipals), list(before.exchange.servicePrincipals)),
-      line("our FullAccess/SendAs rows", String(after.exchange.ourRows.length), String(before.exchange.ourRows.length)),
+      line(
+        "Exchange service principals",
+        list(after.exchange.servicePrincipals),
+        list(before.exchange.servicePrincipals),
+      ),
+      line(
+        "our FullAccess/SendAs rows",
+        String(after.exchange.ourRows.length),
+        String(before.exchange.ourRows.length),
+      ),
       line(`${other.user}'s rows`, after.exchange.othersRows, before.exchange.othersRows),
       line("mailboxes", after.exchange.mailboxes, before.exchange.mailboxes),
     ],

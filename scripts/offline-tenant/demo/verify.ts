@@ -37,7 +37,12 @@ export async function verifyItem(world: World, o: VerifyOptions): Promise<Verify
   ]; // prettier-ignore
   for (const p of ["imap", "pop", "smtp"] as const) {
     const e = endpoints[p];
-    argv.push(`--${SERVER_FLAGS[p]}-host`, e?.host ?? "127.0.0.1", `--${SERVER_FLAGS[p]}-port`, String(e?.port ?? closed));
+    argv.push(
+      `--${SERVER_FLAGS[p]}-host`,
+      e?.host ?? "127.0.0.1",
+      `--${SERVER_FLAGS[p]}-port`,
+      String(e?.port ?? closed),
+    );
   }
   let stderr = "";
   const secret = o.secret ?? String(world.outputs.clientSecret ?? "");
