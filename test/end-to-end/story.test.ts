@@ -28,6 +28,15 @@ let doc: DemoDocument | undefined;
 const reports: StepReport[] = [];
 
 const tenant = (): TenantState => run.world.tenant();
+
+/** Step n, once steps 1 … n−1 have completed (a step that never finished fails the ones after it fast). */
+async function step(n: number): Promise<StepReport> {
+  expect(
+    reports.map((r) => r.n),
+    `step ${n} needs steps 1 to ${n - 1}`,
+  ).toEqual(Array.from({ length: n - 1 }, (_, i) => i + 1));
+  return run.step(n);
+}
 const outputs = () => run.world.outputs;
 const items = <T extends StepReport["items"][number]["type"]>(r: StepReport, type: T) =>
   r.items.filter((i) => i.type === type) as Extract<StepReport["items"][number], { type: T }>[];
@@ -83,7 +92,7 @@ describe("the demo's story, one simulated tenant end to end", () => {
   });
 
   it("step 1, day 0: pulumi up registers the app, consents every role, and Exchange grants every mailbox", async () => {
-    const r = await run.step(1);
+    const r = await step(1);
     reports.push(r);
     expect(failedChecks(r)).toEqual([]);
     const up = items(r, "pulumi")[0];
@@ -134,7 +143,7 @@ describe("the demo's story, one simulated tenant end to end", () => {
     const recordBefore = String(
       (run.world.engine.resource(COMMAND_TYPE, "exchange-command").outputs as { stdout?: string }).stdout,
     );
-    const r = await run.step(2);
+    const r = await step(2);
     reports.push(r);
     expect(failedChecks(r)).toEqual([]);
     const up: PulumiItem = items(r, "pulumi")[0];
@@ -177,7 +186,7 @@ describe("the demo's story, one simulated tenant end to end", () => {
     const before = { ...outputs() };
     const s0 = tenant();
     const appObjectId = s0.entra.applications.find((a) => a.clientId === before.clientId)!.objectId;
-    const r = await run.step(3);
+    const r = await step(3);
     reports.push(r);
     expect(failedChecks(r)).toEqual([]);
     const o = outputs();
@@ -207,7 +216,7 @@ describe("the demo's story, one simulated tenant end to end", () => {
     const othersBefore = rowsOf(tenant(), other.sid);
     expect(othersBefore).toEqual({ [BILLING]: ["FullAccess", "SendAs"] });
     const ourBefore = rowsOf(tenant(), ourSid());
-    const r = await run.step(4);
+    const r = await step(4);
     reports.push(r);
     expect(failedChecks(r)).toEqual([]);
     const [broken, fixed] = items(r, "verify");
@@ -240,7 +249,7 @@ describe("the demo's story, one simulated tenant end to end", () => {
         m.PopEnabled,
         m.SmtpClientAuthenticationDisabled,
       ]);
-    const r = await run.step(5);
+    const r = await step(5);
     reports.push(r);
     expect(failedChecks(r)).toEqual([]);
     const destroyRun = run.world.engine.command.runs.at(-1)!;
