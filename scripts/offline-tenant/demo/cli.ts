@@ -45,6 +45,14 @@ export function parseDemoArgs(argv: string[]): DemoArgs {
   return { json: values.json ?? false, upTo, help: values.help ?? false };
 }
 
+let showing = false;
+/** One line on stderr, erased (`\r`, erase-line) before the next output. */
+function terminalProgress(text: string | undefined): void {
+  if (text === undefined && !showing) return;
+  process.stderr.write(text === undefined ? "\r\x1b[2K" : `\r\x1b[2K  … ${text}`);
+  showing = text !== undefined;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let args: DemoArgs;
   try {
@@ -63,6 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     colour: colourFor(process.stdout),
     // The wall time printed at the end is the whole process's, startup included.
     startedAt: new Date(performance.timeOrigin),
+    progress: process.stderr.isTTY && !args.json ? terminalProgress : undefined,
   });
   const interrupted = new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {

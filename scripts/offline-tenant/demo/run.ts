@@ -21,6 +21,8 @@ export interface DemoRunOptions {
   stackFile?: string;
   /** Where the wall time counts from (the CLI: the process's start). Default: now. */
   startedAt?: Date;
+  /** Shows a transient progress line (the CLI: on a terminal only, on stderr). */
+  progress?: (text: string | undefined) => void;
 }
 
 export interface DemoDocument {
@@ -88,6 +90,7 @@ export class DemoRun {
     const began = performance.now();
     this.text([stepHeading(c, n, STORY.length, step.title, report.at)]);
     const emit = (item: Item) => {
+      this.o.progress?.(undefined);
       report.items.push(item);
       if (item.type === "check" && !item.ok) report.ok = false;
       this.text(renderItem(c, item));
@@ -96,6 +99,7 @@ export class DemoRun {
       world: this.world,
       memory: this.memory,
       emit,
+      progress: (text) => this.o.progress?.(text),
       check: (text, ok, detail) => {
         emit({ type: "check", text, ok, ...(ok || detail === undefined ? {} : { detail }) });
         return ok;

@@ -32,6 +32,8 @@ export interface StepContext {
   world: World;
   memory: StoryMemory;
   emit(item: Item): void;
+  /** A transient progress line before a long operation (a terminal shows it until the next output). */
+  progress(text: string): void;
   /** Records an expectation; a false one fails the step (and the demo). */
   check(text: string, ok: boolean, detail?: string): boolean;
 }
@@ -64,6 +66,7 @@ function allPassed(v: VerifyItem): { ok: boolean; detail?: string; note: string 
 }
 
 async function pulumiUp(ctx: StepContext, values: Record<string, unknown>): Promise<PulumiItem> {
+  ctx.progress("pulumi up: the program, then the Exchange step…");
   const { item } = await up(ctx.world, values);
   ctx.emit(item);
   ctx.check("pulumi up succeeded", item.ok, item.error);
@@ -244,6 +247,7 @@ const handEdit: StoryStep = {
       broken.logins.some((l) => l.result === "fail"),
       "every login still passed",
     );
+    ctx.progress("npm run exchange -- plan…");
     const plan = await exchangeJob(world, "plan");
     ctx.emit(plan);
     ctx.check(
@@ -253,6 +257,7 @@ const handEdit: StoryStep = {
         plan.stdout.length === 2,
       `exit ${plan.exitCode}: ${plan.stdout.join(" | ")}`,
     );
+    ctx.progress("npm run exchange -- apply…");
     const apply = await exchangeJob(world, "apply");
     ctx.emit(apply);
     ctx.check(
@@ -284,6 +289,7 @@ const teardown: StoryStep = {
     const other = otherPrincipal(world.stack);
     const before = viewTenant(world.tenant(), ids, other);
     const lastSecret = String(world.outputs.clientSecret);
+    ctx.progress("pulumi destroy: the Exchange step's removal, then Entra ID…");
     const { item } = await destroy(world);
     ctx.emit(item);
     ctx.check("pulumi destroy succeeded", item.ok, item.error);

@@ -63,7 +63,7 @@ export function viewTenant(s: TenantState, ids: StackIds, other: OtherPrincipal)
     exchange: {
       servicePrincipals: s.exchange.servicePrincipals.map((p) => p.DisplayName),
       ourRows: ourRows.sort(),
-      othersRows: othersRows.sort().join(", ") || "none",
+      othersRows: othersRows.sort().join("; ") || "none",
       mailboxes: s.exchange.mailboxes
         .map((m) => `${m.address.split("@")[0]} (IMAP ${on(m.ImapEnabled)}, POP ${on(m.PopEnabled)})`)
         .join(", "),
