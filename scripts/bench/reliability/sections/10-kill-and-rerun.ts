@@ -68,15 +68,19 @@ export async function run(): Promise<Figure[]> {
       2,
       async (k) => {
         const tk = fork(t);
-        const killed = await drive(sc.command, tk, sc.mailboxes, record, { crashAfter: k });
-        if (killed.code === 0 || killed.stdout !== "")
-          return void failures.push(`k=${k}: the killed run did not fail`);
-        const next = await drive(sc.command, tk, sc.mailboxes, record);
-        const same =
-          JSON.stringify(ours(tk)) === expected &&
-          JSON.stringify(parseRecord(next.stdout)) === expectedRecord;
-        if (next.code === 0 && same) converged++;
-        else failures.push(`k=${k}: exit ${next.code}, ${JSON.stringify(ours(tk))}`);
+        try {
+          const killed = await drive(sc.command, tk, sc.mailboxes, record, { crashAfter: k });
+          if (killed.code === 0 || killed.stdout !== "")
+            return void failures.push(`k=${k}: the killed run did not fail`);
+          const next = await drive(sc.command, tk, sc.mailboxes, record);
+          const same =
+            JSON.stringify(ours(tk)) === expected &&
+            JSON.stringify(parseRecord(next.stdout)) === expectedRecord;
+          if (next.code === 0 && same) converged++;
+          else failures.push(`k=${k}: exit ${next.code}, ${JSON.stringify(ours(tk))}`);
+        } finally {
+          dispose(tk);
+        }
       },
     );
     dispose(t, clean);

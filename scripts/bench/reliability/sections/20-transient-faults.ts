@@ -39,17 +39,21 @@ export async function run(): Promise<Figure[]> {
       async (trial) => {
         const t = newBenchTenant(MAILBOXES.map((m) => m.address));
         let record: string | undefined;
-        for (let runNo = 1; runNo <= MAX_RUNS + 2; runNo++) {
-          const r = await drive("apply", t, MAILBOXES, record, {
-            transientRate: rate,
-            seed: trial * 1000 + runNo,
-          });
-          longestMs = Math.max(longestMs, r.simulatedMs);
-          faults += r.stats.faults.throttle;
-          if (r.code === 0) record = r.stdout;
-          if (r.code === 0 && JSON.stringify(ours(t)) === EXPECTED) return void runsNeeded.push(runNo);
+        try {
+          for (let runNo = 1; runNo <= MAX_RUNS + 2; runNo++) {
+            const r = await drive("apply", t, MAILBOXES, record, {
+              transientRate: rate,
+              seed: trial * 1000 + runNo,
+            });
+            longestMs = Math.max(longestMs, r.simulatedMs);
+            faults += r.stats.faults.throttle;
+            if (r.code === 0) record = r.stdout;
+            if (r.code === 0 && JSON.stringify(ours(t)) === EXPECTED) return void runsNeeded.push(runNo);
+          }
+          runsNeeded.push(Infinity);
+        } finally {
+          dispose(t);
         }
-        runsNeeded.push(Infinity);
       },
     );
     const converged = runsNeeded.filter((n) => n <= MAX_RUNS).length;
