@@ -11,7 +11,7 @@ import { COMMAND_TYPE } from "../harness/engine/engine";
 import { ADMIN_TOKEN_ENV, PROJECT_DIR } from "../harness/engine/offline";
 import { existsSync } from "node:fs";
 import type { ExchangeJobItem } from "./items";
-import type { World } from "./world";
+import { PIPELINE_ENV, type World } from "./world";
 
 const writes = (w: World) =>
   (existsSync(w.statsPath) ? readSimStats(w.statsPath) : emptyStats()).byKind.write;
@@ -25,6 +25,7 @@ export function commandEnvironment(world: World): NodeJS.ProcessEnv {
   const outputs = unwrapSecrets(cmd.outputs) as { stdout?: string };
   return {
     ...process.env,
+    ...PIPELINE_ENV,
     [ADMIN_TOKEN_ENV]: world.adminToken,
     EXO_SIM_STATE: world.statePath,
     EXO_SIM_STATS: world.statsPath,

@@ -45,14 +45,15 @@ export function viewTenant(s: TenantState, ids: StackIds, other: OtherPrincipal)
     for (const r of m.recipientPermissions)
       if (r.TrusteeSidString === ids.sid) ourRows.push(`${m.address} ${r.AccessRights.join("+")}`);
   }
-  const othersRows = s.exchange.mailboxes.flatMap((m) => [
-    ...m.permissions
-      .filter((r) => r.UserSid === other.sid)
-      .map((r) => `${m.address} ${r.AccessRights.join("+")}`),
-    ...m.recipientPermissions
-      .filter((r) => r.TrusteeSidString === other.sid)
-      .map((r) => `${m.address} ${r.AccessRights.join("+")}`),
-  ]);
+  const othersRows = s.exchange.mailboxes.flatMap((m) => {
+    const rights = [
+      ...m.permissions.filter((r) => r.UserSid === other.sid).flatMap((r) => r.AccessRights),
+      ...m.recipientPermissions
+        .filter((r) => r.TrusteeSidString === other.sid)
+        .flatMap((r) => r.AccessRights),
+    ];
+    return rights.length ? [`${m.address} ${rights.join(", ")}`] : [];
+  });
   return {
     entra: {
       applications: s.entra.applications.map((a) => a.displayName),

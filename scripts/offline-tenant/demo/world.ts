@@ -9,11 +9,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Engine } from "../harness/engine/engine";
 import { offlineEngine } from "../harness/engine/offline";
+import { RETRY_BASE_ENV } from "../../exchange-driver/budget";
 import { unwrapSecrets } from "../graph/wire";
 import { grantMailboxAccess } from "../exchange/hand-edits";
 import { newTenantState, readState, writeState, type TenantState } from "../state";
 import { startServices, type OfflineServices } from "./services";
 import { addedMailbox, DEMO_STACK, otherPrincipal, type DemoStack } from "./stack";
+
+/**
+ * What the simulated pipeline adds to its environment. The simulator has no replication delay, so
+ * the driver's read-after-write check re-reads after 250 ms instead of 2 s (EXO_OAUTH_RETRY_BASE_MS,
+ * scripts/exchange-driver/budget.ts); the checks themselves are the same.
+ */
+export const PIPELINE_ENV: Record<string, string> = { [RETRY_BASE_ENV]: "250" };
 
 /** A settable clock: the engine's runs, the token issuer and the mail peers all read it. */
 export class SimClock {
@@ -85,7 +93,7 @@ export async function createWorld(o: WorldOptions): Promise<World> {
     const adminToken = `eyJ0eXAiOiJKV1QifQ.demo-admin-${randomBytes(24).toString("base64url")}`;
     const engine = offlineEngine(
       { statePath, statsPath, adminToken },
-      { statePath: join(dir, "engine-state.json"), stack: DEMO_STACK },
+      { statePath: join(dir, "engine-state.json"), stack: DEMO_STACK, env: PIPELINE_ENV },
     );
     const clock = o.startAt ? new SimClock(o.startAt) : undefined;
     const services = await startServices({ statePath, dir, now: clock?.now });
