@@ -9,6 +9,13 @@ import { CMDLETS } from "./params";
 export interface SimFaults {
   /** Answer the first M cmdlet calls with the transient server error (connect excluded). */
   throttleFirst?: number;
+  /**
+   * A fault RATE: each cmdlet call (connect excluded; throttleCmdlets restricts them) fails with the
+   * same transient server error with this probability, 0 to 1. Drawn from a PRNG seeded with `seed`.
+   */
+  transientRate?: number;
+  /** The seed of transientRate's draws (default 1): the same seed meets the same faults, run after run. */
+  seed?: number;
   /** Restrict throttleFirst to these cmdlets (default: every cmdlet). */
   throttleCmdlets?: string[];
   /** Answer the first K New-ServicePrincipal calls whose Entra SP exists with AADServicePrincipalNotFound (replication lag). */
@@ -68,8 +75,10 @@ export const DEFAULT_LATENCY: SimLatency = {
   cmdletMs: {},
 };
 
-const FAULT_KEYS: Record<keyof SimFaults, "count" | "names" | "properties"> = {
+const FAULT_KEYS: Record<keyof SimFaults, "count" | "names" | "properties" | "fraction"> = {
   throttleFirst: "count",
+  transientRate: "fraction",
+  seed: "count",
   throttleCmdlets: "names",
   spNotFoundFirst: "count",
   crashAfter: "count",
@@ -112,6 +121,8 @@ export function parseFaults(text: string | undefined): SimFaults {
       throw new Error(`EXO_SIM_FAULTS: unknown key '${k}'; allowed: ${Object.keys(FAULT_KEYS).join(", ")}`);
     if (kind === "count" && !(Number.isInteger(v) && (v as number) >= 0))
       throw new Error(`EXO_SIM_FAULTS.${k}: ${JSON.stringify(v)} is not a non-negative integer`);
+    if (kind === "fraction" && !(typeof v === "number" && v >= 0 && v <= 1))
+      throw new Error(`EXO_SIM_FAULTS.${k}: ${JSON.stringify(v)} is not a number from 0 to 1`);
     if (kind === "properties") {
       const names = typeof v === "string" ? [v] : v;
       if (

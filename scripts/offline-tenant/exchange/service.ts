@@ -55,6 +55,8 @@ export class ExchangeConnection {
   private isConnected = false;
   private calls = 0;
   private counts = { throttle: 0, tooManyRequests: 0, serverError: 0, spNotFound: 0 };
+  /** transientRate's draws: mulberry32, seeded per connection (knobs.ts `seed`). */
+  private readonly draw: () => number;
   private staleSnapshot?: TenantState;
   private staleReadsLeft = 0;
   private lag?: { principal: ExchangeServicePrincipal; callsLeft: number };
@@ -62,6 +64,7 @@ export class ExchangeConnection {
   private cache: { key: string; state: TenantState } | undefined;
 
   constructor(private readonly o: ConnectionOptions) {
+    this.draw = mulberry32(o.faults.seed ?? 1);
     this.delta.sessions = 1;
   }
 
@@ -193,6 +196,8 @@ export class ExchangeConnection {
       this.counts.throttle++;
       throw this.fault("throttle", E.serverBusy());
     }
+    if (f.transientRate && this.throttles(cmdlet) && this.draw() < f.transientRate)
+      throw this.fault("throttle", E.serverBusy());
     if (f.accessDenied?.includes(cmdlet))
       throw this.fault("accessDenied", E.outOfWriteScope(cmdlet, String(p.Identity ?? p.AppId ?? "")));
     if (
@@ -272,4 +277,16 @@ export class ExchangeConnection {
     if (this.o.statsPath) mergeSimStats(this.o.statsPath, this.delta);
     this.delta = emptyStats();
   }
+}
+
+/** A small deterministic PRNG (mulberry32): the same seed gives the same draws in [0, 1). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

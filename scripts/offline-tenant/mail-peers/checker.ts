@@ -265,6 +265,8 @@ export interface CheckerOptions {
   /** CA to trust when fetching an https JWKS URL (the offline issuer's self-signed certificate). */
   jwksCa?: string | Buffer;
   clockSkewSec?: number;
+  /** The clock tokens are checked against (default: the system clock); the demo's is simulated. */
+  now?: () => Date;
   /** Called after every check (tests and logs); never receives the token. */
   onCheck?: (req: Omit<CheckRequest, "token">, result: CheckResult) => void;
 }
@@ -293,6 +295,7 @@ export async function startChecker(opts: CheckerOptions): Promise<Checker> {
       state,
       jwks: await jwksFor(String(req.token ?? "")),
       clockSkewSec: opts.clockSkewSec,
+      ...(opts.now ? { now: Math.floor(opts.now().getTime() / 1000) } : {}),
     });
     opts.onCheck?.({ user: req.user, service: req.service, mech: req.mech }, result);
     return result;

@@ -30,6 +30,8 @@ export interface MailPeersOptions {
   runDir?: string;
   /** Checker clock skew, seconds (default 300 like Microsoft.IdentityModel). */
   clockSkewSec?: number;
+  /** The checker's clock (default: the system clock): give the token issuer's when it is simulated. */
+  now?: () => Date;
   /** Observes every check (never sees the token). */
   onCheck?: (req: Omit<CheckRequest, "token">, result: CheckResult) => void;
 }
@@ -72,6 +74,7 @@ export async function startMailPeers(opts: MailPeersOptions): Promise<MailPeers>
       jwks: opts.jwks,
       jwksCa: opts.jwksCa,
       clockSkewSec: opts.clockSkewSec,
+      now: opts.now,
       onCheck: opts.onCheck,
     });
     stops.push(checker.stop);

@@ -272,6 +272,21 @@ describe("the HTTP checker Dovecot's Lua passdb calls", () => {
     expect((await checker.check({ user, token, service: "imap" })).ok).toBe(true);
   });
 
+  it("checks tokens against its own clock when given one (a simulated year later, a token of today has expired)", async () => {
+    const token = await f.token();
+    const later = await startChecker({
+      statePath: f.statePath,
+      jwks: f.jwks,
+      now: () => new Date(Date.now() + 365 * 86_400_000),
+    });
+    try {
+      expect((await later.check({ user: GRANTED, token, service: "imap" })).reason).toBe("expired");
+      expect((await checker.check({ user: GRANTED, token, service: "imap" })).ok).toBe(true);
+    } finally {
+      await later.stop();
+    }
+  });
+
   it("fetches the JWKS from a URL and refetches it when a token names an unknown kid", async () => {
     let served = { keys: [f.otherKey.publicJwk] };
     let fetches = 0;

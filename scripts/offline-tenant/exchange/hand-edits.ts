@@ -1,0 +1,67 @@
+// Hand edits in Exchange: what an admin does outside the stack (Exchange admin center, a PowerShell
+// session), for tests and the demo to rehearse the next run after it. Each edit changes the
+// tenant state's `exchange` part directly, as Exchange would after the admin's cmdlet (the row
+// shapes are the simulator's: docs/offline-tenant.md, "The Exchange simulator and fake pwsh"), and
+// throws naming what it could not find. Apply one on the shared file under its lock:
+//
+//   updateState(statePath, (s) => removeMailboxPermission(s, "billing@contoso.com", ourSid));
+//   updateState(statePath, (s) => grantMailboxAccess(s, "billing@contoso.com", MAIL_ADMINS));
+import type { ExchangeMailbox, MailboxPermissionRow, TenantState } from "../state";
+
+/** A principal that is not the stack's (a group of admins): its grants must survive every run. */
+export interface OtherPrincipal {
+  /** As Exchange shows it in `User` / `Trustee`, e.g. `CONTOSO\helpdesk-admins`. */
+  user: string;
+  sid: string;
+}
+
+function mailbox(state: TenantState, address: string, what: string): ExchangeMailbox {
+  const m = state.exchange.mailboxes.find((x) => x.address === address.toLowerCase());
+  if (!m) throw new Error(`Hand edit: ${what} on ${address}: no such mailbox in the tenant`);
+  return m;
+}
+
+/**
+ * `Remove-MailboxPermission -Identity <address> -User <principal> -AccessRights FullAccess`: removes
+ * the explicit FullAccess row of the principal with SID `userSid`. Returns the removed row.
+ */
+export function removeMailboxPermission(
+  state: TenantState,
+  address: string,
+  userSid: string,
+): MailboxPermissionRow {
+  const m = mailbox(state, address, "removing FullAccess");
+  const row = m.permissions.find(
+    (r) => r.UserSid === userSid && !r.IsInherited && !r.Deny && r.AccessRights.includes("FullAccess"),
+  );
+  if (!row) throw new Error(`Hand edit: removing FullAccess on ${address}: ${userSid} has none`);
+  m.permissions = m.permissions.filter((r) => r !== row);
+  return row;
+}
+
+/**
+ * `Add-MailboxPermission -AccessRights FullAccess` and `Add-RecipientPermission -AccessRights SendAs`
+ * for someone else's principal, as an admin grants a group by hand.
+ */
+export function grantMailboxAccess(state: TenantState, address: string, who: OtherPrincipal): void {
+  const m = mailbox(state, address, "granting FullAccess and SendAs");
+  const identity = address.split("@")[0];
+  m.permissions.push({
+    Identity: identity,
+    User: who.user,
+    UserSid: who.sid,
+    AccessRights: ["FullAccess"],
+    IsInherited: false,
+    Deny: false,
+    InheritanceType: "All",
+  });
+  m.recipientPermissions.push({
+    Identity: identity,
+    Trustee: who.user,
+    TrusteeSidString: who.sid,
+    AccessControlType: "Allow",
+    AccessRights: ["SendAs"],
+    IsInherited: false,
+    InheritanceType: "None",
+  });
+}
