@@ -1,6 +1,7 @@
 // The words of the stack config's problems: how a path, a value and an expectation are written.
 // A message may hold `{value}`: issues.ts puts the value there, or SECRET_VALUE_NOT_SHOWN when
 // the value must not be echoed (docs/security.md, "Secrets").
+import { showInvisible } from "../identifiers";
 import { isJwt } from "../redact";
 import { CONFIG_NAMESPACE } from "./types";
 
@@ -52,14 +53,18 @@ export function formatPath(path: Path): string {
   return out;
 }
 
-/** A value as a message shows it: short strings quoted, long ones cut, objects summarised. */
+/**
+ * A value as a message shows it: short strings quoted, long ones cut, objects summarised;
+ * invisible characters written as `\u{hex}`, never raw (components/identifiers.ts).
+ */
 export function show(v: unknown): string {
   if (v === undefined) return "nothing";
   if (v === null) return "null (an empty value)";
   if (typeof v === "string" && looksLikeCredential(v)) return SECRET_VALUE_NOT_SHOWN;
-  if (typeof v === "string") return JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
+  if (typeof v === "string")
+    return showInvisible(JSON.stringify(v.length > 80 ? `${[...v].slice(0, 77).join("")}...` : v));
   if (typeof v === "number" || typeof v === "boolean") return String(v);
-  const json = JSON.stringify(v);
+  const json = showInvisible(JSON.stringify(v));
   if (json.length <= 60) return json;
   return Array.isArray(v) ? `a list of ${v.length} items` : "an object";
 }

@@ -3,9 +3,9 @@
 // decoder applies the rules the stack config applies (./validate.ts) and reports every problem
 // at once, each naming the variable, the config key it comes from, and what is allowed.
 // Pure: no Pulumi, no Node APIs.
-import { normaliseAddress } from "../identifiers";
+import { firstInvisible, normaliseAddress } from "../identifiers";
 import { DRIVER_ENV, ENVIRONMENT, type DriverEnvField } from "./environment";
-import { numberFrom, showValue } from "./rules";
+import { numberFrom, ORGANIZATION_RULE, problemWith, showValue } from "./rules";
 import { DEFAULT_PWSH, RETRY_DEADLINE_SECONDS, type ExchangeConnectionSettings } from "./settings";
 import type { DesiredMailbox, DesiredState } from "./state";
 import {
@@ -68,16 +68,37 @@ export function variableName(p: SettingsProblem): string {
   return `${DRIVER_ENV[field]}${itemSuffix(p)}${source.startsWith("exo-oauth:") ? ` (from ${source})` : ""}`;
 }
 
-/** An empty variable is an absent one (a shell cannot tell them apart); text is trimmed. */
+/**
+ * An empty variable is an absent one (a shell cannot tell them apart); text is trimmed — unless
+ * it holds an invisible character (components/identifiers.ts firstInvisible): then the rule gets
+ * it as given and refuses it by name, as the stack config refuses the same value, rather than
+ * having a trailing newline trimmed away unseen.
+ */
 function reader(env: Environment) {
-  const optional = (field: DriverEnvField) => env[DRIVER_ENV[field]]?.trim() || undefined;
+  const optional = (field: DriverEnvField) => {
+    const raw = env[DRIVER_ENV[field]];
+    if (raw === undefined || raw.trim() === "") return undefined;
+    return firstInvisible(raw) ? raw : raw.trim();
+  };
   return { optional, text: (field: DriverEnvField) => optional(field) ?? "" };
 }
 
-/** The desired state alone (what `runbook` needs: no connection settings). */
+/**
+ * What `runbook` needs: the desired state, and EXO_OAUTH_ORGANIZATION checked by the config's
+ * rule when it is set (the runbook prints it in Connect-ExchangeOnline; unset, the runbook shows
+ * a placeholder). No connection settings. Throws DriverEnvironmentError listing every problem.
+ */
 export function decodeDesiredState(env: Environment): DesiredState {
   const problems: string[] = [];
   const desired = desiredFrom(env, problems);
+  const organization = reader(env).optional("organization");
+  if (organization !== undefined) {
+    const message = problemWith(ORGANIZATION_RULE, organization);
+    if (message)
+      problems.push(
+        renderProblem({ field: "organization", message, value: organization }, variableName),
+      );
+  }
   if (problems.length) throw new DriverEnvironmentError(problems);
   return desired;
 }
