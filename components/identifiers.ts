@@ -39,6 +39,9 @@ export const ADDRESS_MAX_OCTETS = 254;
 const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 /** The host part of an address: two or more labels (ASCII only: no internationalised domains). */
 const HOST_PATTERN = new RegExp(`^${LABEL}(?:\\.${LABEL})+$`, "i");
+/** Spaces and tabs at either end: what `normaliseAddress` and `addressProblem` trim (nothing else). */
+const EDGE_SPACES = /^[ \t]+|[ \t]+$/g;
+
 /** RFC 5322 §3.2.3 atext: the ASCII characters a dot-atom local part may hold besides dots. */
 const ATEXT = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]$/;
 /** Beyond ASCII (RFC 6531 §3.3 UTF8-non-ascii): only letters, combining marks and digits. */
@@ -71,7 +74,7 @@ export const ADDRESS_ALLOWED =
 export function addressProblem(value: string): { kind: "shape" | "detail"; reason: string } | undefined {
   const hidden = firstInvisible(value);
   if (hidden) return { kind: "detail", reason: invisibleProblem(hidden) };
-  const address = value.trim();
+  const address = value.replace(EDGE_SPACES, "");
   const at = address.lastIndexOf("@");
   if (at <= 0) return { kind: "shape", reason: "no local part and domain around one @" };
   const local = address.slice(0, at);
@@ -92,7 +95,8 @@ export function addressProblem(value: string): { kind: "shape" | "detail"; reaso
   if (local.startsWith(".") || local.endsWith(".") || local.includes(".."))
     return {
       kind: "detail",
-      reason: "the part before the @ starts or ends with a dot or has two in a row (RFC 5322 §3.2.3 dot-atom)",
+      reason:
+        "the part before the @ starts or ends with a dot or has two in a row (RFC 5322 §3.2.3 dot-atom)",
     };
   const localOctets = utf8Length(local);
   if (localOctets > LOCAL_PART_MAX_OCTETS)
@@ -129,12 +133,21 @@ export function isMailboxAddress(value: string): boolean {
 }
 
 /**
- * The form every part compares and stores addresses in: trimmed, NFKC, lower case. A valid
- * address is already NFKC; the normalisation makes two spellings of one address one key even
- * where a caller compares values it did not validate.
+ * The form every part stores addresses in: spaces and tabs trimmed, lower case. Nothing else is
+ * mapped (no NFKC, no other trimming), so a value that was not checked keeps what makes it
+ * invalid — a fullwidth ＠ never becomes @ — and is refused where it is checked.
  */
 export function normaliseAddress(value: string): string {
-  return value.trim().normalize("NFKC").toLowerCase();
+  return value.replace(EDGE_SPACES, "").toLowerCase();
+}
+
+/**
+ * The key addresses are compared by for duplicates: the normalised form in NFKC. For valid
+ * addresses (NFKC already) it is the normalised form; it keeps two spellings of one address one
+ * key wherever values are compared.
+ */
+export function addressKey(value: string): string {
+  return normaliseAddress(value).normalize("NFKC");
 }
 
 /**

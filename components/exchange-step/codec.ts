@@ -95,9 +95,7 @@ export function decodeDesiredState(env: Environment): DesiredState {
   if (organization !== undefined) {
     const message = problemWith(ORGANIZATION_RULE, organization);
     if (message)
-      problems.push(
-        renderProblem({ field: "organization", message, value: organization }, variableName),
-      );
+      problems.push(renderProblem({ field: "organization", message, value: organization }, variableName));
   }
   if (problems.length) throw new DriverEnvironmentError(problems);
   return desired;
