@@ -107,18 +107,19 @@ export function decodeDriverEnvironment(env: Environment): DriverSettings {
   const desired = desiredFrom(env, problems);
   const { optional, text } = reader(env);
   const deadline = optional("retryDeadlineSeconds");
+  // Checked as given (a problem shows the value as the stack config would), lower-cased for use.
   const loose = {
-    organization: optional("organization")?.toLowerCase(),
+    organization: optional("organization"),
     connection: optional("connection"),
     pwsh: optional("pwsh") ?? DEFAULT_PWSH,
     // As a number when it is one, so a problem shows it as the stack config would.
     retryDeadlineSeconds:
       deadline === undefined ? RETRY_DEADLINE_SECONDS.default : (numberFrom(deadline) ?? deadline),
-    automationAppId: optional("automationAppId")?.toLowerCase(),
+    automationAppId: optional("automationAppId"),
     // Secrets are taken as given (not trimmed): a password may end in a space.
     certificate: env[DRIVER_ENV.certificate] || undefined,
     certificatePassword: env[DRIVER_ENV.certificatePassword] || undefined,
-    managedIdentityAccountId: optional("managedIdentityAccountId")?.toLowerCase(),
+    managedIdentityAccountId: optional("managedIdentityAccountId"),
     accessTokenEnv: optional("accessTokenEnv"),
   };
   // The certificate's encoding is checked where it is typed (the stack config): here only its
@@ -143,7 +144,9 @@ export function decodeDriverEnvironment(env: Environment): DriverSettings {
   else if (loose.connection === "managedIdentity")
     connection = {
       connection: "managedIdentity",
-      ...(loose.managedIdentityAccountId ? { managedIdentityAccountId: loose.managedIdentityAccountId } : {}),
+      ...(loose.managedIdentityAccountId
+        ? { managedIdentityAccountId: loose.managedIdentityAccountId.toLowerCase() }
+        : {}),
       ...common,
     };
   else connection = { connection: "accessToken", accessTokenEnv: text("accessTokenEnv"), ...common };
@@ -154,8 +157,8 @@ function desiredFrom(env: Environment, problems: string[]): DesiredState {
   const { optional } = reader(env);
   const items = mailboxItems(env[DRIVER_ENV.mailboxes], problems);
   const loose = {
-    appId: optional("appId")?.toLowerCase(),
-    servicePrincipalObjectId: optional("servicePrincipalObjectId")?.toLowerCase(),
+    appId: optional("appId"),
+    servicePrincipalObjectId: optional("servicePrincipalObjectId"),
     displayName: optional("displayName"),
   };
   const found = desiredProblems({ ...loose, mailboxes: items ?? [] })
@@ -163,8 +166,8 @@ function desiredFrom(env: Environment, problems: string[]): DesiredState {
     .filter((p) => items !== undefined || p.field !== "mailboxes");
   problems.push(...found.map((p) => renderProblem(p, variableName)));
   return {
-    appId: loose.appId ?? "",
-    servicePrincipalObjectId: loose.servicePrincipalObjectId ?? "",
+    appId: loose.appId?.toLowerCase() ?? "",
+    servicePrincipalObjectId: loose.servicePrincipalObjectId?.toLowerCase() ?? "",
     displayName: loose.displayName ?? "",
     mailboxes: (items ?? []).map((m): DesiredMailbox => ({
       address: normaliseAddress(String(m.address)),
