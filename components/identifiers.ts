@@ -31,7 +31,7 @@ export function isGuid(value: string): boolean {
 export const LOCAL_PART_MAX_OCTETS = 64;
 /**
  * RFC 5321 §4.5.3.1.3 limits a path to 256 octets including the angle brackets `<…>`, so an
- * address is at most 254 octets (RFC 3696 §3 said 320; its errata corrects that to 254).
+ * address is at most 254 octets (RFC 3696 §3 said 320; its verified erratum 1690 corrects that to 254).
  */
 export const ADDRESS_MAX_OCTETS = 254;
 
