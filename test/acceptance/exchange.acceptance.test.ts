@@ -29,7 +29,9 @@ const enabled = process.env.EXO_OAUTH_ACC === "1" && missing.length === 0;
 const reason = process.env.EXO_OAUTH_ACC !== "1" ? "EXO_OAUTH_ACC is not 1" : `missing ${missing.join(", ")}`;
 
 if (!enabled)
-  console.info(`exchange acceptance test SKIPPED: ${reason} (see docs/development.md, "The live acceptance test")`);
+  console.info(
+    `exchange acceptance test SKIPPED: ${reason} (see docs/development.md, "The live acceptance test")`,
+  );
 
 const WRITES = /^(New|Add|Remove|Set)-/;
 
