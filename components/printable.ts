@@ -10,14 +10,15 @@
 //
 // What is escaped: every control character (Unicode Cc: C0, DEL, C1), every format character
 // (Cf: bidi embeddings, overrides and isolates, zero-width spaces and joiners, the BOM, soft
-// hyphen, tag characters), the line and paragraph separators (U+2028, U+2029) and any lone
-// surrogate. \n, \r and \t become `\n`, `\r`, `\t`; everything else `\u{hex}`. Backslashes are left
+// hyphen, tag characters), the line and paragraph separators (U+2028, U+2029), any lone
+// surrogate, and the default-ignorable code points that render as nothing (UAX #44: Hangul
+// fillers, variation selectors, U+034F — the identity rules refuse the same set, components/characters.ts). \n, \r and \t become `\n`, `\r`, `\t`; everything else `\u{hex}`. Backslashes are left
 // as they are (Windows paths and DOMAIN\user names stay readable): an escape never runs anything.
 // Secrets are a different concern: components/redact.ts masks them; redact first, then escape.
 // Pure: no Node APIs.
 
 /** The characters `printable` escapes (see the file comment). */
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Default_Ignorable_Code_Point}]/gu;
 
 const SHORT: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 

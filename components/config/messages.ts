@@ -54,7 +54,10 @@ export function formatPath(path: Path): string {
   return out;
 }
 
-/** A value as a message shows it: short strings quoted, long ones cut, objects summarised. */
+/**
+ * A value as a message shows it: short strings quoted, long ones cut, objects summarised;
+ * invisible characters written as `\u{hex}`, never raw (components/identifiers.ts).
+ */
 export function show(v: unknown): string {
   if (v === undefined) return "nothing";
   if (v === null) return "null (an empty value)";

@@ -2,7 +2,7 @@
 // secret's limits (components/rotationSchedule.ts rotationLimitProblems) and the secret-ness of
 // the Exchange credentials. Each part is re-validated on its own, so a broken neighbour does not
 // hide them (docs/configuration.md, "Reference").
-import { isGuid } from "../identifiers";
+import { addressKey, isGuid } from "../identifiers";
 import { PROTOCOLS } from "../microsoft";
 import { rotationLimitProblems } from "../rotationSchedule";
 import { formatPath, type Path, type PendingIssue } from "./messages";
@@ -48,7 +48,7 @@ function duplicatesIssues(values: Record<string, unknown>): PendingIssue[] {
   const mailboxes = asArray(values.mailboxes);
   const addressOf = (entry: unknown) => {
     const parsed = addressSchema.safeParse(typeof entry === "string" ? entry : asObject(entry)?.address);
-    return parsed.success ? parsed.data : undefined;
+    return parsed.success ? addressKey(parsed.data) : undefined;
   };
   return [
     ...duplicateIssues(asArray(values.protocols), ["protocols"], validProtocol, (i) => ["protocols", i], ""),

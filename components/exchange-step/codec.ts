@@ -4,9 +4,9 @@
 // at once, each naming the variable, the config key it comes from, and what is allowed.
 // Pure: no Pulumi, no Node APIs.
 import { matchChoice } from "../choices";
-import { normaliseAddress } from "../identifiers";
+import { firstInvisible, normaliseAddress } from "../identifiers";
 import { DRIVER_ENV, ENVIRONMENT, type DriverEnvField } from "./environment";
-import { numberFrom, showValue } from "./rules";
+import { numberFrom, ORGANIZATION_RULE, problemWith, showValue } from "./rules";
 import {
   DEFAULT_PWSH,
   EXCHANGE_CONNECTIONS,
@@ -74,16 +74,35 @@ export function variableName(p: SettingsProblem): string {
   return `${DRIVER_ENV[field]}${itemSuffix(p)}${source.startsWith("exo-oauth:") ? ` (from ${source})` : ""}`;
 }
 
-/** An empty variable is an absent one (a shell cannot tell them apart); text is trimmed. */
+/**
+ * An empty variable is an absent one (a shell cannot tell them apart); text is trimmed — unless
+ * it holds an invisible character (components/identifiers.ts firstInvisible): then the rule gets
+ * it as given and refuses it by name, as the stack config refuses the same value, rather than
+ * having a trailing newline trimmed away unseen.
+ */
 function reader(env: Environment) {
-  const optional = (field: DriverEnvField) => env[DRIVER_ENV[field]]?.trim() || undefined;
+  const optional = (field: DriverEnvField) => {
+    const raw = env[DRIVER_ENV[field]];
+    if (raw === undefined || raw.trim() === "") return undefined;
+    return firstInvisible(raw) ? raw : raw.trim();
+  };
   return { optional, text: (field: DriverEnvField) => optional(field) ?? "" };
 }
 
-/** The desired state alone (what `runbook` needs: no connection settings). */
+/**
+ * What `runbook` needs: the desired state, and EXO_OAUTH_ORGANIZATION checked by the config's
+ * rule when it is set (the runbook prints it in Connect-ExchangeOnline; unset, the runbook shows
+ * a placeholder). No connection settings. Throws DriverEnvironmentError listing every problem.
+ */
 export function decodeDesiredState(env: Environment): DesiredState {
   const problems: string[] = [];
   const desired = desiredFrom(env, problems);
+  const organization = reader(env).optional("organization");
+  if (organization !== undefined) {
+    const message = problemWith(ORGANIZATION_RULE, organization);
+    if (message)
+      problems.push(renderProblem({ field: "organization", message, value: organization }, variableName));
+  }
   if (problems.length) throw new DriverEnvironmentError(problems);
   return desired;
 }
@@ -94,19 +113,20 @@ export function decodeDriverEnvironment(env: Environment): DriverSettings {
   const desired = desiredFrom(env, problems);
   const { optional, text } = reader(env);
   const deadline = optional("retryDeadlineSeconds");
+  // Checked as given (a problem shows the value as the stack config would), lower-cased for use.
   const loose = {
-    organization: optional("organization")?.toLowerCase(),
+    organization: optional("organization"),
     // Any letter case, normalised: the rule the stack config applies (components/choices.ts).
     connection: anyCase(optional("connection"), EXCHANGE_CONNECTIONS),
     pwsh: optional("pwsh") ?? DEFAULT_PWSH,
     // As a number when it is one, so a problem shows it as the stack config would.
     retryDeadlineSeconds:
       deadline === undefined ? RETRY_DEADLINE_SECONDS.default : (numberFrom(deadline) ?? deadline),
-    automationAppId: optional("automationAppId")?.toLowerCase(),
+    automationAppId: optional("automationAppId"),
     // Secrets are taken as given (not trimmed): a password may end in a space.
     certificate: env[DRIVER_ENV.certificate] || undefined,
     certificatePassword: env[DRIVER_ENV.certificatePassword] || undefined,
-    managedIdentityAccountId: optional("managedIdentityAccountId")?.toLowerCase(),
+    managedIdentityAccountId: optional("managedIdentityAccountId"),
     accessTokenEnv: optional("accessTokenEnv"),
   };
   // The certificate's encoding is checked where it is typed (the stack config): here only its
@@ -131,7 +151,9 @@ export function decodeDriverEnvironment(env: Environment): DriverSettings {
   else if (loose.connection === "managedIdentity")
     connection = {
       connection: "managedIdentity",
-      ...(loose.managedIdentityAccountId ? { managedIdentityAccountId: loose.managedIdentityAccountId } : {}),
+      ...(loose.managedIdentityAccountId
+        ? { managedIdentityAccountId: loose.managedIdentityAccountId.toLowerCase() }
+        : {}),
       ...common,
     };
   else connection = { connection: "accessToken", accessTokenEnv: text("accessTokenEnv"), ...common };
@@ -142,8 +164,8 @@ function desiredFrom(env: Environment, problems: string[]): DesiredState {
   const { optional } = reader(env);
   const items = mailboxItems(env[DRIVER_ENV.mailboxes], problems);
   const loose = {
-    appId: optional("appId")?.toLowerCase(),
-    servicePrincipalObjectId: optional("servicePrincipalObjectId")?.toLowerCase(),
+    appId: optional("appId"),
+    servicePrincipalObjectId: optional("servicePrincipalObjectId"),
     displayName: optional("displayName"),
   };
   const found = desiredProblems({ ...loose, mailboxes: items ?? [] })
@@ -151,8 +173,8 @@ function desiredFrom(env: Environment, problems: string[]): DesiredState {
     .filter((p) => items !== undefined || p.field !== "mailboxes");
   problems.push(...found.map((p) => renderProblem(p, variableName)));
   return {
-    appId: loose.appId ?? "",
-    servicePrincipalObjectId: loose.servicePrincipalObjectId ?? "",
+    appId: loose.appId?.toLowerCase() ?? "",
+    servicePrincipalObjectId: loose.servicePrincipalObjectId?.toLowerCase() ?? "",
     displayName: loose.displayName ?? "",
     mailboxes: (items ?? []).map((m): DesiredMailbox => ({
       address: normaliseAddress(String(m.address)),

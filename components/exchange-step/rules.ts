@@ -7,7 +7,7 @@
 // A rule's message may hold VALUE_PLACEHOLDER: the caller replaces it with the value as it may be
 // shown (showValue), or with a redaction when the value is secret. Messages never hold the value
 // themselves.
-import { GUID_SHAPE, isEnvName, isGuid, isInitialDomain, isMailboxAddress } from "../identifiers";
+import { addressProblem, GUID_SHAPE, isEnvName, isGuid, isInitialDomain, nameProblem } from "../identifiers";
 import { printableJson } from "../printable";
 import { DEFAULT_PWSH, EXCHANGE_CONNECTIONS, RETRY_DEADLINE_SECONDS } from "./settings";
 
@@ -45,12 +45,21 @@ export function fillValue(message: string, shown: string): string {
   return message.split(VALUE_PLACEHOLDER).join(shown);
 }
 
-/** A string matching `test`, else notAllowedProblem. */
+/**
+ * A string matching `test` once trimmed, else notAllowedProblem. An invisible character anywhere
+ * (components/identifiers.ts nameProblem) is refused by name first, trimmed or not: what reaches
+ * PowerShell or a terminal is what was checked.
+ */
 function shapeRule(expected: string, allowed: string, test: (s: string) => boolean): ValueRule {
   const rule: ValueRule = {
     expected,
     allowed,
-    check: (v) => (typeof v === "string" && test(v.trim()) ? undefined : notAllowedProblem(rule)),
+    check(v) {
+      if (typeof v !== "string") return notAllowedProblem(rule);
+      const hidden = nameProblem(v);
+      if (hidden) return `${notAllowedProblem(rule)}: ${hidden}`;
+      return test(v.trim()) ? undefined : notAllowedProblem(rule);
+    },
   };
   return rule;
 }
@@ -85,20 +94,36 @@ export const ORGANIZATION_RULE = shapeRule(
   isInitialDomain,
 );
 
-/** A mailbox's primary SMTP address. */
-export const MAILBOX_ADDRESS_RULE = shapeRule(
-  "an email address (e.g. helpdesk@contoso.com)",
-  "an email address (e.g. helpdesk@contoso.com)",
-  isMailboxAddress,
-);
+/**
+ * A mailbox's primary SMTP address: components/identifiers.ts addressProblem (no invisible
+ * characters, RFC 5321 lengths, NFKC, no Latin look-alikes from other scripts).
+ */
+export const MAILBOX_ADDRESS_RULE: ValueRule = {
+  expected: "an email address (e.g. helpdesk@contoso.com)",
+  allowed: "an email address (e.g. helpdesk@contoso.com)",
+  check(v) {
+    if (typeof v !== "string") return notAllowedProblem(MAILBOX_ADDRESS_RULE);
+    const problem = addressProblem(v);
+    if (!problem) return undefined;
+    return problem.kind === "shape"
+      ? notAllowedProblem(MAILBOX_ADDRESS_RULE)
+      : `${VALUE_PLACEHOLDER} is not an email address: ${problem.reason}`;
+  },
+};
 
-/** The application's (and its service principal's) display name: 1 to DISPLAY_NAME_MAX characters. */
+/**
+ * The application's (and its service principal's) display name: 1 to DISPLAY_NAME_MAX
+ * characters, none of them invisible (components/identifiers.ts nameProblem). Quotes, `$` and
+ * backticks are allowed: the runbook quotes the name (./runbook.ts psQuote).
+ */
 export const DISPLAY_NAME_MAX = 120;
 export const DISPLAY_NAME_RULE: ValueRule = {
   expected: `an application display name (1 to ${DISPLAY_NAME_MAX} characters)`,
-  allowed: `an application display name (1 to ${DISPLAY_NAME_MAX} characters)`,
+  allowed: `an application display name (1 to ${DISPLAY_NAME_MAX} characters, no invisible characters)`,
   check(v) {
     if (typeof v !== "string") return notAllowedProblem(DISPLAY_NAME_RULE);
+    const hidden = nameProblem(v);
+    if (hidden) return `${VALUE_PLACEHOLDER} is not an application display name: ${hidden}`;
     if (v.trim() === "") return `empty: expected ${DISPLAY_NAME_RULE.expected}`;
     if (v.length > DISPLAY_NAME_MAX)
       return `is ${v.length} characters long: at most ${DISPLAY_NAME_MAX} allowed`;
@@ -211,7 +236,8 @@ export const EMPTY_MAILBOXES_PROBLEM = "empty: list at least one mailbox";
 
 /**
  * A value as problems show it: undefined → "nothing"; a credential-looking string → a note, never
- * the value; a string → JSON-quoted, cut at 80 characters; numbers and booleans as they are.
+ * the value; a string → JSON-quoted, cut at 80 characters, invisible characters written as
+ * `\u{hex}` (never raw); numbers and booleans as they are.
  */
 export function showValue(v: unknown): string {
   if (v === undefined) return "nothing";

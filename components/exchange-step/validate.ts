@@ -4,7 +4,7 @@
 // (an environment variable, an argument path, a config key) with renderProblem
 // (docs/exchange-step.md, "Validation"). Pure.
 import { didYouMean } from "../choices";
-import { normaliseAddress } from "../identifiers";
+import { addressKey } from "../identifiers";
 import {
   ACCESS_TOKEN_ENV_RULE,
   AUTOMATION_APP_ID_RULE,
@@ -201,7 +201,7 @@ export function mailboxProblems(list: readonly { address?: unknown; sendAs?: unk
         message: `${VALUE_PLACEHOLDER} is not true or false`,
         value: m.sendAs,
       });
-    const address = normaliseAddress(String(m.address));
+    const address = addressKey(String(m.address));
     const first = seen.get(address);
     if (first === undefined) seen.set(address, index);
     else

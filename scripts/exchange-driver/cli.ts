@@ -101,18 +101,10 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
     const desired = fromStack?.desired ?? inputs(() => decodeDesiredState(env));
     const organization =
       fromStack?.organization ?? (env[DRIVER_ENV.organization]?.trim() || "<tenant>.onmicrosoft.com");
-    // The values it quotes escaped before it is written: its own newlines stay, theirs show as \n.
-    const runbook = renderRunbook(
-      {
-        ...desired,
-        displayName: printable(desired.displayName),
-        mailboxes: desired.mailboxes.map((m) => ({ ...m, address: printable(m.address) })),
-      },
-      {
-        organization: printable(organization),
-        revoke: previous?.mailboxes.map((m) => ({ ...m, address: printable(m.address) })),
-      },
-    );
+    // Values go in as they are: renderRunbook refuses what the stack config refuses (control and
+    // invisible characters, look-alikes) and quotes the rest exactly; escaping them here would
+    // change the mailbox the runbook names (docs/security.md, "The runbook").
+    const runbook = inputs(() => renderRunbook(desired, { organization, revoke: previous?.mailboxes }));
     if (inv.json) return { exitCode: EXIT.ok, body: { runbook } };
     io.stdout(runbook);
     return { exitCode: EXIT.ok };

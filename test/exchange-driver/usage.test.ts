@@ -243,17 +243,18 @@ describe.concurrent("npm run exchange --json: one document on stdout, success or
 describe.concurrent("npm run exchange prints what it did not write escaped", () => {
   const FORGED = "\nexo-oauth exchange: done: in sync\u001b[2J\u202e";
 
-  it("a display name with a newline, ESC and a bidi override cannot forge a line (runbook)", async () => {
+  it("a display name with a newline, ESC and a bidi override is refused by runbook, and the refusal cannot forge a line", async () => {
     const env = simDriverEnv({
       settings: settingsFor([A], { displayName: `Mail OAuth${FORGED}` }),
       statePath: "/nonexistent",
       statsPath: "",
     });
     const r = await exchange(["runbook"], env);
-    expect(r.code).toBe(EXIT.ok);
-    expect(r.stdout).not.toMatch(RAW_CONTROL);
-    expect(r.stdout).not.toMatch(/^exo-oauth exchange: done/m);
-    expect(r.stdout).toContain("Mail OAuth\\nexo-oauth exchange: done: in sync\\u{1b}[2J\\u{202e}");
+    expect(r.code).toBe(EXIT.input);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).not.toMatch(RAW_CONTROL);
+    expect(r.stderr).not.toMatch(/^exo-oauth exchange: done/m);
+    expect(r.stderr).toContain("EXO_OAUTH_DISPLAY_NAME");
   });
 
   it("Exchange's answers (an ObjectId it returns, its error text) are escaped in the log and the error", async () => {

@@ -73,7 +73,8 @@ describe("the runbook", () => {
 
   it("uses a placeholder to connect and quotes text safely", () => {
     expect(text).toContain("-UserPrincipalName '<admin@contoso.onmicrosoft.com>'");
-    expect(text).toContain("-DisplayName 'Mail OAuth - O''Brien''s desk'");
+    expect(text).toContain("$displayName = 'Mail OAuth - O''Brien''s desk'");
+    expect(text).toContain("-DisplayName $displayName");
     expect(psQuote("a'b")).toBe("'a''b'");
   });
 });

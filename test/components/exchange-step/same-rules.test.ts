@@ -7,6 +7,7 @@ import {
   encodeDriverEnvironment,
 } from "../../../components/exchange-step/codec";
 import { parseStackConfig } from "../../../components/config";
+import { HOSTILE_ADDRESSES, HOSTILE_TEXT } from "../../hostile-input/values";
 
 const GOOD_CONFIG = {
   tenantId: "2ea4955d-830e-4aa7-8ab5-661a6b9aa84d",
@@ -134,4 +135,32 @@ describe("the config and the driver refuse the same values in the same words", (
       ),
     ).toBe(configSays({ ...GOOD_CONFIG, mailboxes: ["helpdesk"] }, "exo-oauth:mailboxes[0]"));
   });
+
+  it.each(HOSTILE_ADDRESSES.filter((a) => !a.accepted).map((a) => [a.label, a.value] as const))(
+    "a hostile mailbox address: %s",
+    (_label, value) => {
+      expect(
+        driverSays(
+          { ...GOOD_ENV, EXO_OAUTH_MAILBOXES: JSON.stringify([{ address: value, sendAs: false }]) },
+          "EXO_OAUTH_MAILBOXES[0].address",
+        ),
+      ).toBe(configSays({ ...GOOD_CONFIG, mailboxes: [value] }, "exo-oauth:mailboxes[0]"));
+    },
+  );
+
+  it.each(HOSTILE_TEXT.filter((h) => h.invisible).map((h) => [h.label, h.value] as const))(
+    "a display name with %s, and an organization with it (kept, not trimmed away)",
+    (_label, value) => {
+      expect(driverSays({ ...GOOD_ENV, EXO_OAUTH_DISPLAY_NAME: value }, "EXO_OAUTH_DISPLAY_NAME")).toBe(
+        configSays(
+          { ...GOOD_CONFIG, application: { displayName: value } },
+          "exo-oauth:application.displayName",
+        ),
+      );
+      const organization = `contoso.onmicrosoft.com${value}`;
+      expect(
+        driverSays({ ...GOOD_ENV, EXO_OAUTH_ORGANIZATION: organization }, "EXO_OAUTH_ORGANIZATION"),
+      ).toBe(configSays({ ...GOOD_CONFIG, organization }, "exo-oauth:organization"));
+    },
+  );
 });
