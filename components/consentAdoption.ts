@@ -1,0 +1,120 @@
+// Admin consents Entra holds but Pulumi's state may not: the consent race (docs/pulumi-lifecycle.md,
+// "App role assignment: create and read-back"). The azuread provider's create POSTs the assignment,
+// then reads it back at once; a 404 there (Graph not yet replicated), or a replayed POST answered
+// "Permission being assigned already exists on the object", ends the create without a resource in
+// state while the assignment exists in Entra, and every later create of it fails the same way. The
+// program lists what our service principal holds (components/graphRead.ts) and declares each consent
+// with Pulumi's `import` option set to the assignment Entra has: Pulumi imports it when its state
+// lacks it, and ignores the option when its state already holds that id (pulumi/pulumi
+// step_generator.go isImport). Pure: decisions and messages.
+import type { AppRoleAssignmentRead } from "./graphRead";
+import { PROTOCOL_ROLE, PROTOCOLS, type Protocol } from "./microsoft";
+
+/** One consent the stack declares. */
+export interface DeclaredConsent {
+  protocol: Protocol;
+  roleValue: string;
+  appRoleId: string;
+}
+
+/** What the program learnt about the consents Entra holds, before declaring them. */
+export type ConsentCheck = { read: true; existing: AppRoleAssignmentRead[] } | { read: false; why: string };
+
+/** The provider's id (and import id) of an assignment: `/servicePrincipals/{resource}/appRoleAssignedTo/{id}`. */
+export function assignmentResourceId(resourceObjectId: string, assignmentId: string): string {
+  return `/servicePrincipals/${resourceObjectId}/appRoleAssignedTo/${assignmentId}`;
+}
+
+/** The AppRoleAssignment resource type token, as `pulumi import` takes it. */
+export const APP_ROLE_ASSIGNMENT_TYPE = "azuread:index/appRoleAssignment:AppRoleAssignment";
+
+/** protocol → the import id of the assignment Entra already holds for that protocol's role. */
+export function consentImports(
+  declared: readonly DeclaredConsent[],
+  check: ConsentCheck,
+  exchangeObjectId: string,
+): Partial<Record<Protocol, string>> {
+  if (!check.read) return {};
+  const out: Partial<Record<Protocol, string>> = {};
+  for (const c of declared) {
+    const held = check.existing.filter(
+      (a) => a.resourceId === exchangeObjectId && a.appRoleId === c.appRoleId,
+    );
+    // Graph refuses a second identical assignment, so there is at most one.
+    if (held.length > 0) out[c.protocol] = assignmentResourceId(exchangeObjectId, held[0].id);
+  }
+  return out;
+}
+
+export interface ConsentWarningArgs {
+  declared: readonly DeclaredConsent[];
+  check: ConsentCheck;
+  exchangeObjectId: string;
+  principalObjectId: string;
+  /** Exchange Online's role ids by value (to name an undeclared consent). */
+  exchangeRoleIds: Record<string, string>;
+  /** The protocols the last completed update declared (its `protocols` output); undefined: unknown. */
+  previousProtocols?: readonly Protocol[];
+  /** The MailApplication's name and URN (for the `pulumi import` line). */
+  component: { name: string; urn: string };
+}
+
+/** The `pulumi import` line that adopts one consent by hand. */
+export function importCommand(args: ConsentWarningArgs, protocol: Protocol, assignmentId: string): string {
+  return (
+    `pulumi import ${APP_ROLE_ASSIGNMENT_TYPE} ${args.component.name}-consent-${protocol} ` +
+    `'${assignmentResourceId(args.exchangeObjectId, assignmentId)}' --parent '${args.component.name}=${args.component.urn}'`
+  );
+}
+
+/**
+ * Hazards about consents, for `pulumi.log.warn` at preview and update:
+ * - the list could not be read: a consent an earlier run left out of state cannot be adopted; the
+ *   exact commands to find and import it by hand;
+ * - a consent the last update granted is missing in Entra (revoked by hand): the state still holds
+ *   it, so only `pulumi up --refresh` grants it again;
+ * - Entra holds a consent to one of the mail roles that the stack neither declares nor declared at
+ *   its last update: left by a raced create whose protocol was then removed, or granted by hand.
+ */
+export function consentWarnings(args: ConsentWarningArgs): string[] {
+  const { check, principalObjectId, exchangeObjectId } = args;
+  const sp = `service principal ${principalObjectId}`;
+  if (!check.read) {
+    const rows = args.declared.map((c) => `${c.roleValue} = appRoleId ${c.appRoleId}`).join(", ");
+    return [
+      `Could not list the admin consents Entra holds for ${sp} (${check.why}), so a consent that an earlier ` +
+        `run created but Pulumi never recorded cannot be adopted in this run. If this run fails with "Permission ` +
+        `being assigned already exists on the object", find the assignment's id: az rest --method GET --url ` +
+        `'https://graph.microsoft.com/v1.0/servicePrincipals/${principalObjectId}/appRoleAssignments?$select=id,appRoleId,resourceId' ` +
+        `(${rows}), then adopt it: ${importCommand(args, args.declared[0]?.protocol ?? "imap", "<id>")} ` +
+        `(with the protocol of that role).`,
+    ];
+  }
+  const warnings: string[] = [];
+  const declaredIds = new Set(args.declared.map((c) => c.appRoleId));
+  const held = check.existing.filter((a) => a.resourceId === exchangeObjectId);
+  for (const c of args.declared) {
+    const granted = args.previousProtocols?.includes(c.protocol);
+    if (granted && !held.some((a) => a.appRoleId === c.appRoleId))
+      warnings.push(
+        `Entra holds no admin consent ${c.roleValue} for ${sp}, although the last update granted it (revoked by ` +
+          `hand, or Graph has not yet replicated a grant made moments ago): Pulumi's state still holds it, so ` +
+          `this run does not grant it again and "${c.protocol}" logins fail. Run pulumi up --refresh to grant it again.`,
+      );
+  }
+  for (const protocol of PROTOCOLS) {
+    const roleValue = PROTOCOL_ROLE[protocol];
+    const roleId = args.exchangeRoleIds[roleValue];
+    if (!roleId || declaredIds.has(roleId) || args.previousProtocols?.includes(protocol)) continue;
+    const stray = held.find((a) => a.appRoleId === roleId);
+    if (stray)
+      warnings.push(
+        `Entra holds admin consent ${roleValue} for ${sp} (assignment ${stray.id}), but exo-oauth:protocols does ` +
+          `not list "${protocol}" and the stack never recorded it (a create that raced Graph, or a grant made by ` +
+          `hand): the application can still sign in to ${protocol}. Revoke it: az rest --method DELETE --url ` +
+          `'https://graph.microsoft.com/v1.0/servicePrincipals/${principalObjectId}/appRoleAssignments/${stray.id}' ` +
+          `— or add "${protocol}" to exo-oauth:protocols, and the next pulumi up adopts it.`,
+      );
+  }
+  return warnings;
+}
