@@ -47,7 +47,6 @@ export = async (): Promise<StackOutputs> => {
   // What the last update exported: the only way to know the settings it planned with. Read after
   // MailApplication, whose role check fails before anything is registered.
   const previous = await readPreviousOutputs();
-  for (const hazard of mail.consentWarnings(previous.protocols)) pulumi.log.warn(hazard, mail);
 
   const clientSecret = new RotatingClientSecret("client-secret", {
     applicationId: mail.applicationId,
@@ -74,6 +73,10 @@ export = async (): Promise<StackOutputs> => {
   // what its last record lists (docs/exchange-step.md, "Switching to manual").
   for (const hazard of exchangeHazards(previous.exchangeRecord, config.exchange.connection))
     pulumi.log.warn(hazard, exchange);
+
+  // Shown by `pulumi preview` too: consents Entra holds that the state does not, and the reverse.
+  // Last, so that waiting for a consent's id delays no other declaration.
+  for (const hazard of await mail.consentWarnings(previous.protocols)) pulumi.log.warn(hazard, mail);
 
   return {
     tenantId: config.tenantId,

@@ -68,40 +68,52 @@ export function importCommand(args: ConsentWarningArgs, protocol: Protocol, assi
 }
 
 /**
- * Hazards about consents, for `pulumi.log.warn` at preview and update:
- * - the list could not be read: a consent an earlier run left out of state cannot be adopted; the
- *   exact commands to find and import it by hand;
- * - a consent the last update granted is missing in Entra (revoked by hand): the state still holds
- *   it, so only `pulumi up --refresh` grants it again;
- * - Entra holds a consent to one of the mail roles that the stack neither declares nor declared at
- *   its last update: left by a raced create whose protocol was then removed, or granted by hand.
+ * The list could not be read: a consent an earlier run left out of state cannot be adopted in this
+ * run. The exact commands to find and import it by hand.
  */
-export function consentWarnings(args: ConsentWarningArgs): string[] {
-  const { check, principalObjectId, exchangeObjectId } = args;
-  const sp = `service principal ${principalObjectId}`;
-  if (!check.read) {
-    const rows = args.declared.map((c) => `${c.roleValue} = appRoleId ${c.appRoleId}`).join(", ");
-    return [
-      `Could not list the admin consents Entra holds for ${sp} (${check.why}), so a consent that an earlier ` +
-        `run created but Pulumi never recorded cannot be adopted in this run. If this run fails with "Permission ` +
-        `being assigned already exists on the object", find the assignment's id: az rest --method GET --url ` +
-        `'https://graph.microsoft.com/v1.0/servicePrincipals/${principalObjectId}/appRoleAssignments?$select=id,appRoleId,resourceId' ` +
-        `(${rows}), then adopt it: ${importCommand(args, args.declared[0]?.protocol ?? "imap", "<id>")} ` +
-        `(with the protocol of that role).`,
-    ];
-  }
+export function listFailedWarning(args: ConsentWarningArgs, why: string): string {
+  const rows = args.declared.map((c) => `${c.roleValue} = appRoleId ${c.appRoleId}`).join(", ");
+  return (
+    `Could not list the admin consents Entra holds for service principal ${args.principalObjectId} (${why}), so ` +
+    `a consent that an earlier run created but Pulumi never recorded cannot be adopted in this run. If this run ` +
+    `fails with "Permission being assigned already exists on the object", find the assignment's id: az rest ` +
+    `--method GET --url 'https://graph.microsoft.com/v1.0/servicePrincipals/${args.principalObjectId}/appRoleAssignments?$select=id,appRoleId,resourceId' ` +
+    `(${rows}), then adopt it: ${importCommand(args, args.declared[0]?.protocol ?? "imap", "<id>")} ` +
+    `(with the protocol of that role).`
+  );
+}
+
+/** The consents the stack declares that Graph's list does not show (candidates for a hand revocation). */
+export function declaredButNotListed(args: ConsentWarningArgs): DeclaredConsent[] {
+  if (!args.check.read) return [];
+  const held = args.check.existing.filter((a) => a.resourceId === args.exchangeObjectId);
+  return args.declared.filter((c) => !held.some((a) => a.appRoleId === c.appRoleId));
+}
+
+/**
+ * A consent Pulumi's state holds (assignment `assignmentId`, what the stack registered in this run)
+ * that Graph does not list: revoked by hand. The state still holds it, so only a refresh grants it
+ * again.
+ */
+export function revokedWarning(args: ConsentWarningArgs, c: DeclaredConsent, assignmentId: string): string {
+  return (
+    `Entra holds no admin consent ${c.roleValue} for service principal ${args.principalObjectId}, although ` +
+    `Pulumi's state holds it (assignment ${assignmentId}): revoked by hand (or Graph has not yet replicated a ` +
+    `grant made moments ago). This run does not grant it again, so "${c.protocol}" logins fail; run ` +
+    `pulumi up --refresh to grant it again.`
+  );
+}
+
+/**
+ * Entra holds a consent to one of the mail roles that the stack neither declares nor declared at its
+ * last update: left by a raced create whose protocol was then removed, or granted by hand.
+ */
+export function strayWarnings(args: ConsentWarningArgs): string[] {
+  if (!args.check.read) return [];
   const warnings: string[] = [];
   const declaredIds = new Set(args.declared.map((c) => c.appRoleId));
-  const held = check.existing.filter((a) => a.resourceId === exchangeObjectId);
-  for (const c of args.declared) {
-    const granted = args.previousProtocols?.includes(c.protocol);
-    if (granted && !held.some((a) => a.appRoleId === c.appRoleId))
-      warnings.push(
-        `Entra holds no admin consent ${c.roleValue} for ${sp}, although the last update granted it (revoked by ` +
-          `hand, or Graph has not yet replicated a grant made moments ago): Pulumi's state still holds it, so ` +
-          `this run does not grant it again and "${c.protocol}" logins fail. Run pulumi up --refresh to grant it again.`,
-      );
-  }
+  const held = args.check.existing.filter((a) => a.resourceId === args.exchangeObjectId);
+  const sp = args.principalObjectId;
   for (const protocol of PROTOCOLS) {
     const roleValue = PROTOCOL_ROLE[protocol];
     const roleId = args.exchangeRoleIds[roleValue];
@@ -109,10 +121,10 @@ export function consentWarnings(args: ConsentWarningArgs): string[] {
     const stray = held.find((a) => a.appRoleId === roleId);
     if (stray)
       warnings.push(
-        `Entra holds admin consent ${roleValue} for ${sp} (assignment ${stray.id}), but exo-oauth:protocols does ` +
-          `not list "${protocol}" and the stack never recorded it (a create that raced Graph, or a grant made by ` +
-          `hand): the application can still sign in to ${protocol}. Revoke it: az rest --method DELETE --url ` +
-          `'https://graph.microsoft.com/v1.0/servicePrincipals/${principalObjectId}/appRoleAssignments/${stray.id}' ` +
+        `Entra holds admin consent ${roleValue} for service principal ${sp} (assignment ${stray.id}), but ` +
+          `exo-oauth:protocols does not list "${protocol}" and the stack never recorded it (a create that raced ` +
+          `Graph, or a grant made by hand): the application can still sign in to ${protocol}. Revoke it: az rest ` +
+          `--method DELETE --url 'https://graph.microsoft.com/v1.0/servicePrincipals/${sp}/appRoleAssignments/${stray.id}' ` +
           `— or add "${protocol}" to exo-oauth:protocols, and the next pulumi up adopts it.`,
       );
   }

@@ -3,7 +3,15 @@
 // Facts: docs/microsoft-contract.md ("Entra ID"), docs/pulumi-lifecycle.md ("@pulumi/azuread 6.9.1").
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
-import { consentImports, consentWarnings, type ConsentCheck } from "./consentAdoption";
+import {
+  consentImports,
+  declaredButNotListed,
+  listFailedWarning,
+  revokedWarning,
+  strayWarnings,
+  type ConsentCheck,
+  type ConsentWarningArgs,
+} from "./consentAdoption";
 import { readExchangeServicePrincipal, type ExchangeServicePrincipal } from "./exchangeServicePrincipal";
 import type { AppRoleAssignmentRead } from "./graphRead";
 import { isGuid } from "./identifiers";
@@ -160,6 +168,7 @@ export class MailApplication extends pulumi.ComponentResource {
   private readonly exchange: ExchangeServicePrincipalRoles;
   private readonly name: string;
   private principalObjectId?: string;
+  private listConsents?: (principalObjectId: string) => Promise<AppRoleAssignmentRead[]>;
 
   /**
    * Validates (mailApplicationProblems, the tenant's roles), declares the application and its service
@@ -179,6 +188,7 @@ export class MailApplication extends pulumi.ComponentResource {
     const exchange = args.exchangeServicePrincipal ?? (await readExchangeServicePrincipal());
     const resolved = exchangeRoleAssignments(args.protocols, exchange);
     const mail = new MailApplication(name, args, exchange, resolved, opts);
+    mail.listConsents = args.listConsents;
     const principal = await knownValue(mail.servicePrincipal.objectId);
     mail.principalObjectId = principal;
     if (principal !== undefined) {
@@ -268,22 +278,49 @@ export class MailApplication extends pulumi.ComponentResource {
   }
 
   /**
-   * Warnings about the consents Entra holds (consentAdoption.ts consentWarnings), given the protocols
-   * the last completed update declared; empty when nothing was checked (preview of a new service principal).
+   * Hazards about the consents, for `pulumi.log.warn` (components/consentAdoption.ts): the list could
+   * not be read (with the commands to adopt by hand); a consent the state holds that Graph no longer
+   * lists (revoked by hand: re-listed once this run registered it, comparing the id the stack holds);
+   * a mail consent Entra holds that the stack never declared. `previousProtocols`: the last update's
+   * `protocols` output. Empty when nothing was checked (preview of a new service principal).
    */
-  consentWarnings(previousProtocols: readonly Protocol[] | undefined): string[] {
-    if (!this.consentCheck || !this.principalObjectId) return [];
-    return consentWarnings({
+  async consentWarnings(previousProtocols: readonly Protocol[] | undefined): Promise<string[]> {
+    const check = this.consentCheck;
+    const principal = this.principalObjectId;
+    if (!check || !principal) return [];
+    const args: ConsentWarningArgs = {
       declared: this.resolved,
-      check: this.consentCheck,
+      check,
       exchangeObjectId: this.exchange.objectId,
-      principalObjectId: this.principalObjectId,
+      principalObjectId: principal,
       exchangeRoleIds: this.exchange.appRoleIds,
       previousProtocols,
       component: {
         name: this.name,
         urn: `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::exo-oauth:index:MailApplication::${this.name}`,
       },
-    });
+    };
+    if (!check.read) return [listFailedWarning(args, check.why)];
+    const warnings: string[] = [];
+    const missing = declaredButNotListed(args);
+    if (missing.length > 0 && this.listConsents) {
+      // The id each consent has after this run registered it: the state's (same) or a new one (created).
+      const held = await Promise.all(
+        missing.map(async (c) => {
+          const r = this.roleAssignments[this.resolved.indexOf(c)];
+          return { c, id: await knownValue(r.id) };
+        }),
+      );
+      const known = held.filter(
+        (h): h is { c: (typeof held)[number]["c"]; id: string } => h.id !== undefined,
+      );
+      if (known.length > 0) {
+        const now = await this.listConsents(principal).catch(() => undefined);
+        for (const h of known)
+          if (now && !now.some((a) => h.id.endsWith(`/${a.id}`)))
+            warnings.push(revokedWarning(args, h.c, h.id.split("/").pop()!));
+      }
+    }
+    return [...warnings, ...strayWarnings(args)];
   }
 }

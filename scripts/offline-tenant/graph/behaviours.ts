@@ -61,6 +61,8 @@ export interface GraphBehaviour {
    * of the success (the request landed, the answer did not make it back intact).
    */
   answerAfterApply?(write: GraphWrite): GraphAnswer | undefined;
+  /** An error answer for a read the program makes itself (graph/rest.ts), e.g. an outage. */
+  answerRead?(read: GraphRead): GraphAnswer | undefined;
 }
 
 /**
@@ -105,15 +107,24 @@ export function replicationLag(opts: { kind: GraphObjectKind; reads: number }): 
 
 /**
  * The consent race (docs/offline-tenant.md, "Microsoft's harder behaviours"): Graph creates the app
- * role assignment, and its next `reads` reads of it answer 404 — the provider's read-back first, so
- * the assignment exists in Entra but never enters Pulumi's state; a later create of the same
- * assignment gets "Permission being assigned already exists on the object".
+ * role assignment, and its next `reads` reads answer 404 — the provider's read-back first, so the
+ * assignment exists in Entra but never enters Pulumi's state; a later create of the same assignment
+ * gets "Permission being assigned already exists on the object". Only the first `creates` assignments
+ * created while the behaviour is active race (default 1: one consent of a run's three).
  */
-export function appRoleAssignmentRace(reads = 1): GraphBehaviour {
-  return {
-    ...replicationLag({ kind: "appRoleAssignment", reads }),
-    name: `consent race (${reads} reads 404)`,
+export function appRoleAssignmentRace(reads = 1, creates = 1): GraphBehaviour & { raced: string[] } {
+  const lag = replicationLag({ kind: "appRoleAssignment", reads });
+  const b = {
+    ...lag,
+    name: `consent race (${creates} create(s), ${reads} reads 404)`,
+    raced: [] as string[],
+    afterCreate(kind: GraphObjectKind, id: string) {
+      if (kind !== "appRoleAssignment" || b.raced.length >= creates) return;
+      b.raced.push(id);
+      lag.afterCreate!(kind, id);
+    },
   };
+  return b;
 }
 
 /**
@@ -150,6 +161,23 @@ export function createAppliedAnswered404(
         code: "Request_ResourceNotFound",
         message: "Resource does not exist or one of its queried reference-property objects are not present.",
       };
+    },
+  };
+  return b;
+}
+
+/**
+ * Graph unavailable to the program's own reads (graph/rest.ts) for the next `times` requests: 503
+ * with Graph's "serviceNotAvailable" (a service outage, or throttling past the client's retries).
+ */
+export function graphUnavailable(times = Infinity): GraphBehaviour & { answered: number } {
+  const b = {
+    name: `Graph unavailable to the program's reads (${times}×)`,
+    answered: 0,
+    answerRead(): GraphAnswer | undefined {
+      if (b.answered >= times) return undefined;
+      b.answered += 1;
+      return { status: 503, code: "serviceNotAvailable", message: "The service is temporarily unavailable." };
     },
   };
   return b;

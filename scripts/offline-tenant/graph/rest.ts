@@ -31,6 +31,10 @@ export function graphGet(g: GraphContext, path: string): { status: number; body:
   const denied = missingPermission(g.signedInPermissions, READ_PERMISSIONS.appRoleAssignments);
   if (denied) return errorBody(denied);
   const principalId = m[1];
+  for (const b of g.behaviours) {
+    const answer = b.answerRead?.({ kind: "servicePrincipal", id: principalId, purpose: "list" });
+    if (answer) return errorBody(answer);
+  }
   const state = g.state;
   const sp = UUID.test(principalId)
     ? state.entra.servicePrincipals.find((s) => s.objectId === principalId)
