@@ -247,7 +247,7 @@ export function graphTransportFor(
 ): GraphTransport {
   const credential = plan.credential();
   return async (path) => {
-    const url = /^https:\/\//.test(path) ? path : `${plan.cloud.graph}${path}`;
+    const url = /^https?:\/\//.test(path) ? path : `${plan.cloud.graph}${path}`;
     if (new URL(url).origin !== new URL(plan.cloud.graph).origin)
       throw new Error(`Refusing to send the deploying identity's token to ${new URL(url).origin}`);
     let token: string;

@@ -171,8 +171,21 @@ export class GraphTenant implements GraphContext {
     throw notModelled("Deleting", type, name);
   }
 
-  /** The data sources the stack invokes; undefined for a token this tenant does not model. */
+  /**
+   * The data sources the stack invokes; undefined for a token this tenant does not model. A refusal
+   * carries its text in `details` too: the SDK reports a failed invoke with the engine's gRPC
+   * `details` (@pulumi/pulumi runtime/invoke.js `new Error(err.details)`), as the provider's error.
+   */
   invoke(token: string, inputs: Record<string, unknown>): Record<string, unknown> | undefined {
+    try {
+      return this.dataSource(token, inputs);
+    } catch (err) {
+      if (err instanceof Error) Object.assign(err, { details: err.message });
+      throw err;
+    }
+  }
+
+  private dataSource(token: string, inputs: Record<string, unknown>): Record<string, unknown> | undefined {
     switch (token) {
       case INVOKES.getServicePrincipal:
         return readServicePrincipal(this, inputs);
