@@ -41,6 +41,19 @@ const USAGE = `usage: npm run exchange -- <apply|remove|plan|runbook> [--record 
   runbook  the PowerShell an admin would run by hand
 Desired state and connection: environment variables, see docs/exchange-step.md ("Environment").`;
 
+/**
+ * Printed when an `apply` with no previous record fails: under Pulumi that is the Command's CREATE,
+ * and a failed create stores no Command (docs/pulumi-lifecycle.md, "@pulumi/command 1.2.1"), so
+ * neither `pulumi destroy` nor switching to manual runs a removal (docs/operations.md, "A failed first
+ * Exchange step").
+ */
+export const FAILED_CREATE_ADVICE =
+  "This was the Exchange step's first run for this stack (no previous record): Pulumi stores nothing for a " +
+  "failed create, so `pulumi destroy` (or switching to connection manual) will NOT revoke what this run " +
+  "granted before it failed. The next `pulumi up` retries and adopts those grants. To revoke them instead, " +
+  "run from this checkout:\n  npm run exchange -- remove --stack <stack>\n(the stack `pulumi up` ran for; " +
+  "it reads the stack's config and outputs, the environment this run had).\n";
+
 export async function runDriver(argv: string[], io: DriverIO): Promise<DriverRun> {
   const [command, ...rest] = argv;
   const log = (line: string) => io.stderr(`exo-oauth exchange: ${line}\n`);
@@ -103,6 +116,8 @@ export async function runDriver(argv: string[], io: DriverIO): Promise<DriverRun
     const counters = session?.counters();
     await session?.close().catch(() => undefined);
     io.stderr(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (command === "apply" && !io.env[DRIVER_ENV.previousStdout] && !rest.includes("--record"))
+      io.stderr(FAILED_CREATE_ADVICE);
     return { code: EXIT.error, counters };
   }
 }
