@@ -29,9 +29,7 @@ export const ISSUER_AADSTS = {
   APP_NOT_ASSIGNED: 50105,
 } as const;
 
-type AadstsCode =
-  | (typeof AADSTS)[keyof typeof AADSTS]
-  | (typeof ISSUER_AADSTS)[keyof typeof ISSUER_AADSTS];
+type AadstsCode = (typeof AADSTS)[keyof typeof AADSTS] | (typeof ISSUER_AADSTS)[keyof typeof ISSUER_AADSTS];
 
 /** Entra's usual HTTP status and OAuth `error` for each AADSTS code this emulation returns. */
 const ANSWER: Readonly<Record<AadstsCode, { status: number; error: string }>> = {
