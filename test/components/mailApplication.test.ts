@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import {
   exchangeRoleAssignments,
+  knownValue,
   MailApplication,
   type MailApplicationArgs,
   readExchangeServicePrincipal,
@@ -213,5 +214,28 @@ describe("MailApplication with a wrong argument", () => {
     expect(pulumi.RunError.isInstance(err)).toBe(true);
     expect((err as Error).message).toContain(message);
     expect(mock.resources).toEqual([]);
+  });
+});
+
+describe("knownValue", () => {
+  it("at preview, is the value of an output Pulumi knows and undefined for one it does not (a resource to be created)", async () => {
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (a) =>
+          a.name === "same" ? { id: "id-1", state: { objectId: "sp-1" } } : { id: "", state: {} },
+        call: () => ({}),
+      },
+      "exo-oauth",
+      "dev",
+      true,
+    );
+    class Probe extends pulumi.CustomResource {
+      declare readonly objectId: pulumi.Output<string>;
+      constructor(name: string) {
+        super("test:index:Probe", name, { objectId: undefined }, {});
+      }
+    }
+    await expect(knownValue(new Probe("same").objectId)).resolves.toBe("sp-1");
+    await expect(knownValue(new Probe("new").objectId)).resolves.toBeUndefined();
   });
 });
