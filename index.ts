@@ -34,6 +34,9 @@ export = async (): Promise<StackOutputs> => {
   const exchangeServicePrincipal = await readExchangeServicePrincipal();
   assertExchangeServicePrincipal(exchangeServicePrincipal, config.protocols);
 
+  // What the last update exported: the only way to know the settings it planned with (and the
+  // protocols whose consents its state holds). Read once, used below and by consent adoption.
+  const previousOutputs = readPreviousOutputs();
   // The consents are declared once our service principal's id is known, adopting (import) any that
   // Entra holds but an earlier run's raced create left out of Pulumi's state.
   const mail = await MailApplication.create("mail", {
@@ -43,10 +46,9 @@ export = async (): Promise<StackOutputs> => {
     protocols: config.protocols,
     exchangeServicePrincipal,
     listConsents: consentLister(),
+    previousUpdate: previousOutputs,
   });
-  // What the last update exported: the only way to know the settings it planned with. Read after
-  // MailApplication, whose role check fails before anything is registered.
-  const previous = await readPreviousOutputs();
+  const previous = await previousOutputs;
 
   const clientSecret = new RotatingClientSecret("client-secret", {
     applicationId: mail.applicationId,

@@ -28,15 +28,40 @@ export function assignmentResourceId(resourceObjectId: string, assignmentId: str
 /** The AppRoleAssignment resource type token, as `pulumi import` takes it. */
 export const APP_ROLE_ASSIGNMENT_TYPE = "azuread:index/appRoleAssignment:AppRoleAssignment";
 
-/** protocol → the import id of the assignment Entra already holds for that protocol's role. */
+/** What the last completed update left: whether there was one, and the protocols it consented to. */
+export interface PreviousUpdate {
+  deployed: boolean;
+  /** undefined: not exported (a stack deployed by an older version). */
+  protocols?: readonly Protocol[];
+}
+
+/**
+ * Whether the state may lack `protocol`'s consent, so that importing what Entra holds is safe: no
+ * update ever completed (a first deploy whose create raced), or the last completed update did not
+ * declare the protocol (added since). When the last update DID declare it, the state holds an
+ * assignment, and importing another id would be an import-replacement whose delete of the old id
+ * fails with 404 once that id is gone (pulumi/pulumi step_generator.go: ImportReplacementStep plus
+ * ReplaceStep; terraform-provider-azuread's delete does not treat 404 as done) — so it is never done.
+ */
+export function mayLackConsent(previous: PreviousUpdate, protocol: Protocol): boolean {
+  if (!previous.deployed) return true;
+  return previous.protocols !== undefined && !previous.protocols.includes(protocol);
+}
+
+/**
+ * protocol → the import id of the assignment Entra already holds for that protocol's role, for the
+ * protocols whose consent the state may lack (mayLackConsent).
+ */
 export function consentImports(
   declared: readonly DeclaredConsent[],
   check: ConsentCheck,
   exchangeObjectId: string,
+  previous: PreviousUpdate = { deployed: false },
 ): Partial<Record<Protocol, string>> {
   if (!check.read) return {};
   const out: Partial<Record<Protocol, string>> = {};
   for (const c of declared) {
+    if (!mayLackConsent(previous, c.protocol)) continue;
     const held = check.existing.filter(
       (a) => a.resourceId === exchangeObjectId && a.appRoleId === c.appRoleId,
     );
@@ -101,6 +126,30 @@ export function revokedWarning(args: ConsentWarningArgs, c: DeclaredConsent, ass
     `Pulumi's state holds it (assignment ${assignmentId}): revoked by hand (or Graph has not yet replicated a ` +
     `grant made moments ago). This run does not grant it again, so "${c.protocol}" logins fail; run ` +
     `pulumi up --refresh to grant it again.`
+  );
+}
+
+/**
+ * A consent Pulumi's state holds as `stateId` that Entra no longer has, while Entra holds the same
+ * role as `entraId`: revoked and granted again outside Pulumi (e.g. "Grant admin consent" in the
+ * portal). Logins work; removing the protocol or destroying would fail deleting `stateId` (404), and
+ * a refresh then a create would fail on "already exists". The exact commands to make Pulumi manage
+ * the consent Entra holds.
+ */
+export function regrantedWarning(
+  args: ConsentWarningArgs,
+  c: DeclaredConsent,
+  stateId: string,
+  entraId: string,
+): string {
+  const name = `${args.component.name}-consent-${c.protocol}`;
+  const urn = `${args.component.urn.replace(/::[^:]+$/, "")}$${APP_ROLE_ASSIGNMENT_TYPE}::${name}`;
+  return (
+    `Entra holds admin consent ${c.roleValue} for service principal ${args.principalObjectId} as assignment ` +
+    `${entraId}, but Pulumi's state holds assignment ${stateId}, which Entra no longer has (revoked and granted ` +
+    `again outside Pulumi). Logins work, but removing "${c.protocol}" or destroying the stack would fail on the ` +
+    `missing one. Make Pulumi manage the one Entra holds: pulumi state delete '${urn}' --yes, then ` +
+    `${importCommand(args, c.protocol, entraId)}`
   );
 }
 

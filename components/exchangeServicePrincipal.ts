@@ -97,7 +97,8 @@ export function exchangeServicePrincipalProblems(
     const published = Object.keys(sp.appRoleIds).sort();
     for (const protocol of missing)
       problems.push(
-        `${WHO}, object ID ${sp.objectId}, has no app role "${PROTOCOL_ROLE[protocol]}", needed for protocol ` +
+        `the tenant's "${EXCHANGE_ONLINE_DISPLAY_NAME}" service principal (appId ${EXCHANGE_ONLINE_APP_ID}, ` +
+          `object ID ${sp.objectId}) has no app role "${PROTOCOL_ROLE[protocol]}", needed for protocol ` +
           `"${protocol}"; it publishes: ${published.length ? published.join(", ") : "no app roles"}. Remove ` +
           `"${protocol}" from exo-oauth:protocols, or check that this is the tenant you mean`,
       );

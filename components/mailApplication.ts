@@ -5,12 +5,13 @@ import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 import {
   consentImports,
-  declaredButNotListed,
   listFailedWarning,
+  regrantedWarning,
   revokedWarning,
   strayWarnings,
   type ConsentCheck,
   type ConsentWarningArgs,
+  type PreviousUpdate,
 } from "./consentAdoption";
 import { readExchangeServicePrincipal, type ExchangeServicePrincipal } from "./exchangeServicePrincipal";
 import type { AppRoleAssignmentRead } from "./graphRead";
@@ -49,6 +50,11 @@ export interface MailApplicationArgs {
    * none (no adoption: a consent that raced Graph then needs a hand `pulumi import`).
    */
   listConsents?: (principalObjectId: string) => Promise<AppRoleAssignmentRead[]>;
+  /**
+   * What the last completed update left (components/previousOutputs.ts): a consent is adopted only
+   * where the state may lack it (consentAdoption.ts mayLackConsent). Default: no update completed.
+   */
+  previousUpdate?: Promise<PreviousUpdate> | PreviousUpdate;
 }
 
 /** One admin consent to give: the protocol, its Exchange Online role value and that role's id in this tenant. */
@@ -198,7 +204,11 @@ export class MailApplication extends pulumi.ComponentResource {
             (err: unknown): ConsentCheck => ({ read: false, why: (err as Error).message ?? String(err) }),
           )
         : { read: false, why: "no Graph reader was given" };
-      Object.assign(mail.consentImports, consentImports(resolved, mail.consentCheck, exchange.objectId));
+      const previous = (await args.previousUpdate) ?? { deployed: false };
+      Object.assign(
+        mail.consentImports,
+        consentImports(resolved, mail.consentCheck, exchange.objectId, previous),
+      );
     }
     mail.declareConsents();
     return mail;
@@ -301,24 +311,30 @@ export class MailApplication extends pulumi.ComponentResource {
       },
     };
     if (!check.read) return [listFailedWarning(args, check.why)];
+    // The consents not adopted: the id the stack holds for each once registered (the state's, or a
+    // new one) must be one Graph lists; only when the first list did not show that id is it re-listed.
+    const listed = new Set(check.existing.map((a) => a.id));
+    const held = await Promise.all(
+      this.resolved
+        .filter((c) => this.consentImports[c.protocol] === undefined)
+        .map(async (c) => ({ c, id: await knownValue(this.roleAssignments[this.resolved.indexOf(c)].id) })),
+    );
+    const unlisted = held
+      .map((h) => ({ c: h.c, stateId: h.id?.split("/").pop() }))
+      .filter(
+        (h): h is { c: (typeof held)[number]["c"]; stateId: string } => !!h.stateId && !listed.has(h.stateId),
+      );
     const warnings: string[] = [];
-    const missing = declaredButNotListed(args);
-    if (missing.length > 0 && this.listConsents) {
-      // The id each consent has after this run registered it: the state's (same) or a new one (created).
-      const held = await Promise.all(
-        missing.map(async (c) => {
-          const r = this.roleAssignments[this.resolved.indexOf(c)];
-          return { c, id: await knownValue(r.id) };
-        }),
-      );
-      const known = held.filter(
-        (h): h is { c: (typeof held)[number]["c"]; id: string } => h.id !== undefined,
-      );
-      if (known.length > 0) {
-        const now = await this.listConsents(principal).catch(() => undefined);
-        for (const h of known)
-          if (now && !now.some((a) => h.id.endsWith(`/${a.id}`)))
-            warnings.push(revokedWarning(args, h.c, h.id.split("/").pop()!));
+    if (unlisted.length > 0 && this.listConsents) {
+      const now = await this.listConsents(principal).catch(() => undefined);
+      for (const h of unlisted) {
+        if (!now || now.some((a) => a.id === h.stateId)) continue;
+        const entra = now.find(
+          (a) => a.resourceId === this.exchange.objectId && a.appRoleId === h.c.appRoleId,
+        );
+        warnings.push(
+          entra ? regrantedWarning(args, h.c, h.stateId, entra.id) : revokedWarning(args, h.c, h.stateId),
+        );
       }
     }
     return [...warnings, ...strayWarnings(args)];

@@ -6,6 +6,7 @@ import {
   declaredButNotListed,
   importCommand,
   listFailedWarning,
+  mayLackConsent,
   strayWarnings,
   type ConsentWarningArgs,
   type DeclaredConsent,
@@ -38,6 +39,24 @@ describe("consentImports", () => {
     expect(consentImports([IMAP, SMTP], { read: true, existing }, EXO)).toEqual({
       imap: assignmentResourceId(EXO, "A"),
     });
+  });
+
+  it("imports only where the state may lack the consent: no completed update, or a protocol the last one did not declare", () => {
+    const existing = [
+      { id: "A", appRoleId: "i", resourceId: EXO },
+      { id: "S", appRoleId: "s", resourceId: EXO },
+    ];
+    const check = { read: true as const, existing };
+    expect(consentImports([IMAP, SMTP], check, EXO, { deployed: false })).toEqual({
+      imap: assignmentResourceId(EXO, "A"),
+      smtp: assignmentResourceId(EXO, "S"),
+    });
+    expect(consentImports([IMAP, SMTP], check, EXO, { deployed: true, protocols: ["imap"] })).toEqual({
+      smtp: assignmentResourceId(EXO, "S"),
+    });
+    // Deployed by a version that did not export protocols: the state may hold any of them.
+    expect(consentImports([IMAP, SMTP], check, EXO, { deployed: true })).toEqual({});
+    expect(mayLackConsent({ deployed: true, protocols: ["imap", "smtp"] }, "smtp")).toBe(false);
   });
 
   it("imports nothing when the list could not be read", () => {

@@ -147,6 +147,54 @@ describe("a consent Graph created but the provider's read-back missed (the conse
   });
 });
 
+describe("a consent race on a stack that is already deployed", () => {
+  it("adding a protocol whose consent races: that run fails, the next imports it and converges", async () => {
+    w = world();
+    expect((await w.engine.up({ config: manualConfig({ protocols: ["imap"] }), now: DAY_1 })).ok).toBe(true);
+    const r1 = await w
+      .reopen({ behaviours: [appRoleAssignmentRace(1)] })
+      .up({ config: manualConfig({ protocols: ["imap", "pop"] }), now: DAY_1 });
+    expect(r1.ok).toBe(false);
+    expect(consentsInEntra()).toHaveLength(2);
+    expect(consentsInState()).toHaveLength(1);
+    const r2 = await w.reopen().up({ config: manualConfig({ protocols: ["imap", "pop"] }), now: DAY_2 });
+    expect(r2.ok).toBe(true);
+    expect(imported(r2)).toEqual(["import AppRoleAssignment mail-consent-pop"]);
+    expect(consentsInState()).toHaveLength(2);
+  });
+
+  it("never import-replaces a consent the state holds: one revoked and granted again by hand is reported with the commands, and the run succeeds", async () => {
+    w = world();
+    const r1 = await w.engine.up({ config: manualConfig(), now: DAY_1 });
+    const sp = String(r1.outputs.servicePrincipalObjectId);
+    const stateId = w.reopen().resource(TYPES.appRoleAssignment, "mail-consent-imap").id.split("/").pop();
+    // "Grant admin consent" in the portal after a revocation: the same role, a new assignment id.
+    handEdit(w.statePath, (s) => {
+      removeAppRoleAssignment(s, { principalObjectId: sp, appRoleId: IMAP });
+      s.entra.appRoleAssignments.push({
+        id: "regrantedByHand000000000000000000000000000",
+        principalObjectId: sp,
+        resourceObjectId: s.entra.servicePrincipals[0].objectId,
+        appRoleId: IMAP,
+      });
+    });
+    const r2 = await w.reopen().up({ config: manualConfig(), now: DAY_2 });
+    expect(r2.ok).toBe(true);
+    expect(changes(r2)).toEqual([]);
+    expect(warnings()).toHaveLength(1);
+    expect(warnings()[0]).toContain(
+      `Entra holds admin consent IMAP.AccessAsApp for service principal ${sp} as assignment regrantedByHand000000000000000000000000000, ` +
+        `but Pulumi's state holds assignment ${stateId}, which Entra no longer has`,
+    );
+    expect(warnings()[0]).toContain(
+      "pulumi state delete 'urn:pulumi:dev::exo-oauth::exo-oauth:index:MailApplication$azuread:index/appRoleAssignment:AppRoleAssignment::mail-consent-imap' --yes",
+    );
+    expect(warnings()[0]).toMatch(
+      /pulumi import azuread:index\/appRoleAssignment:AppRoleAssignment mail-consent-imap '\/servicePrincipals\/[0-9a-f-]{36}\/appRoleAssignedTo\/regrantedByHand000000000000000000000000000' --parent 'mail=urn:pulumi:dev::exo-oauth::exo-oauth:index:MailApplication::mail'/,
+    );
+  });
+});
+
 describe("a service principal Graph has not replicated when its consents are created", () => {
   it(`is retried by the provider's create (up to ${ASSIGNMENT_CREATE_ATTEMPTS} POSTs): the first run succeeds`, async () => {
     w = world();
