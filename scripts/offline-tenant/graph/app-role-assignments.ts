@@ -1,6 +1,8 @@
 // AppRoleAssignment (admin consent to one app role): what @pulumi/azuread does over Graph
 // (terraform-provider-azuread v3.8.0 internal/services/approleassignments/app_role_assignment_resource.go):
-// create = GET the resource SP, POST appRoleAssignedTo, then Read the new assignment back at once —
+// create = GET the resource SP, POST appRoleAssignedTo (replayed on 404 up to ASSIGNMENT_CREATE_ATTEMPTS
+// times: a principal not yet replicated, or an answer lost after the write landed — then the replay
+// meets the first write: "already exists"), then Read the new assignment back at once —
 // no consistency wait: a 404 there clears the id, so the create fails although Graph created the
 // assignment, and Pulumi records nothing (docs/pulumi-lifecycle.md, "@pulumi/azuread 6.9.1", App role
 // assignment: create and read-back). Read 404 → gone. Delete = DELETE appRoleAssignedTo. Every input forces a new resource.

@@ -21,7 +21,9 @@
 //   does not model (e.g. command:local:Command); return undefined to fall through to the "not modelled" error.
 //
 // Modelled: Application, ServicePrincipal, AppRoleAssignment, ApplicationPassword; invokes getServicePrincipal
-// (by clientId, objectId or displayName) and getClientConfig; component resources are recorded and echoed.
+// (by clientId, objectId or displayName), getServicePrincipals, getDomains and getClientConfig; component
+// resources are recorded and echoed. `graphTransport` answers the program's own Graph reads (graph/rest.ts);
+// the harness installs it (components/graphRead.ts useGraphTransport).
 // Anything else throws, so a test never passes against behaviour nobody modelled.
 import type * as pulumi from "@pulumi/pulumi";
 import type { GraphTransport } from "../../../components/graphRead";
