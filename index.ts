@@ -9,31 +9,46 @@ import * as pulumi from "@pulumi/pulumi";
 import { clockFromEnvironment } from "./components/clock";
 import { loadStackConfig } from "./components/config";
 import { ExchangeMailboxAccess, exchangeHazards } from "./components/exchangeMailboxAccess";
-import { MailApplication, readExchangeServicePrincipal } from "./components/mailApplication";
+import {
+  assertExchangeServicePrincipal,
+  readExchangeServicePrincipal,
+} from "./components/exchangeServicePrincipal";
+import { MailApplication } from "./components/mailApplication";
 import { OUTLOOK_SCOPE, tokenEndpoint } from "./components/microsoft";
 import type { StackOutputs } from "./components/outputs";
 import { lifetimePolicyNotices, readPreviousOutputs, rotationNotices } from "./components/previousOutputs";
 import { RotatingClientSecret } from "./components/rotatingClientSecret";
-import { assertSignedInTenant } from "./components/tenantGuard";
+import { consentLister } from "./components/providerSignIn";
+import { assertDirectoryIsOrganization, assertSignedInTenant } from "./components/tenantGuard";
 
 export = async (): Promise<StackOutputs> => {
   // Everything that can be wrong with the inputs fails here, before anything is touched.
   const config = loadStackConfig();
   const now = clockFromEnvironment();
+  // The tenant guards (what each proves: components/tenantGuard.ts): the provider is configured for
+  // exo-oauth:tenantId, and the directory its token reads is exo-oauth:organization's.
   await assertSignedInTenant(config.tenantId);
-  // Read before declaring: a tenant whose Exchange Online SP lacks a chosen role fails here, once.
+  await assertDirectoryIsOrganization(config.organization, config.tenantId);
+  // Read once, before declaring: Exchange Online's service principal absent, disabled, or missing or
+  // disabling a chosen role fails here, every problem listed with what to do.
   const exchangeServicePrincipal = await readExchangeServicePrincipal();
+  assertExchangeServicePrincipal(exchangeServicePrincipal, config.protocols);
 
-  const mail = new MailApplication("mail", {
+  // What the last update exported: the only way to know the settings it planned with (and the
+  // protocols whose consents its state holds). Read once, used below and by consent adoption.
+  const previousOutputs = readPreviousOutputs();
+  // The consents are declared once our service principal's id is known, adopting (import) any that
+  // Entra holds but an earlier run's raced create left out of Pulumi's state.
+  const mail = await MailApplication.create("mail", {
     displayName: config.application.displayName,
     owners: config.application.owners,
     notes: config.application.notes,
     protocols: config.protocols,
     exchangeServicePrincipal,
+    listConsents: consentLister(),
+    previousUpdate: previousOutputs,
   });
-  // What the last update exported: the only way to know the settings it planned with. Read after
-  // MailApplication, whose role check fails before anything is registered.
-  const previous = await readPreviousOutputs();
+  const previous = await previousOutputs;
 
   // The last update's rotation record: a settings change carries on from it without replacing the
   // published secret (components/rotationTransition.ts).
@@ -69,6 +84,10 @@ export = async (): Promise<StackOutputs> => {
   // what its last record lists (docs/exchange-step.md, "Switching to manual").
   for (const hazard of exchangeHazards(previous.exchangeRecord, config.exchange.connection))
     pulumi.log.warn(hazard, exchange);
+
+  // Shown by `pulumi preview` too: consents Entra holds that the state does not, and the reverse.
+  // Last, so that waiting for a consent's id delays no other declaration.
+  for (const hazard of await mail.consentWarnings(previous.protocols)) pulumi.log.warn(hazard, mail);
 
   return {
     tenantId: config.tenantId,

@@ -3,6 +3,18 @@
 // Facts: docs/microsoft-contract.md ("Entra ID"), docs/pulumi-lifecycle.md ("@pulumi/azuread 6.9.1").
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
+import {
+  consentImports,
+  listFailedWarning,
+  regrantedWarning,
+  revokedWarning,
+  strayWarnings,
+  type ConsentCheck,
+  type ConsentWarningArgs,
+  type PreviousUpdate,
+} from "./consentAdoption";
+import { readExchangeServicePrincipal, type ExchangeServicePrincipal } from "./exchangeServicePrincipal";
+import type { AppRoleAssignmentRead } from "./graphRead";
 import { isGuid } from "./identifiers";
 import {
   EXCHANGE_ONLINE_APP_ID,
@@ -26,12 +38,23 @@ export interface MailApplicationArgs {
    */
   protocols: Protocol[];
   /**
-   * The tenant's Exchange Online service principal, already read (readExchangeServicePrincipal()).
-   * Given, the role ids are resolved before any child is declared, so a tenant missing a role fails
-   * once, cleanly. Default: read with getServicePrincipalOutput during the update and resolved in an
-   * apply (a missing role then fails every resource that depends on it).
+   * The tenant's Exchange Online service principal, already read (readExchangeServicePrincipal(),
+   * components/exchangeServicePrincipal.ts). Default: read by MailApplication.create. Either way the
+   * role ids are resolved before any child is declared, so a tenant missing a role fails once, cleanly.
    */
   exchangeServicePrincipal?: ExchangeServicePrincipalRoles;
+  /**
+   * Lists the app role assignments our service principal holds in Entra (components/graphRead.ts
+   * listAppRoleAssignments with the deploying identity's sign-in). Its answer decides which consents are
+   * declared with the `import` option; a failure is reported by consentWarnings, not thrown. Default:
+   * none (no adoption: a consent that raced Graph then needs a hand `pulumi import`).
+   */
+  listConsents?: (principalObjectId: string) => Promise<AppRoleAssignmentRead[]>;
+  /**
+   * What the last completed update left (components/previousOutputs.ts): a consent is adopted only
+   * where the state may lack it (consentAdoption.ts mayLackConsent). Default: no update completed.
+   */
+  previousUpdate?: Promise<PreviousUpdate> | PreviousUpdate;
 }
 
 /** One admin consent to give: the protocol, its Exchange Online role value and that role's id in this tenant. */
@@ -42,11 +65,9 @@ export interface ExchangeRoleAssignment {
 }
 
 /** The tenant's Exchange Online service principal, as far as role resolution needs it. */
-export interface ExchangeServicePrincipalRoles {
-  objectId: string;
-  /** Role value → role id, as `getServicePrincipal` returns it. */
-  appRoleIds: Record<string, string>;
-}
+export type ExchangeServicePrincipalRoles = Pick<ExchangeServicePrincipal, "objectId" | "appRoleIds">;
+
+export { readExchangeServicePrincipal };
 
 /**
  * The arguments' problems that can be told before anything is declared (values given as plain
@@ -111,29 +132,26 @@ export function exchangeRoleAssignments(
 }
 
 /**
- * Reads the tenant's Office 365 Exchange Online service principal (a data source: never declared, so
- * `pulumi destroy` never touches Microsoft's service principal). Errors name the appId and what to check.
+ * An Output's value once known: at `pulumi up` every registered resource's outputs resolve; at
+ * `pulumi preview` a resource that will be created has unknown outputs, and then this is undefined.
+ * (@pulumi/pulumi 3.270 output.js keeps `isKnown` and `promise()` on every Output; guarded.)
  */
-export async function readExchangeServicePrincipal(
-  opts?: pulumi.InvokeOptions,
-): Promise<ExchangeServicePrincipalRoles> {
-  try {
-    const sp = await azuread.getServicePrincipal({ clientId: EXCHANGE_ONLINE_APP_ID }, opts);
-    return { objectId: sp.objectId, appRoleIds: sp.appRoleIds ?? {} };
-  } catch (err) {
-    throw new pulumi.RunError(
-      `Reading the tenant's "${EXCHANGE_ONLINE_DISPLAY_NAME}" service principal (appId ${EXCHANGE_ONLINE_APP_ID}): ` +
-        `${(err as Error).message ?? String(err)}; a tenant without Exchange Online has none, and the deploying ` +
-        `identity needs to be able to read service principals`,
-    );
-  }
+export async function knownValue<T>(output: pulumi.Output<T>): Promise<T | undefined> {
+  if (!pulumi.runtime.isDryRun()) return new Promise<T>((resolve) => output.apply((v) => (resolve(v), v)));
+  const o = output as unknown as { isKnown?: Promise<boolean>; promise?: () => Promise<T> };
+  if (!(o.isKnown instanceof Promise) || typeof o.promise !== "function") return undefined;
+  return (await o.isKnown) ? o.promise() : undefined;
 }
 
 /**
  * An Entra ID application with app-only access to Exchange Online mail protocols:
  * `${name}-application`, `${name}-service-principal`, and `${name}-consent-<protocol>` per protocol.
- * The Exchange Online service principal is read (getServicePrincipal), never declared: declaring it
- * would make `pulumi destroy` try to delete Microsoft's service principal. Role ids are resolved by value.
+ * The Exchange Online service principal is read (never declared: declaring it would make
+ * `pulumi destroy` try to delete Microsoft's service principal). Role ids are resolved by value.
+ *
+ * Create it with `await MailApplication.create(...)`: the consents are declared once the service
+ * principal's object id is known, each with the `import` option when Entra already holds it
+ * (components/consentAdoption.ts), so a run after a consent create that raced Graph converges.
  */
 export class MailApplication extends pulumi.ComponentResource {
   readonly application: azuread.Application;
@@ -147,39 +165,66 @@ export class MailApplication extends pulumi.ComponentResource {
   /** The tenant's Office 365 Exchange Online service principal object id. */
   readonly exchangeServicePrincipalObjectId: pulumi.Output<string>;
   /** The admin consents, one per protocol, in the order of `protocols`. */
-  readonly roleAssignments: azuread.AppRoleAssignment[];
+  readonly roleAssignments: azuread.AppRoleAssignment[] = [];
+  /** What the program learnt about the consents Entra holds (undefined at preview of a new service principal). */
+  consentCheck?: ConsentCheck;
+  /** protocol → the assignment id declared with the `import` option. */
+  readonly consentImports: Partial<Record<Protocol, string>> = {};
+  private readonly resolved: ExchangeRoleAssignment[];
+  private readonly exchange: ExchangeServicePrincipalRoles;
+  private readonly name: string;
+  private principalObjectId?: string;
+  private listConsents?: (principalObjectId: string) => Promise<AppRoleAssignmentRead[]>;
 
   /**
-   * Throws a pulumi.RunError (printed without a stack trace) before registering anything when an
-   * argument is wrong (mailApplicationProblems) or, with `exchangeServicePrincipal` given, when the
-   * tenant does not publish a chosen protocol's role.
+   * Validates (mailApplicationProblems, the tenant's roles), declares the application and its service
+   * principal, waits for the service principal's object id, lists the consents Entra holds
+   * (`listConsents`; none given: no adoption), then declares the consents. Throws a pulumi.RunError
+   * (printed without a stack trace) before registering anything when an argument is wrong or the
+   * tenant lacks a chosen role. Without `exchangeServicePrincipal` it is read here.
    */
-  constructor(name: string, args: MailApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
-    const protocols = [...args.protocols];
+  static async create(
+    name: string,
+    args: MailApplicationArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ): Promise<MailApplication> {
     const problems = mailApplicationProblems(args);
     if (problems.length > 0)
       throw new pulumi.RunError(`Creating MailApplication ${JSON.stringify(name)}: ${problems.join("; ")}`);
-    // With the Exchange SP already read, resolve (and fail) before anything is registered.
-    const resolved = args.exchangeServicePrincipal
-      ? exchangeRoleAssignments(protocols, args.exchangeServicePrincipal)
-      : undefined;
-    super("exo-oauth:index:MailApplication", name, {}, opts);
-
-    let exchangeObjectId: pulumi.Output<string>;
-    let roles: pulumi.Output<ExchangeRoleAssignment[]>;
-    if (args.exchangeServicePrincipal && resolved) {
-      exchangeObjectId = pulumi.output(args.exchangeServicePrincipal.objectId);
-      roles = pulumi.output(resolved);
-    } else {
-      const exchange = azuread.getServicePrincipalOutput(
-        { clientId: EXCHANGE_ONLINE_APP_ID },
-        { parent: this },
+    const exchange = args.exchangeServicePrincipal ?? (await readExchangeServicePrincipal());
+    const resolved = exchangeRoleAssignments(args.protocols, exchange);
+    const mail = new MailApplication(name, args, exchange, resolved, opts);
+    mail.listConsents = args.listConsents;
+    const principal = await knownValue(mail.servicePrincipal.objectId);
+    mail.principalObjectId = principal;
+    if (principal !== undefined) {
+      mail.consentCheck = args.listConsents
+        ? await args.listConsents(principal).then(
+            (existing): ConsentCheck => ({ read: true, existing }),
+            (err: unknown): ConsentCheck => ({ read: false, why: (err as Error).message ?? String(err) }),
+          )
+        : { read: false, why: "no Graph reader was given" };
+      const previous = (await args.previousUpdate) ?? { deployed: false };
+      Object.assign(
+        mail.consentImports,
+        consentImports(resolved, mail.consentCheck, exchange.objectId, previous),
       );
-      exchangeObjectId = exchange.objectId;
-      roles = pulumi
-        .all([exchange.objectId, exchange.appRoleIds])
-        .apply(([objectId, appRoleIds]) => exchangeRoleAssignments(protocols, { objectId, appRoleIds }));
     }
+    mail.declareConsents();
+    return mail;
+  }
+
+  private constructor(
+    name: string,
+    args: MailApplicationArgs,
+    exchange: ExchangeServicePrincipalRoles,
+    resolved: ExchangeRoleAssignment[],
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super("exo-oauth:index:MailApplication", name, {}, opts);
+    this.name = name;
+    this.exchange = exchange;
+    this.resolved = resolved;
 
     this.application = new azuread.Application(
       `${name}-application`,
@@ -191,7 +236,7 @@ export class MailApplication extends pulumi.ComponentResource {
         requiredResourceAccesses: [
           {
             resourceAppId: EXCHANGE_ONLINE_APP_ID,
-            resourceAccesses: roles.apply((rs) => rs.map((r) => ({ id: r.appRoleId, type: "Role" }))),
+            resourceAccesses: resolved.map((r) => ({ id: r.appRoleId, type: "Role" })),
           },
         ],
       },
@@ -204,33 +249,94 @@ export class MailApplication extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    // Admin consent = one app-role assignment per role (principal: our SP; resource: Exchange's SP).
-    // Eventual consistency: Entra replicates a just-created service principal with a delay. The provider
-    // (terraform-provider-azuread 3.x app_role_assignment_resource.go, under @pulumi/azuread 6.x) retries
-    // the create on 404 / "Not a valid reference update" within its 5-minute create timeout, then waits
-    // for the assignment to read back. Past that, a re-run of `pulumi up` completes it.
-    this.roleAssignments = protocols.map(
-      (protocol) =>
-        new azuread.AppRoleAssignment(
-          `${name}-consent-${protocol}`,
-          {
-            appRoleId: roles.apply((rs) => rs.find((r) => r.protocol === protocol)!.appRoleId),
-            principalObjectId: this.servicePrincipal.objectId,
-            resourceObjectId: exchangeObjectId,
-          },
-          { parent: this },
-        ),
-    );
-
     this.applicationId = this.application.id;
     this.clientId = this.application.clientId;
     this.servicePrincipalObjectId = this.servicePrincipal.objectId;
-    this.exchangeServicePrincipalObjectId = exchangeObjectId;
+    this.exchangeServicePrincipalObjectId = pulumi.output(exchange.objectId);
+  }
+
+  /**
+   * Admin consent = one app-role assignment per role (principal: our SP; resource: Exchange's SP).
+   * The provider retries the create's POST on 404 / "Not a valid reference update" (a service
+   * principal not yet replicated) within its 5-minute create timeout, then reads the assignment back
+   * at once; when that read-back misses, Entra has the assignment and Pulumi's state does not — the
+   * next run adopts it through `import` (consentImports).
+   */
+  private declareConsents(): void {
+    const name = this.name;
+    for (const r of this.resolved)
+      this.roleAssignments.push(
+        new azuread.AppRoleAssignment(
+          `${name}-consent-${r.protocol}`,
+          {
+            appRoleId: r.appRoleId,
+            principalObjectId: this.servicePrincipal.objectId,
+            resourceObjectId: this.exchange.objectId,
+          },
+          {
+            parent: this,
+            ...(this.consentImports[r.protocol] ? { import: this.consentImports[r.protocol] } : {}),
+          },
+        ),
+      );
     this.registerOutputs({
       applicationId: this.applicationId,
       clientId: this.clientId,
       servicePrincipalObjectId: this.servicePrincipalObjectId,
       exchangeServicePrincipalObjectId: this.exchangeServicePrincipalObjectId,
     });
+  }
+
+  /**
+   * Hazards about the consents, for `pulumi.log.warn` (components/consentAdoption.ts): the list could
+   * not be read (with the commands to adopt by hand); a consent the state holds that Graph no longer
+   * lists (revoked by hand: re-listed once this run registered it, comparing the id the stack holds);
+   * a mail consent Entra holds that the stack never declared. `previousProtocols`: the last update's
+   * `protocols` output. Empty when nothing was checked (preview of a new service principal).
+   */
+  async consentWarnings(previousProtocols: readonly Protocol[] | undefined): Promise<string[]> {
+    const check = this.consentCheck;
+    const principal = this.principalObjectId;
+    if (!check || !principal) return [];
+    const args: ConsentWarningArgs = {
+      declared: this.resolved,
+      check,
+      exchangeObjectId: this.exchange.objectId,
+      principalObjectId: principal,
+      exchangeRoleIds: this.exchange.appRoleIds,
+      previousProtocols,
+      component: {
+        name: this.name,
+        urn: `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::exo-oauth:index:MailApplication::${this.name}`,
+      },
+    };
+    if (!check.read) return [listFailedWarning(args, check.why)];
+    // The consents not adopted: the id the stack holds for each once registered (the state's, or a
+    // new one) must be one Graph lists; only when the first list did not show that id is it re-listed.
+    const listed = new Set(check.existing.map((a) => a.id));
+    const held = await Promise.all(
+      this.resolved
+        .filter((c) => this.consentImports[c.protocol] === undefined)
+        .map(async (c) => ({ c, id: await knownValue(this.roleAssignments[this.resolved.indexOf(c)].id) })),
+    );
+    const unlisted = held
+      .map((h) => ({ c: h.c, stateId: h.id?.split("/").pop() }))
+      .filter(
+        (h): h is { c: (typeof held)[number]["c"]; stateId: string } => !!h.stateId && !listed.has(h.stateId),
+      );
+    const warnings: string[] = [];
+    if (unlisted.length > 0 && this.listConsents) {
+      const now = await this.listConsents(principal).catch(() => undefined);
+      for (const h of unlisted) {
+        if (!now || now.some((a) => a.id === h.stateId)) continue;
+        const entra = now.find(
+          (a) => a.resourceId === this.exchange.objectId && a.appRoleId === h.c.appRoleId,
+        );
+        warnings.push(
+          entra ? regrantedWarning(args, h.c, h.stateId, entra.id) : revokedWarning(args, h.c, h.stateId),
+        );
+      }
+    }
+    return [...warnings, ...strayWarnings(args)];
   }
 }

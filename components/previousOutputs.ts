@@ -13,6 +13,7 @@
 //   by default, rejects a `/` in stack names: the read fails the update there.
 import * as pulumi from "@pulumi/pulumi";
 import { EXCHANGE_CONNECTIONS, type ExchangeConnection } from "./exchange-step/settings";
+import { PROTOCOLS, type Protocol } from "./microsoft";
 import type { StackOutputName } from "./outputs";
 import { RFC3339, rotationSettingsProblems, SLOTS } from "./rotationSchedule";
 import type { RotationRecord, ScheduleChange } from "./rotationTransition";
@@ -28,6 +29,8 @@ export interface PreviousOutputs {
   exchangeConnection?: ExchangeConnection;
   /** The Exchange step's record, as exported (checked by whoever reads it). */
   exchangeRecord?: unknown;
+  /** The protocols the last update consented to (its `protocols` output). */
+  protocols?: Protocol[];
   /** Outputs that were there but not in the expected shape: name → why. */
   unreadable: Partial<Record<StackOutputName, string>>;
 }
@@ -62,9 +65,19 @@ export async function readPreviousOutputs(
     const details = await ref.getOutputDetails(output);
     return details.value ?? details.secretValue;
   };
-  const [tenantId, rotation, nextRotationAt, exchangeConnection, exchangeRecord] = await Promise.all(
-    (["tenantId", "rotation", "nextRotationAt", "exchangeConnection", "exchangeRecord"] as const).map(value),
-  );
+  const [tenantId, rotation, nextRotationAt, exchangeConnection, exchangeRecord, protocols] =
+    await Promise.all(
+      (
+        [
+          "tenantId",
+          "rotation",
+          "nextRotationAt",
+          "exchangeConnection",
+          "exchangeRecord",
+          "protocols",
+        ] as const
+      ).map(value),
+    );
   const previous: PreviousOutputs = { deployed: tenantId !== undefined, unreadable: {} };
   if (nextRotationAt !== undefined) {
     if (isTime(nextRotationAt)) previous.nextRotationAt = nextRotationAt as string;
@@ -81,6 +94,11 @@ export async function readPreviousOutputs(
     else previous.unreadable.exchangeConnection = `${JSON.stringify(exchangeConnection)} is not a connection`;
   }
   if (exchangeRecord !== undefined) previous.exchangeRecord = exchangeRecord;
+  if (protocols !== undefined) {
+    if (Array.isArray(protocols) && protocols.every((p) => (PROTOCOLS as readonly unknown[]).includes(p)))
+      previous.protocols = protocols as Protocol[];
+    else previous.unreadable.protocols = `${JSON.stringify(protocols)} is not a list of protocols`;
+  }
   return previous;
 }
 

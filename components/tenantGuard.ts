@@ -1,6 +1,20 @@
-// The tenant guard: before anything is declared, the tenant the azuread provider is signed in to must be
-// the stack's configured tenant. A pipeline with one tenant's ARM_* credentials and another tenant's stack
-// would otherwise register applications and grant consent in the wrong tenant.
+// The tenant guards: before anything is declared, the program checks that the Entra side and the
+// Exchange side are one tenant, the stack's. Two checks, each proving one thing (docs/configuration.md,
+// "The tenant guards"):
+//
+// 1. assertSignedInTenant — the azuread provider is CONFIGURED for exo-oauth:tenantId.
+//    `getClientConfig().tenantId` is the provider's configured tenant (azuread:tenantId /
+//    ARM_TENANT_ID; terraform-provider-azuread client_config_data_source.go reads
+//    metadata.Client.TenantID), not a value read from Graph. It proves which tenant's authority the
+//    provider asks for tokens; it proves nothing about exo-oauth:organization, where the Exchange step
+//    connects. It catches one tenant's ARM_* variables in another tenant's stack.
+// 2. assertDirectoryIsOrganization — the directory the provider's token reads IS exo-oauth:organization.
+//    `getDomains({ onlyInitial: true })` is a live Graph call (GET /domains) made with the provider's
+//    own token, so it answers from the directory the provider writes to; its initial domain must equal
+//    exo-oauth:organization, the `-Organization` the Exchange step connects to. It catches a stack whose
+//    tenantId and organization name two different tenants. It does not prove that the Exchange
+//    automation identity belongs to that tenant (Connect-ExchangeOnline does), nor anything about
+//    mailboxes. Needs Domain.Read.All or Directory.Read.All (Graph domain-list, "Permissions").
 import * as azuread from "@pulumi/azuread";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -15,9 +29,9 @@ export function tenantMismatch(signedInTenantId: string, configuredTenantId: str
 }
 
 /**
- * Reads the signed-in identity (azuread.getClientConfig) and throws unless it is in `configuredTenantId`.
- * Await it before declaring any resource. Fails with a RunError (`pulumi up` prints the message, no stack).
- * `getClientConfig` is injectable for tests.
+ * Reads the provider's configured tenant (azuread.getClientConfig) and throws unless it is
+ * `configuredTenantId`. Await it before declaring any resource. Fails with a RunError (`pulumi up`
+ * prints the message, no stack). `getClientConfig` is injectable for tests.
  */
 export async function assertSignedInTenant(
   configuredTenantId: string,
@@ -35,4 +49,46 @@ export async function assertSignedInTenant(
   const problem = tenantMismatch(client.tenantId ?? "", configuredTenantId);
   if (problem) throw new pulumi.RunError(problem);
   return client;
+}
+
+/** Why the directory's initial domain is not exo-oauth:organization, or undefined (case-insensitive). */
+export function directoryMismatch(
+  initialDomain: string,
+  organization: string,
+  tenantId: string,
+): string | undefined {
+  if (initialDomain.toLowerCase() === organization.toLowerCase()) return undefined;
+  return (
+    `The azuread provider is signed in to the directory whose initial domain is ${initialDomain || "(none)"} ` +
+    `(tenant ${tenantId}, read from Graph with the provider's token), but exo-oauth:organization is ${organization}, ` +
+    `the tenant the Exchange step connects to: the Entra side and the Exchange side would be two tenants. ` +
+    `If ${initialDomain} is this stack's tenant, set exo-oauth:organization to it; otherwise fix ARM_TENANT_ID / ` +
+    `azuread:tenantId and exo-oauth:tenantId`
+  );
+}
+
+/**
+ * Reads the initial domain of the directory the provider's token reads (azuread.getDomains with
+ * `onlyInitial`) and throws a RunError unless it is `organization`. Returns that domain.
+ * `getDomains` is injectable for tests.
+ */
+export async function assertDirectoryIsOrganization(
+  organization: string,
+  tenantId: string,
+  getDomains: (args: azuread.GetDomainsArgs) => Promise<azuread.GetDomainsResult> = (a) =>
+    azuread.getDomains(a),
+): Promise<string> {
+  let result: azuread.GetDomainsResult;
+  try {
+    result = await getDomains({ onlyInitial: true });
+  } catch (err) {
+    throw new pulumi.RunError(
+      `Reading the signed-in directory's initial domain (azuread getDomains): ${(err as Error).message ?? String(err)}; ` +
+        `the deploying identity needs the Microsoft Graph application permission Domain.Read.All (or Directory.Read.All)`,
+    );
+  }
+  const initial = result.domains.find((d) => d.initial)?.domainName ?? "";
+  const problem = directoryMismatch(initial, organization, tenantId);
+  if (problem) throw new pulumi.RunError(problem);
+  return initial;
 }

@@ -58,6 +58,19 @@ export interface DriverRun {
   counters?: SessionCounters;
 }
 
+/**
+ * Printed when an `apply` with no previous record fails: under Pulumi that is the Command's CREATE,
+ * and a failed create stores no Command (docs/pulumi-lifecycle.md, "@pulumi/command 1.2.1"), so
+ * neither `pulumi destroy` nor switching to manual runs a removal (docs/operations.md, "A failed first
+ * Exchange step").
+ */
+export const FAILED_CREATE_ADVICE =
+  "This was the Exchange step's first run for this stack (no previous record): Pulumi stores nothing for a " +
+  "failed create, so `pulumi destroy` (or switching to connection manual) will NOT revoke what this run " +
+  "granted before it failed. The next `pulumi up` retries and adopts those grants. To revoke them instead, " +
+  "run from this checkout:\n  npm run exchange -- remove --stack <stack>\n(the stack `pulumi up` ran for; " +
+  "it reads the stack's config and outputs, the environment this run had).\n";
+
 /** Parses `argv`, runs the command, prints; never throws (errors are printed and mapped to exit codes). */
 export async function runDriver(argv: string[], io: DriverIO): Promise<DriverRun> {
   const state: { counters?: SessionCounters } = {};
@@ -146,6 +159,11 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
     session = undefined;
     log(`done: ${summarize(state.counters)}`);
     return inv.json ? { ...outcome, body: { ...outcome.body, counters: state.counters } } : outcome;
+  } catch (err) {
+    // No previous record under the Command = its CREATE: what it granted before failing is in no state.
+    if (command === "apply" && previous === null && stack === undefined && recordFile === undefined)
+      io.stderr(FAILED_CREATE_ADVICE);
+    throw err;
   } finally {
     if (session) {
       state.counters = session.counters();

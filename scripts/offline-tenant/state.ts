@@ -28,10 +28,12 @@ export interface EntraServicePrincipal {
   objectId: string;
   clientId: string;
   displayName: string;
-  /** Only resource SPs (Exchange Online) publish roles. */
-  appRoles?: { id: string; value: string }[];
+  /** Only resource SPs (Exchange Online) publish roles. `isEnabled` false: disabled (Graph appRole). Default true. */
+  appRoles?: { id: string; value: string; isEnabled?: boolean }[];
   /** false: sign-in disabled (an admin disabled the enterprise application). Default true. */
   accountEnabled?: boolean;
+  /** Graph's appRoleAssignmentRequired ("Assignment required?"). Default false. */
+  appRoleAssignmentRequired?: boolean;
   /** Object ids of the owners. */
   owners?: string[];
   /** Free text on the enterprise application. */
@@ -60,7 +62,18 @@ export interface EntraAppRoleAssignment {
   resourceObjectId: string;
   appRoleId: string;
 }
+/** A domain of the directory (Graph `domain`: id = the name). */
+export interface EntraDomain {
+  id: string;
+  isVerified: boolean;
+  /** The `<name>.onmicrosoft.com` domain Entra created with the tenant. */
+  isInitial: boolean;
+  isDefault: boolean;
+  supportedServices: string[];
+}
 export interface EntraState {
+  /** The directory's domains; a state written before they were modelled has none (the initial domain = `organization`). */
+  domains?: EntraDomain[];
   applications: EntraApplication[];
   servicePrincipals: EntraServicePrincipal[];
   passwords: EntraPassword[];
@@ -142,6 +155,8 @@ export interface NewTenantOptions {
   exchangeRoles?: string[];
   /** Tenant-wide SMTP AUTH switch (default: enabled, i.e. false). */
   smtpClientAuthenticationDisabled?: boolean;
+  /** Verified custom domains besides the initial `organization` (default: none). */
+  customDomains?: string[];
 }
 
 /** A fresh tenant: Microsoft's Exchange Online SP with its roles, and the given mailboxes. */
@@ -153,6 +168,22 @@ export function newTenantState(opts: NewTenantOptions = {}): TenantState {
     tenantId,
     organization,
     entra: {
+      domains: [
+        {
+          id: organization,
+          isVerified: true,
+          isInitial: true,
+          isDefault: true,
+          supportedServices: ["Email", "OfficeCommunicationsOnline"],
+        },
+        ...(opts.customDomains ?? []).map((id) => ({
+          id: id.toLowerCase(),
+          isVerified: true,
+          isInitial: false,
+          isDefault: false,
+          supportedServices: ["Email"],
+        })),
+      ],
       applications: [],
       servicePrincipals: [
         {

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import {
   exchangeRoleAssignments,
+  knownValue,
   MailApplication,
   type MailApplicationArgs,
   readExchangeServicePrincipal,
@@ -78,7 +79,7 @@ async function declare(protocols: Protocol[], state: TenantState, preRead: boole
   const mock = new GraphRulesMock({ state });
   await pulumi.runtime.setMocks(mock, "exo-oauth", "dev", false);
   const exchangeServicePrincipal = preRead ? await readExchangeServicePrincipal() : undefined;
-  const app = new MailApplication("mail", {
+  const app = await MailApplication.create("mail", {
     displayName: "Mail OAuth - test",
     owners: ["0f2b8a4e-3c1d-4e5f-8a9b-1c2d3e4f5a6b"],
     notes: "ticket 42",
@@ -97,7 +98,7 @@ async function declare(protocols: Protocol[], state: TenantState, preRead: boole
 
 describe.each([
   ["read before declaring (as index.ts does)", true],
-  ["read by getServicePrincipalOutput", false],
+  ["read by MailApplication.create", false],
 ])("MailApplication, Exchange SP %s", (_how, preRead) => {
   it.each<[Protocol[]]>([[["imap"]], [["smtp"]], [["pop", "smtp"]], [["imap", "pop", "smtp"]]])(
     "declares one application, one service principal and one consent per protocol for %j",
@@ -123,10 +124,13 @@ describe.each([
       expect(mock.resources.filter((r) => !r.custom).map((r) => `${r.type} ${r.name}`)).toEqual([
         "exo-oauth:index:MailApplication mail",
       ]);
-      // The Exchange SP is read, never declared.
-      expect(mock.invokes.filter((i) => i.token === INVOKES.getServicePrincipal)).toEqual([
-        { token: INVOKES.getServicePrincipal, inputs: { clientId: EXCHANGE_ONLINE_APP_ID } },
+      // The Exchange SP is read (by appId, then by object id for its roles), never declared.
+      expect(mock.invokes.map((i) => i.token)).toEqual([
+        INVOKES.getServicePrincipals,
+        INVOKES.getServicePrincipal,
       ]);
+      expect(mock.invokes[0].inputs).toEqual({ clientIds: [EXCHANGE_ONLINE_APP_ID], ignoreMissing: true });
+      expect(mock.invokes[1].inputs).toEqual({ objectId: exchange.objectId });
 
       const [application] = mock.ofType(TYPES.application);
       expect(application.inputs).toMatchObject({
@@ -172,14 +176,13 @@ describe("MailApplication in a tenant whose Exchange SP lacks a role", () => {
     const mock = new GraphRulesMock({ state });
     await pulumi.runtime.setMocks(mock, "exo-oauth", "dev", false);
     const exchangeServicePrincipal = await readExchangeServicePrincipal();
-    expect(
-      () =>
-        new MailApplication("mail", {
-          displayName: "x",
-          protocols: ["imap", "pop"],
-          exchangeServicePrincipal,
-        }),
-    ).toThrow(
+    await expect(
+      MailApplication.create("mail", {
+        displayName: "x",
+        protocols: ["imap", "pop"],
+        exchangeServicePrincipal,
+      }),
+    ).rejects.toThrow(
       `has no app role "POP.AccessAsApp", needed for protocol "pop"; it publishes: Exchange.ManageAsApp, IMAP.AccessAsApp`,
     );
     expect(mock.resources).toEqual([]);
@@ -190,7 +193,8 @@ describe("MailApplication in a tenant whose Exchange SP lacks a role", () => {
     state.entra.servicePrincipals = [];
     await pulumi.runtime.setMocks(new GraphRulesMock({ state }), "exo-oauth", "dev", false);
     await expect(readExchangeServicePrincipal()).rejects.toThrow(
-      `Reading the tenant's "Office 365 Exchange Online" service principal (appId ${EXCHANGE_ONLINE_APP_ID}): `,
+      `Reading the tenant's "Office 365 Exchange Online" service principal (appId ${EXCHANGE_ONLINE_APP_ID}): ` +
+        `the tenant has none.`,
     );
   });
 });
@@ -206,14 +210,32 @@ describe("MailApplication with a wrong argument", () => {
     const mock = new GraphRulesMock({ state: newTenantState() });
     await pulumi.runtime.setMocks(mock, "exo-oauth", "dev", false);
     const args = { displayName: "Mail OAuth", protocols: ["imap"], ...bad } as unknown as MailApplicationArgs;
-    let err: unknown;
-    try {
-      new MailApplication("mail", args);
-    } catch (e) {
-      err = e;
-    }
+    const err = await MailApplication.create("mail", args).catch((e: unknown) => e);
     expect(pulumi.RunError.isInstance(err)).toBe(true);
     expect((err as Error).message).toContain(message);
     expect(mock.resources).toEqual([]);
+  });
+});
+
+describe("knownValue", () => {
+  it("at preview, is the value of an output Pulumi knows and undefined for one it does not (a resource to be created)", async () => {
+    await pulumi.runtime.setMocks(
+      {
+        newResource: (a) =>
+          a.name === "same" ? { id: "id-1", state: { objectId: "sp-1" } } : { id: "", state: {} },
+        call: () => ({}),
+      },
+      "exo-oauth",
+      "dev",
+      true,
+    );
+    class Probe extends pulumi.CustomResource {
+      declare readonly objectId: pulumi.Output<string>;
+      constructor(name: string) {
+        super("test:index:Probe", name, { objectId: undefined }, {});
+      }
+    }
+    await expect(knownValue(new Probe("same").objectId)).resolves.toBe("sp-1");
+    await expect(knownValue(new Probe("new").objectId)).resolves.toBeUndefined();
   });
 });

@@ -3,7 +3,12 @@
 import { randomUUID } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { assertSignedInTenant, tenantMismatch } from "../../components/tenantGuard";
+import {
+  assertDirectoryIsOrganization,
+  assertSignedInTenant,
+  directoryMismatch,
+  tenantMismatch,
+} from "../../components/tenantGuard";
 import { GraphRulesMock, INVOKES } from "../../scripts/offline-tenant/graph/mock";
 import { baseConfig, runProgram, tenant, TENANT_ID } from "../support/program-harness";
 
@@ -77,5 +82,77 @@ describe("the program under the tenant guard", () => {
     expect(outputs.tenantId).toBe(TENANT_ID);
     expect(mock.invokes[0].token).toBe(INVOKES.getClientConfig);
     expect(mock.state.entra.applications).toHaveLength(1);
+  });
+});
+
+describe("directoryMismatch / assertDirectoryIsOrganization", () => {
+  const domains =
+    (...d: { domainName: string; initial: boolean }[]) =>
+    async () => ({
+      id: "domains",
+      domains: d.map((x) => ({
+        ...x,
+        adminManaged: x.initial,
+        authenticationType: "Managed",
+        default: x.initial,
+        root: true,
+        supportedServices: [],
+        verified: true,
+      })),
+    });
+
+  it.each([
+    ["contoso.onmicrosoft.com", "contoso.onmicrosoft.com", undefined],
+    ["Contoso.OnMicrosoft.com", "contoso.onmicrosoft.com", undefined],
+    [
+      "fabrikam.onmicrosoft.com",
+      "contoso.onmicrosoft.com",
+      "whose initial domain is fabrikam.onmicrosoft.com",
+    ],
+  ])("initial domain %j, organization %j", (initial, organization, expected) => {
+    const got = directoryMismatch(initial, organization, TENANT_ID);
+    if (expected === undefined) expect(got).toBeUndefined();
+    else expect(got).toContain(expected);
+  });
+
+  it("asks getDomains for the initial domain only and returns it", async () => {
+    let asked: unknown;
+    const got = await assertDirectoryIsOrganization("contoso.onmicrosoft.com", TENANT_ID, async (a) => {
+      asked = a;
+      return domains({ domainName: "contoso.onmicrosoft.com", initial: true })();
+    });
+    expect(asked).toEqual({ onlyInitial: true });
+    expect(got).toBe("contoso.onmicrosoft.com");
+  });
+
+  it("throws a RunError naming both domains when they differ", async () => {
+    const err = await assertDirectoryIsOrganization(
+      "contoso.onmicrosoft.com",
+      TENANT_ID,
+      domains({ domainName: "fabrikam.onmicrosoft.com", initial: true }),
+    ).catch((e: unknown) => e);
+    expect(pulumi.RunError.isInstance(err)).toBe(true);
+    expect((err as Error).message).toContain("but exo-oauth:organization is contoso.onmicrosoft.com");
+  });
+
+  it("names the Graph permission when the read fails", async () => {
+    const failing = async () => {
+      throw new Error("listing domains: unexpected status 403");
+    };
+    await expect(
+      assertDirectoryIsOrganization("contoso.onmicrosoft.com", TENANT_ID, failing),
+    ).rejects.toThrow(
+      "needs the Microsoft Graph application permission Domain.Read.All (or Directory.Read.All)",
+    );
+  });
+
+  it("runs after the configured-tenant check in the program, before anything is declared", async () => {
+    const mock = new GraphRulesMock({ state: tenant() });
+    await expect(
+      runProgram({ mock, config: baseConfig({ organization: "fabrikam.onmicrosoft.com" }) }),
+    ).rejects.toThrow("but exo-oauth:organization is fabrikam.onmicrosoft.com");
+    expect(mock.invokes.map((i) => i.token)).toEqual([INVOKES.getClientConfig, INVOKES.getDomains]);
+    expect(mock.invokes[1].inputs).toEqual({ onlyInitial: true });
+    expect(mock.resources).toEqual([]);
   });
 });

@@ -13,9 +13,23 @@ import {
   OUTLOOK_AUDIENCE,
 } from "../../../components/microsoft";
 import { sha256Hex, type TenantState } from "../state";
+import { isVerifiedDomain } from "../graph/domains";
 import { signAccessToken, type SigningKey } from "./signing-key";
 
-type AadstsCode = (typeof AADSTS)[keyof typeof AADSTS];
+/**
+ * Entra codes only the offline issuer returns (the project's AADSTS table, components/microsoft.ts,
+ * holds those `verify` explains): docs/offline-tenant.md, "The Entra token issuer".
+ */
+export const ISSUER_AADSTS = {
+  /** InvalidResourceServicePrincipalDisabled: the resource's service principal is disabled. */
+  RESOURCE_DISABLED: 500014,
+  /** The client's own service principal is disabled. */
+  APPLICATION_DISABLED: 7000112,
+  /** The resource requires assignment and the client holds no app role assignment on it. */
+  APP_NOT_ASSIGNED: 50105,
+} as const;
+
+type AadstsCode = (typeof AADSTS)[keyof typeof AADSTS] | (typeof ISSUER_AADSTS)[keyof typeof ISSUER_AADSTS];
 
 /** Entra's usual HTTP status and OAuth `error` for each AADSTS code this emulation returns. */
 const ANSWER: Readonly<Record<AadstsCode, { status: number; error: string }>> = {
@@ -33,6 +47,9 @@ const ANSWER: Readonly<Record<AadstsCode, { status: number; error: string }>> = 
   [AADSTS.ASSERTION_INVALID_ISSUER]: { status: 401, error: "invalid_client" },
   [AADSTS.ASSERTION_INVALID_AUDIENCE]: { status: 401, error: "invalid_client" },
   [AADSTS.ASSERTION_EXPIRED]: { status: 400, error: "invalid_client" },
+  [ISSUER_AADSTS.RESOURCE_DISABLED]: { status: 400, error: "invalid_resource" },
+  [ISSUER_AADSTS.APPLICATION_DISABLED]: { status: 401, error: "unauthorized_client" },
+  [ISSUER_AADSTS.APP_NOT_ASSIGNED]: { status: 400, error: "invalid_grant" },
 };
 
 /** A refusal as Entra answers it. */
@@ -76,10 +93,15 @@ export function entraErrorBody(e: EntraError, now: Date, baseUrl: string) {
   };
 }
 
-/** Whether `tenant` (a path segment) names the state's tenant: its id or its initial domain. */
+/**
+ * Whether `tenant` (a path segment) names the state's tenant: its id, or any of its VERIFIED domains —
+ * the initial `<name>.onmicrosoft.com` and verified custom domains alike ("tenant: … in GUID or
+ * domain-name format", Microsoft identity platform, OAuth 2.0 client credentials flow). An unverified
+ * domain names no tenant (AADSTS90002), case-insensitively.
+ */
 export function findTenant(state: TenantState, tenant: string): boolean {
   const t = tenant.toLowerCase();
-  return t === state.tenantId.toLowerCase() || t === state.organization.toLowerCase();
+  return t === state.tenantId.toLowerCase() || isVerifiedDomain(state, t);
 }
 
 export function tenantNotFound(tenant: string): EntraError {
@@ -164,13 +186,33 @@ export async function clientCredentialsGrant(ctx: GrantContext, form: URLSearchP
       AADSTS.MISSING_SERVICE_PRINCIPAL,
       `The client application ${app.clientId} is missing service principal in the tenant ${tid}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`,
     );
-  // Consented roles = app-role assignments of our SP on the resource SP, by role value.
-  const roles = resourceSp
-    ? state.entra.appRoleAssignments
-        .filter((a) => a.principalObjectId === sp.objectId && a.resourceObjectId === resourceSp.objectId)
-        .map((a) => resourceSp.appRoles?.find((r) => r.id === a.appRoleId)?.value)
-        .filter((v): v is string => typeof v === "string")
+  if (sp.accountEnabled === false)
+    throw entraError(
+      ISSUER_AADSTS.APPLICATION_DISABLED,
+      `Application '${app.clientId}'(${app.displayName}) is disabled.`,
+    );
+  if (resourceSp?.accountEnabled === false)
+    throw entraError(
+      ISSUER_AADSTS.RESOURCE_DISABLED,
+      `The service principal for resource '${resourceUri}' is disabled. This indicate that a subscription within ` +
+        `the tenant has lapsed, or that the administrator for this tenant has disabled the application, ` +
+        `preventing tokens from being issued for it.`,
+    );
+  // Consented roles = app-role assignments of our SP on the resource SP, by role value; a disabled role
+  // (isEnabled false) is not issued.
+  const assignments = resourceSp
+    ? state.entra.appRoleAssignments.filter(
+        (a) => a.principalObjectId === sp.objectId && a.resourceObjectId === resourceSp.objectId,
+      )
     : [];
+  if (resourceSp?.appRoleAssignmentRequired && assignments.length === 0)
+    throw entraError(
+      ISSUER_AADSTS.APP_NOT_ASSIGNED,
+      `Application '${app.clientId}' is not assigned to a role for the application '${resourceUri}'.`,
+    );
+  const roles = assignments
+    .map((a) => resourceSp?.appRoles?.find((r) => r.id === a.appRoleId && r.isEnabled !== false)?.value)
+    .filter((v): v is string => typeof v === "string");
   const iat = Math.floor(t.getTime() / 1000);
   const claims = {
     aud: resourceUri,

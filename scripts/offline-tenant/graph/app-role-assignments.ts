@@ -1,6 +1,8 @@
 // AppRoleAssignment (admin consent to one app role): what @pulumi/azuread does over Graph
 // (terraform-provider-azuread v3.8.0 internal/services/approleassignments/app_role_assignment_resource.go):
-// create = GET the resource SP, POST appRoleAssignedTo, then Read the new assignment back at once —
+// create = GET the resource SP, POST appRoleAssignedTo (replayed on 404 up to ASSIGNMENT_CREATE_ATTEMPTS
+// times: a principal not yet replicated, or an answer lost after the write landed — then the replay
+// meets the first write: "already exists"), then Read the new assignment back at once —
 // no consistency wait: a 404 there clears the id, so the create fails although Graph created the
 // assignment, and Pulumi records nothing (docs/pulumi-lifecycle.md, "@pulumi/azuread 6.9.1", App role
 // assignment: create and read-back). Read 404 → gone. Delete = DELETE appRoleAssignedTo. Every input forces a new resource.
@@ -8,8 +10,18 @@
 // Id: /servicePrincipals/{resourceObjectId}/appRoleAssignedTo/{assignmentId}.
 import { randomBytes } from "node:crypto";
 import { EXCHANGE_ONLINE_APP_ID } from "../../../components/microsoft";
+import type { GraphAnswer } from "./behaviours";
+import { notFoundAnswer } from "./graph-errors";
 import { describeRoles, UUID } from "./shapes";
 import type { GraphContext, ReadResult, ResourceResult } from "./types";
+
+/**
+ * How many times the provider sends the create's POST: once, then its RetryFunc's replays on 404 or
+ * "Not a valid reference update" — go-azure-sdk's retryable client fits 9 retries (backoff 1 s
+ * doubling to 61 s) in the resource's 5-minute create timeout (sdk/client/client.go
+ * retryableClient, safeRetryNumber; docs/offline-tenant.md, "Microsoft's harder behaviours").
+ */
+export const ASSIGNMENT_CREATE_ATTEMPTS = 10;
 
 function parseId(id: string): { resourceObjectId: string; assignmentId: string } | undefined {
   const m = /^\/servicePrincipals\/([^/]+)\/appRoleAssignedTo\/([^/]+)$/.exec(id);
@@ -50,30 +62,59 @@ export function createAppRoleAssignment(
       `${what}: Graph: Permission being assigned was not found on application '${resource.clientId}'. ` +
         `appRoleId ${appRoleId} is not one of "${resource.displayName}"'s roles: ${describeRoles(resource)}`,
     );
+  if (role.isEnabled === false)
+    throw new Error(
+      `${what}: Graph: Permission being assigned is disabled on application '${resource.clientId}': app role ` +
+        `${role.value} (${role.id}) of "${resource.displayName}" has isEnabled false`,
+    );
   const principal = state.entra.servicePrincipals.find((sp) => sp.objectId === principalObjectId);
   if (!principal)
     throw new Error(
       `${what}: principalObjectId ${principalObjectId} is not a service principal in tenant ${state.tenantId}` +
         whoIs(principalObjectId),
     );
-  if (
-    state.entra.appRoleAssignments.some(
-      (a) =>
-        a.principalObjectId === principalObjectId &&
-        a.resourceObjectId === resourceObjectId &&
-        a.appRoleId === appRoleId,
+  // The POST, replayed by the provider's RetryFunc on 404 (a principal not yet replicated, or an
+  // answer lost after the write landed) up to ASSIGNMENT_CREATE_ATTEMPTS times.
+  let id: string | undefined;
+  let last: GraphAnswer | undefined;
+  for (let attempt = 1; attempt <= ASSIGNMENT_CREATE_ATTEMPTS && !id; attempt++) {
+    if (!g.visible({ kind: "servicePrincipal", id: principalObjectId, purpose: "reference" })) {
+      last = notFoundAnswer(principalObjectId);
+      continue;
+    }
+    if (
+      g.state.entra.appRoleAssignments.some(
+        (a) =>
+          a.principalObjectId === principalObjectId &&
+          a.resourceObjectId === resourceObjectId &&
+          a.appRoleId === appRoleId,
+      )
     )
-  )
-    throw new Error(
-      `${what}: Graph: Permission being assigned already exists on the object. (${role.value})`,
+      throw new Error(
+        `${what}: Could not create app role assignment: unexpected status 400 (400 Bad Request) with error: ` +
+          `Request_BadRequest: Permission being assigned already exists on the object. (${role.value})`,
+      );
+    for (const b of g.behaviours)
+      b.beforeWrite?.({ kind: "appRoleAssignment", op: "create", name, inputs }, state);
+    const created = randomBytes(32).toString("base64url"); // Graph's assignment ids are 43-char base64url strings
+    g.mutate(
+      (s) =>
+        void s.entra.appRoleAssignments.push({ id: created, principalObjectId, resourceObjectId, appRoleId }),
     );
-  for (const b of g.behaviours)
-    b.beforeWrite?.({ kind: "appRoleAssignment", op: "create", name, inputs }, state);
-  const id = randomBytes(32).toString("base64url"); // Graph's assignment ids are 43-char base64url strings
-  g.mutate(
-    (s) => void s.entra.appRoleAssignments.push({ id, principalObjectId, resourceObjectId, appRoleId }),
-  );
-  g.written("appRoleAssignment", id);
+    g.written("appRoleAssignment", created);
+    const lost = g.behaviours
+      .map((b) => b.answerAfterApply?.({ kind: "appRoleAssignment", op: "create", name, inputs }))
+      .find((a) => a !== undefined);
+    if (lost?.status === 404) last = lost;
+    else if (lost)
+      throw new Error(`${what}: Could not create app role assignment: ${lost.code}: ${lost.message}`);
+    else id = created;
+  }
+  if (!id)
+    throw new Error(
+      `${what}: Could not create app role assignment: unexpected status ${last!.status} after ` +
+        `${ASSIGNMENT_CREATE_ATTEMPTS} attempts with error: ${last!.code}: ${last!.message}`,
+    );
   const resourceId = `/servicePrincipals/${resourceObjectId}/appRoleAssignedTo/${id}`;
   // The create ends with the provider's Read; a 404 there clears the id: no state, an error.
   if (!g.visible({ kind: "appRoleAssignment", id, purpose: "read-back" }))

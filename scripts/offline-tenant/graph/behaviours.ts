@@ -20,12 +20,22 @@ export type GraphObjectKind = "application" | "servicePrincipal" | "appRoleAssig
  * - "read-back": the provider reading its own write back inside the create (app_role_assignment
  *   create ends with a Read; application_password create polls until the key appears);
  * - "read": a provider Read (refresh, the read after an update) or a data source;
- * - "import": the engine's import step reading an existing object by id.
+ * - "import": the engine's import step reading an existing object by id;
+ * - "reference": a write resolving an object it refers to (an assignment create's principal);
+ * - "list": a collection read that would include the object (the program's list of its service
+ *   principal's app role assignments).
  */
 export interface GraphRead {
   kind: GraphObjectKind;
   id: string;
-  purpose: "read-back" | "read" | "import";
+  purpose: "read-back" | "read" | "import" | "reference" | "list";
+}
+
+/** An error answer as Graph sends it: status, `error.code`, `error.message`. */
+export interface GraphAnswer {
+  status: number;
+  code: string;
+  message: string;
 }
 
 /** One write Graph is about to apply. */
@@ -49,6 +59,13 @@ export interface GraphBehaviour {
   beforeWrite?(write: GraphWrite, tenant: TenantState): void;
   /** Called after Graph applied a create: `id` as in GraphRead. */
   afterCreate?(kind: GraphObjectKind, id: string): void;
+  /**
+   * Called after Graph applied a create: an answer returned here is what the client sees instead
+   * of the success (the request landed, the answer did not make it back intact).
+   */
+  answerAfterApply?(write: GraphWrite): GraphAnswer | undefined;
+  /** An error answer for a read the program makes itself (graph/rest.ts), e.g. an outage. */
+  answerRead?(read: GraphRead): GraphAnswer | undefined;
 }
 
 /**
@@ -151,4 +168,82 @@ export function isoDurationMs(text: string): number {
     throw new Error(`maxLifetime ${JSON.stringify(text)} is not an ISO 8601 duration like "P180D"`);
   const [d, h, min, sec] = m.slice(1).map((x) => Number(x ?? 0));
   return ((d * 24 + h) * 60 + min) * 60_000 + sec * 1000;
+}
+
+/**
+ * The consent race (docs/offline-tenant.md, "Microsoft's harder behaviours"): Graph creates the app
+ * role assignment, and its next `reads` reads answer 404 — the provider's read-back first, so the
+ * assignment exists in Entra but never enters Pulumi's state; a later create of the same assignment
+ * gets "Permission being assigned already exists on the object". Only the first `creates` assignments
+ * created while the behaviour is active race (default 1: one consent of a run's three).
+ */
+export function appRoleAssignmentRace(reads = 1, creates = 1): GraphBehaviour & { raced: string[] } {
+  const lag = replicationLag({ kind: "appRoleAssignment", reads });
+  const b = {
+    ...lag,
+    name: `consent race (${creates} create(s), ${reads} reads 404)`,
+    raced: [] as string[],
+    afterCreate(kind: GraphObjectKind, id: string) {
+      if (kind !== "appRoleAssignment" || b.raced.length >= creates) return;
+      b.raced.push(id);
+      lag.afterCreate!(kind, id);
+    },
+  };
+  return b;
+}
+
+/**
+ * A just-created service principal is not yet visible to other requests: its next `reads` reads of
+ * any kind (an assignment create resolving its principal, a list of its assignments, a Read) answer
+ * 404 (Graph: "Resource '<id>' does not exist or one of its queried reference-property objects are
+ * not present.").
+ */
+export function servicePrincipalLag(reads: number): GraphBehaviour {
+  return {
+    ...replicationLag({ kind: "servicePrincipal", reads }),
+    name: `service principal replication lag (${reads} reads)`,
+  };
+}
+
+/**
+ * The first `times` creates of `kind` are applied but answered 404, as when a replica that has not
+ * yet seen a referenced object answers: the provider's create retry replays the POST, and the replay
+ * is answered "Permission being assigned already exists on the object" — the orphan the open
+ * upstream pull request "fix assignments orphaned by the create retry" describes.
+ */
+export function createAppliedAnswered404(
+  kind: GraphObjectKind = "appRoleAssignment",
+  times = 1,
+): GraphBehaviour & { answered: number } {
+  const b = {
+    name: `create of ${kind} applied but answered 404 (${times}×)`,
+    answered: 0,
+    answerAfterApply(write: GraphWrite): GraphAnswer | undefined {
+      if (write.kind !== kind || write.op !== "create" || b.answered >= times) return undefined;
+      b.answered += 1;
+      return {
+        status: 404,
+        code: "Request_ResourceNotFound",
+        message: "Resource does not exist or one of its queried reference-property objects are not present.",
+      };
+    },
+  };
+  return b;
+}
+
+/**
+ * Graph unavailable to the program's own reads (graph/rest.ts) for the next `times` requests: 503
+ * with Graph's "serviceNotAvailable" (a service outage, or throttling past the client's retries).
+ */
+export function graphUnavailable(times = Infinity): GraphBehaviour & { answered: number } {
+  const b = {
+    name: `Graph unavailable to the program's reads (${times}×)`,
+    answered: 0,
+    answerRead(): GraphAnswer | undefined {
+      if (b.answered >= times) return undefined;
+      b.answered += 1;
+      return { status: 503, code: "serviceNotAvailable", message: "The service is temporarily unavailable." };
+    },
+  };
+  return b;
 }

@@ -5,7 +5,13 @@
 //   updateState(statePath, (s) => deletePassword(s, keyId));        // on the shared state file
 //   handEdit(statePath, (s) => expirePassword(s, keyId));            // a secret past its end
 //   handEdit(statePath, (s) => removeAppRoleAssignment(s, { principalObjectId, appRoleId }));
-import { updateState, type EntraAppRoleAssignment, type TenantState } from "../state";
+import { EXCHANGE_ONLINE_APP_ID } from "../../../components/microsoft";
+import {
+  updateState,
+  type EntraAppRoleAssignment,
+  type EntraServicePrincipal,
+  type TenantState,
+} from "../state";
 
 /** Applies `edit` to the tenant state file under its lock (state.ts updateState). */
 export function handEdit<T>(statePath: string, edit: (s: TenantState) => T): T {
@@ -66,4 +72,61 @@ export function renameApplication(state: TenantState, objectId: string, displayN
   const app = state.entra.applications.find((x) => x.objectId === objectId);
   if (!app) throw new Error(`Hand edit: renaming application ${objectId}: not found`);
   app.displayName = displayName;
+}
+
+/** The tenant's Office 365 Exchange Online service principal; throws naming the edit when there is none. */
+function exchangeServicePrincipal(state: TenantState, edit: string): EntraServicePrincipal {
+  const sp = state.entra.servicePrincipals.find((x) => x.clientId === EXCHANGE_ONLINE_APP_ID);
+  if (!sp)
+    throw new Error(`Hand edit: ${edit}: the tenant has no Office 365 Exchange Online service principal`);
+  return sp;
+}
+
+/**
+ * Deletes the Office 365 Exchange Online service principal, as in a tenant without Exchange Online
+ * (or after an admin deleted it): with it go the assignments it grants. Returns its object id.
+ */
+export function removeExchangeServicePrincipal(state: TenantState): string {
+  const sp = exchangeServicePrincipal(state, "removing the Exchange Online service principal");
+  state.entra.servicePrincipals = state.entra.servicePrincipals.filter((x) => x !== sp);
+  state.entra.appRoleAssignments = state.entra.appRoleAssignments.filter(
+    (a) => a.resourceObjectId !== sp.objectId,
+  );
+  return sp.objectId;
+}
+
+/** Disables one of Exchange Online's app roles by value (Graph appRole isEnabled = false). */
+export function disableExchangeRole(state: TenantState, value: string): void {
+  const sp = exchangeServicePrincipal(state, `disabling app role ${value}`);
+  const role = sp.appRoles?.find((r) => r.value === value);
+  if (!role) throw new Error(`Hand edit: disabling app role ${value}: "${sp.displayName}" has no such role`);
+  role.isEnabled = false;
+}
+
+/** Sets "Assignment required?" (appRoleAssignmentRequired) on the Exchange Online service principal. */
+export function requireExchangeAssignment(state: TenantState, required = true): void {
+  exchangeServicePrincipal(state, "setting appRoleAssignmentRequired").appRoleAssignmentRequired = required;
+}
+
+/** Adds a custom domain to the directory (Custom domain names → Add; `verified` once its DNS record checks out). */
+export function addDomain(state: TenantState, name: string, opts: { verified: boolean }): void {
+  const id = name.toLowerCase();
+  state.entra.domains ??= [
+    {
+      id: state.organization,
+      isVerified: true,
+      isInitial: true,
+      isDefault: true,
+      supportedServices: ["Email"],
+    },
+  ];
+  if (state.entra.domains.some((d) => d.id === id))
+    throw new Error(`Hand edit: adding domain ${id}: already there`);
+  state.entra.domains.push({
+    id,
+    isVerified: opts.verified,
+    isInitial: false,
+    isDefault: false,
+    supportedServices: opts.verified ? ["Email"] : [],
+  });
 }

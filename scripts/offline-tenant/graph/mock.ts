@@ -21,10 +21,14 @@
 //   does not model (e.g. command:local:Command); return undefined to fall through to the "not modelled" error.
 //
 // Modelled: Application, ServicePrincipal, AppRoleAssignment, ApplicationPassword; invokes getServicePrincipal
-// (by clientId, objectId or displayName) and getClientConfig; component resources are recorded and echoed.
+// (by clientId, objectId or displayName), getServicePrincipals, getDomains and getClientConfig; component
+// resources are recorded and echoed. `graphTransport` answers the program's own Graph reads (graph/rest.ts);
+// the harness installs it (components/graphRead.ts useGraphTransport).
 // Anything else throws, so a test never passes against behaviour nobody modelled.
 import type * as pulumi from "@pulumi/pulumi";
+import type { GraphTransport } from "../../../components/graphRead";
 import type { TenantState } from "../state";
+import { offlineGraphTransport } from "./rest";
 import { GraphTenant, type GraphTenantOptions } from "./tenant";
 import type { ResourceResult } from "./types";
 import { isSecretValue, unwrapSecrets } from "./wire";
@@ -62,11 +66,14 @@ export class GraphRulesMock implements pulumi.runtime.Mocks {
   readonly resources: RecordedResource[] = [];
   readonly invokes: RecordedInvoke[] = [];
   readonly graph: GraphTenant;
+  /** What the program's own Graph reads go through (the harness installs it: components/graphRead.ts). */
+  readonly graphTransport: GraphTransport;
   private readonly options: GraphRulesMockOptions;
 
   constructor(options: GraphRulesMockOptions = {}) {
     this.options = options;
     this.graph = new GraphTenant(options);
+    this.graphTransport = offlineGraphTransport(this.graph);
   }
 
   /** The tenant as Graph now sees it. */

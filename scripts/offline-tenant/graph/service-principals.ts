@@ -3,6 +3,7 @@
 // serviceprincipal-post-serviceprincipals, serviceprincipal-update; id /servicePrincipals/{objectId}.
 import { randomUUID } from "node:crypto";
 import type { EntraServicePrincipal } from "../state";
+import { GraphError, missingPermission, READ_PERMISSIONS } from "./graph-errors";
 import { setKeys, spState, UUID } from "./shapes";
 import type { GraphContext, ReadResult, ResourceResult } from "./types";
 
@@ -125,6 +126,8 @@ export function readServicePrincipal(
       `Reading service principal: exactly one of clientId, objectId, displayName must be given (got ${keys.join(", ") || "none"})`,
     );
   const key = keys[0];
+  const denied = missingPermission(g.signedInPermissions, READ_PERMISSIONS.servicePrincipals);
+  if (denied) throw new GraphError(denied, `Listing service principals for filter "${key}"`);
   const state = g.state;
   const sp = state.entra.servicePrincipals.find((s) => s[key] === inputs[key]);
   if (!sp || !g.visible({ kind: "servicePrincipal", id: sp.objectId, purpose: "read" }))
@@ -132,4 +135,61 @@ export function readServicePrincipal(
       `Reading service principal: no service principal found with ${key} "${String(inputs[key])}" in tenant ${state.tenantId}`,
     );
   return spState(sp, state);
+}
+
+/**
+ * The getServicePrincipals data source by `clientIds` or `objectIds` (service_principals_data_source.go):
+ * one lookup per id; with `ignoreMissing` an id that is not found is left out (an empty list is an
+ * answer, not an error), without it the provider fails "Service principal not found with application ID".
+ */
+export function readServicePrincipals(
+  g: GraphContext,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
+  const byClient = inputs.clientIds as string[] | undefined;
+  const byObject = inputs.objectIds as string[] | undefined;
+  if ((byClient === undefined) === (byObject === undefined))
+    throw new Error(
+      "Invoking getServicePrincipals: give exactly one of clientIds, objectIds (this offline tenant models those two)",
+    );
+  const denied = missingPermission(g.signedInPermissions, READ_PERMISSIONS.servicePrincipals);
+  if (denied) throw new GraphError(denied, "Finding service principals");
+  const state = g.state;
+  const found: EntraServicePrincipal[] = [];
+  for (const id of byClient ?? byObject ?? []) {
+    const sp = state.entra.servicePrincipals.find((s) =>
+      byClient ? s.clientId.toLowerCase() === id.toLowerCase() : s.objectId === id,
+    );
+    if (sp && g.visible({ kind: "servicePrincipal", id: sp.objectId, purpose: "read" })) found.push(sp);
+    else if (inputs.ignoreMissing !== true)
+      throw new Error(
+        byClient
+          ? `Service principal not found with application ID: "${id}"`
+          : `Service principal not found with object ID: "${id}"`,
+      );
+  }
+  return {
+    ...inputs,
+    id: `servicePrincipals#${found.map((s) => s.objectId).join("/")}`,
+    clientIds: found.map((s) => s.clientId),
+    displayNames: found.map((s) => s.displayName),
+    objectIds: found.map((s) => s.objectId),
+    servicePrincipals: found.map((sp) => {
+      const full = spState(sp, state);
+      return {
+        accountEnabled: full.accountEnabled,
+        appRoleAssignmentRequired: full.appRoleAssignmentRequired,
+        applicationTenantId: full.applicationTenantId,
+        clientId: sp.clientId,
+        displayName: sp.displayName,
+        objectId: sp.objectId,
+        preferredSingleSignOnMode: "",
+        samlMetadataUrl: "",
+        servicePrincipalNames: full.servicePrincipalNames,
+        signInAudience: full.signInAudience,
+        tags: full.tags,
+        type: full.type,
+      };
+    }),
+  };
 }

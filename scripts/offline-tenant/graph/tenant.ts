@@ -1,7 +1,7 @@
 // GraphTenant: Microsoft Graph as @pulumi/azuread 6.9.1 (terraform-provider-azuread v3.8.0) drives it,
 // over one offline tenant (state.ts, `entra` part): create / read / update / delete of applications,
-// service principals, app role assignments and application passwords, and the two data sources the
-// stack invokes. Stateful: every change lands in the tenant (and in its file when persisted), so a
+// service principals, app role assignments and application passwords, and the data sources the
+// stack invokes (getClientConfig, getDomains, getServicePrincipal, getServicePrincipals). Stateful: every change lands in the tenant (and in its file when persisted), so a
 // second `pulumi up` sees what the first one made. Throws where the provider or Graph would refuse.
 //
 //   const graph = new GraphTenant({ statePath, now: () => clock, behaviours: [readBackNotFound("appRoleAssignment")] });
@@ -23,12 +23,15 @@ import {
 } from "./app-role-assignments";
 import { createApplication, deleteApplication, readApplication, updateApplication } from "./applications";
 import type { GraphBehaviour, GraphObjectKind, GraphRead } from "./behaviours";
+import { readDomains } from "./domains";
+import { DEPLOYER_PERMISSIONS } from "./graph-errors";
 import { createApplicationPassword, deleteApplicationPassword, readApplicationPassword } from "./passwords";
 import {
   createServicePrincipal,
   deleteServicePrincipal,
   readServicePrincipal,
   readServicePrincipalResource,
+  readServicePrincipals,
   updateServicePrincipal,
 } from "./service-principals";
 import { INVOKES, TYPES, type GraphContext, type ReadResult, type ResourceResult } from "./types";
@@ -46,6 +49,12 @@ export interface GraphTenantOptions {
   now?: () => Date;
   /** Microsoft's harder behaviours (behaviours.ts), consulted in order. */
   behaviours?: GraphBehaviour[];
+  /**
+   * The Graph application permissions of the deploying identity (its token's roles), checked by the
+   * reads the stack makes (getDomains, getServicePrincipal(s), the program's list of app role
+   * assignments). Default DEPLOYER_PERMISSIONS, the README's least privilege.
+   */
+  signedInPermissions?: readonly string[];
 }
 
 /** The four resource types, keyed by token. */
@@ -53,6 +62,7 @@ export const MODELLED_TYPES: readonly string[] = Object.values(TYPES);
 
 export class GraphTenant implements GraphContext {
   readonly behaviours: GraphBehaviour[];
+  readonly signedInPermissions: readonly string[];
   private readonly memory?: TenantState;
   private readonly statePath?: string;
   private readonly signedInTenantId?: string;
@@ -70,6 +80,7 @@ export class GraphTenant implements GraphContext {
     this.signedInAs = options.signedInAs ?? { clientId: randomUUID(), objectId: randomUUID() };
     this.clock = options.now ?? (() => new Date());
     this.behaviours = [...(options.behaviours ?? [])];
+    this.signedInPermissions = [...(options.signedInPermissions ?? DEPLOYER_PERMISSIONS)];
   }
 
   /** The tenant as Graph now sees it. */
@@ -160,11 +171,28 @@ export class GraphTenant implements GraphContext {
     throw notModelled("Deleting", type, name);
   }
 
-  /** The data sources the stack invokes; undefined for a token this tenant does not model. */
+  /**
+   * The data sources the stack invokes; undefined for a token this tenant does not model. A refusal
+   * carries its text in `details` too: the SDK reports a failed invoke with the engine's gRPC
+   * `details` (@pulumi/pulumi runtime/invoke.js `new Error(err.details)`), as the provider's error.
+   */
   invoke(token: string, inputs: Record<string, unknown>): Record<string, unknown> | undefined {
+    try {
+      return this.dataSource(token, inputs);
+    } catch (err) {
+      if (err instanceof Error) Object.assign(err, { details: err.message });
+      throw err;
+    }
+  }
+
+  private dataSource(token: string, inputs: Record<string, unknown>): Record<string, unknown> | undefined {
     switch (token) {
       case INVOKES.getServicePrincipal:
         return readServicePrincipal(this, inputs);
+      case INVOKES.getServicePrincipals:
+        return readServicePrincipals(this, inputs);
+      case INVOKES.getDomains:
+        return readDomains(this, inputs);
       case INVOKES.getClientConfig: {
         // The provider's CONFIGURED tenant (client_config_data_source.go reads the client's
         // TenantID), not a tenant looked up from the token.

@@ -15,6 +15,8 @@ export type AzureadType = (typeof TYPES)[keyof typeof TYPES];
 export const INVOKES = {
   getServicePrincipal: "azuread:index/getServicePrincipal:getServicePrincipal",
   getClientConfig: "azuread:index/getClientConfig:getClientConfig",
+  getServicePrincipals: "azuread:index/getServicePrincipals:getServicePrincipals",
+  getDomains: "azuread:index/getDomains:getDomains",
 } as const;
 
 /** What a create returns (and what an `onResource` handler returns for a type it models): the provider's state. */
@@ -46,4 +48,6 @@ export interface GraphContext {
   visible(read: GraphRead): boolean;
   /** Tells the behaviours an object was just written (e.g. to start a replication delay). */
   written(kind: GraphRead["kind"], id: string): void;
+  /** The application permissions of the identity the provider signed in as (its token's roles). */
+  readonly signedInPermissions: readonly string[];
 }

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 // index.ts exports the program as a function (`export =`): loading it declares nothing.
 import program from "../../../index";
 import { NOW_ENV, OFFLINE_TENANT_ENV } from "../../../components/clock";
+import { useGraphTransport, type GraphTransport } from "../../../components/graphRead";
 import type { StackOutputName, StackOutputValues } from "../../../components/outputs";
 import { GraphRulesMock } from "../graph/mock";
 import { newTenantState } from "../state";
@@ -90,6 +91,9 @@ export async function executeProgram(
     ),
     (opts.secretKeys ?? []).map((k) => `${PROJECT}:${k}`),
   );
+  // The program's own Graph reads (components/graphRead.ts) go to the mocks' offline tenant when the
+  // mocks offer one (GraphRulesMock, the engine), never to Microsoft.
+  useGraphTransport((opts.mocks as { graphTransport?: GraphTransport }).graphTransport);
   const vars: Record<string, string | undefined> = {
     [NOW_ENV]: opts.now,
     [OFFLINE_TENANT_ENV]: "scripts/offline-tenant",
@@ -128,12 +132,43 @@ export async function executeProgram(
     work.catch(() => undefined); // lost the race to a failed step: its rejection is the step's, already reported
     return await Promise.race([
       work,
-      opts.stopped.then((err) => {
+      opts.stopped.then(async (err) => {
+        await parkProgram(opts);
         throw err;
       }),
     ]);
   } finally {
+    useGraphTransport(undefined);
     apply(saved);
+  }
+}
+
+/**
+ * After a failed step the program keeps running (Pulumi kills it; here it shares the process): point
+ * the runtime at mocks that never answer and wait until the program stops reaching them, so nothing it
+ * registers later lands in the NEXT run's mocks (a duplicate URN there).
+ */
+async function parkProgram(opts: ExecuteProgramOptions): Promise<void> {
+  let calls = 0;
+  const never = () => {
+    calls += 1;
+    return new Promise<never>(() => undefined);
+  };
+  await pulumi.runtime.setMocks(
+    { newResource: never, call: never },
+    PROJECT,
+    opts.stack ?? STACK,
+    opts.preview ?? false,
+    opts.organization ?? ORGANIZATION,
+  );
+  // A component's registerOutputs reaches the monitor itself, not the mocks; this monitor never saw
+  // the component, so it would throw "unknown resource" from a callback: swallow it the same way.
+  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResourceOutputs?: unknown } | undefined;
+  if (monitor) monitor.registerResourceOutputs = () => void (calls += 1);
+  for (let quiet = 0, turns = 0; quiet < 5 && turns < 500; turns++) {
+    const before = calls;
+    await new Promise((r) => setImmediate(r));
+    quiet = calls === before ? quiet + 1 : 0;
   }
 }
 

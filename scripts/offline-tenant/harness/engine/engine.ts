@@ -13,6 +13,8 @@
 import { randomBytes } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { STACK_REFERENCE_TYPE } from "../../graph/mock";
+import type { GraphTransport } from "../../../../components/graphRead";
+import { offlineGraphTransport } from "../../graph/rest";
 import type { GraphTenant } from "../../graph/tenant";
 import { containsSecret, isSecretValue, secretValue, unwrapSecrets } from "../../graph/wire";
 import { executeProgram, ORGANIZATION, PROJECT, STACK, type PulumiProgram } from "../run-program";
@@ -146,7 +148,8 @@ export class Engine {
     const live = new Map(this.checkpoint.resources.filter((r) => !r.pendingDelete).map((r) => [r.urn, r]));
     const pending = this.checkpoint.resources.filter((r) => r.pendingDelete);
     let capture: { take(): RegistrationOptions } | undefined;
-    const mocks: pulumi.runtime.Mocks = {
+    const mocks: pulumi.runtime.Mocks & { graphTransport: GraphTransport } = {
+      graphTransport: offlineGraphTransport(this.opts.graph),
       newResource: (args) => this.register(run, live, args, capture!.take()),
       call: (args) => {
         const out = this.opts.graph.invoke(

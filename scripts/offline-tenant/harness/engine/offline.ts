@@ -25,12 +25,14 @@ export interface OfflineEngineOptions extends Omit<EngineOptions, "graph" | "com
   behaviours?: GraphBehaviour[];
   /** The tenant getClientConfig reports (the provider's configured tenant). Default: the state's. */
   signedInTenantId?: string;
+  /** The deploying identity's Graph application permissions (GraphTenant). Default: the README's least privilege. */
+  signedInPermissions?: readonly string[];
   /** Extra pipeline variables (or undefined to unset one). */
   env?: Record<string, string | undefined>;
 }
 
 export function offlineEngine(t: OfflineEngineTenant, opts: OfflineEngineOptions = {}): Engine {
-  const { behaviours, signedInTenantId, env: extra, ...engine } = opts;
+  const { behaviours, signedInTenantId, signedInPermissions, env: extra, ...engine } = opts;
   const env: NodeJS.ProcessEnv = { ...process.env, EXO_SIM_STATE: t.statePath };
   if (t.statsPath) env.EXO_SIM_STATS = t.statsPath;
   if (t.adminToken) env[ADMIN_TOKEN_ENV] = t.adminToken;
@@ -41,7 +43,7 @@ export function offlineEngine(t: OfflineEngineTenant, opts: OfflineEngineOptions
   }
   return new Engine({
     ...engine,
-    graph: new GraphTenant({ statePath: t.statePath, behaviours, signedInTenantId }),
+    graph: new GraphTenant({ statePath: t.statePath, behaviours, signedInTenantId, signedInPermissions }),
     command: { projectDir: PROJECT_DIR, env },
   });
 }

@@ -1,7 +1,7 @@
 // Day-two cases, one run after another on the engine: what the next `pulumi up` does. The secret cases
 // assert the behaviour fixed (a settings change carries over; the scheduled run refreshes); the
-// timelines are in secret-*.test.ts. The app role assignment case is still pinned as today's code
-// behaves (a fix shows up as a deliberate change here).
+// timelines are in secret-*.test.ts. The consent race is fixed too (consent adoption,
+// components/consentAdoption.ts; its cases: consent-race.test.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { deletePassword, handEdit } from "../../../../scripts/offline-tenant/graph/hand-edits";
@@ -98,7 +98,7 @@ describe("the published password deleted by hand", () => {
 });
 
 describe("an app role assignment Graph created but the provider's read-back got 404 for", () => {
-  it("fails the run, stays in Entra outside the state, and every later run fails on 'already exists'", async () => {
+  it("fails that run, stays in Entra outside the state, and the next run imports it: no 'already exists' any more", async () => {
     w = world();
     const race = readBackNotFound("appRoleAssignment", 1);
     const r1 = await w.reopen({ behaviours: [race] }).up({ config: manualConfig(), now: DAY_1 });
@@ -108,11 +108,16 @@ describe("an app role assignment Graph created but the provider's read-back got 
     expect(inEntra).toBe(3);
     const inState = w.reopen().resources.filter((x) => x.type === TYPES.appRoleAssignment).length;
     expect(inState).toBeLessThan(inEntra);
+    // Before consent adoption every later run failed here with "Permission being assigned already exists".
     const r2 = await w.reopen().up({ config: manualConfig(), now: DAY_1 });
-    expect(r2.ok).toBe(false);
-    expect(r2.error!.message).toMatch(/Permission being assigned already exists on the object/);
+    expect(r2.ok).toBe(true);
+    expect(changes(r2).filter((c) => c.startsWith("import AppRoleAssignment"))).toHaveLength(
+      inEntra - inState,
+    );
     const r3 = await w.reopen().up({ config: manualConfig(), now: DAY_2 });
-    expect(r3.error!.message).toMatch(/Permission being assigned already exists on the object/);
+    expect(r3.ok).toBe(true);
+    expect(changes(r3)).toEqual([]);
     expect(w.tenant().entra.appRoleAssignments).toHaveLength(3);
+    expect(w.reopen().resources.filter((x) => x.type === TYPES.appRoleAssignment)).toHaveLength(3);
   });
 });
