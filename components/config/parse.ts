@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { ExchangeConfig } from "../exchange-step/settings";
 import { PROTOCOLS, type Protocol } from "../microsoft";
 import { fromZod, renderIssues } from "./issues";
+import { coveredBy, placeholderIssues } from "./placeholders";
 import { crossFieldIssues } from "./rules";
 import { stackConfigSchema, type exchangeSchema } from "./schema";
 import { CONFIG_NAMESPACE, type ParseResult, type RawStackConfig, type StackConfig } from "./types";
@@ -11,9 +12,14 @@ import { CONFIG_NAMESPACE, type ParseResult, type RawStackConfig, type StackConf
 /** Validate and normalise the stack's `exo-oauth:*` config; every problem at once. Pure. */
 export function parseStackConfig(raw: RawStackConfig): ParseResult {
   const parsed = stackConfigSchema.safeParse(raw.values);
+  // A placeholder left from Pulumi.example.yaml is the one problem reported for its value.
+  const placeholders = placeholderIssues(raw.values);
   const pending = [
-    ...(parsed.success ? [] : fromZod(parsed.error.issues, [], raw.values)),
-    ...crossFieldIssues(raw),
+    ...placeholders,
+    ...[
+      ...(parsed.success ? [] : fromZod(parsed.error.issues, [], raw.values)),
+      ...crossFieldIssues(raw),
+    ].filter((issue) => !coveredBy(placeholders, issue.path)),
   ];
   if (pending.length > 0 || !parsed.success) return { ok: false, issues: renderIssues(pending, raw) };
   const d = parsed.data;

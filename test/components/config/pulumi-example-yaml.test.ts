@@ -4,7 +4,7 @@ import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { parseStackConfig, stackConfigSchema, type StackConfig } from "../../../components/config";
 
-const TEXT = readFileSync(join(__dirname, "../../../Pulumi.dev.yaml"), "utf8");
+const TEXT = readFileSync(join(__dirname, "../../../Pulumi.example.yaml"), "utf8");
 const PREFIX = "exo-oauth:";
 
 /** A `secure:` value in a stack file is ciphertext the CLI decrypts; here it becomes a stand-in. */
@@ -17,9 +17,35 @@ function stackValues(config: Record<string, unknown>) {
   return values;
 }
 
-describe("Pulumi.dev.yaml", () => {
-  const doc = load(TEXT) as { config: Record<string, unknown> };
+/** The placeholders a user replaces, and what this test puts in their place. */
+const FILLED: Record<string, string> = {
+  "<tenant-id>": "2ea4955d-830e-4aa7-8ab5-661a6b9aa84d",
+  "<tenant>": "contoso",
+  "<owner-object-id>": "6c0f3b7e-5a41-4d2e-9f8a-1b2c3d4e5f60",
+  "<your-domain>": "contoso.com",
+  "<automation-app-id>": "8d1e5f0a-7b6c-4e3d-a2f1-0c9b8a7d6e5f",
+};
+const fill = (text: string) => text.replace(/<[a-z-]+>/g, (p) => FILLED[p] ?? p);
+
+describe("Pulumi.example.yaml", () => {
+  const doc = load(fill(TEXT)) as { config: Record<string, unknown> };
   const values = stackValues(doc.config);
+  const raw = stackValues((load(TEXT) as { config: Record<string, unknown> }).config);
+
+  it("cannot be deployed as it is: each placeholder is refused by name, and nothing else is said of it", () => {
+    const result = parseStackConfig({ stack: "example", values: raw, secretKeys: new Set() });
+    expect(result.ok).toBe(false);
+    const issues = result.ok ? [] : result.issues;
+    expect(issues.map((i) => i.path)).toEqual([
+      "exo-oauth:tenantId",
+      "exo-oauth:organization",
+      "exo-oauth:application.owners[0]",
+      "exo-oauth:mailboxes[0]",
+      "exo-oauth:mailboxes[1].address",
+    ]);
+    for (const i of issues)
+      expect(i.message).toMatch(/still holds the placeholder <[a-z-]+> from Pulumi\.example\.yaml/);
+  });
 
   it("is a complete example: every exo-oauth key is set", () => {
     expect(Object.keys(values).sort()).toEqual(Object.keys(stackConfigSchema.shape).sort());
@@ -39,7 +65,7 @@ describe("Pulumi.dev.yaml", () => {
       tenantId: "2ea4955d-830e-4aa7-8ab5-661a6b9aa84d",
       organization: "contoso.onmicrosoft.com",
       application: {
-        displayName: "Mail OAuth - helpdesk (dev)",
+        displayName: "Mail OAuth - helpdesk",
         owners: ["6c0f3b7e-5a41-4d2e-9f8a-1b2c3d4e5f60"],
         notes:
           "Daemon mail access for the helpdesk app. Managed by Pulumi (exo-oauth); do not edit in the portal.",
@@ -57,7 +83,7 @@ describe("Pulumi.dev.yaml", () => {
 
   it("documents a certificate variant that is valid once its secure values are decrypted", () => {
     const block = /# --- certificate variant ---\n([\s\S]*?)\n\s*# --- end certificate variant ---/.exec(
-      TEXT,
+      fill(TEXT),
     );
     expect(block).not.toBeNull();
     const yaml = (block?.[1] ?? "").replace(/^ {2}# {2}/gm, "");
