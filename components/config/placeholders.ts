@@ -5,8 +5,11 @@
 
 import type { Path, PendingIssue } from "./messages";
 
-/** `<…>`: a placeholder in a value (angle brackets never appear in a valid value of this config). */
-const PLACEHOLDER = /<[^<>\s][^<>]*>/;
+/**
+ * `<tenant-id>`, `<your-domain>`: a word or words in angle brackets. Not `<helpdesk@contoso.com>`
+ * (an address in display-name form, which the address rule refuses with its own message).
+ */
+const PLACEHOLDER = /<[a-z][a-z0-9 -]*>/i;
 
 /** The placeholders left in the raw values: one issue per value that holds one. */
 export function placeholderIssues(values: Record<string, unknown>): PendingIssue[] {
