@@ -2,33 +2,17 @@
 // contract it shares with session.ts and the simulator. Its behaviour is tested by running it in
 // real pwsh against the stand-in module: test/pwsh/ (npm run test:pwsh).
 import { readFileSync } from "node:fs";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ALLOWED_CMDLETS, SHIM_SECRET_ENV } from "../../components/exchange-step/shim";
 import { CMDLETS } from "../../scripts/offline-tenant/exchange/params";
+import { parsePowerShell, syntaxErrors } from "../support/powershell-syntax";
 import { SHIM } from "../support/simulator";
 
 const shim = readFileSync(SHIM, "utf8");
-let parse: (text: string) => { hasError: boolean; errors: string[] };
-
-beforeAll(async () => {
-  const { default: Parser } = await import("tree-sitter");
-  // Through a variable: the package's "types" points at a directory, which node16 resolution rejects.
-  const grammar: string = "tree-sitter-powershell";
-  const { default: PowerShell } = (await import(grammar)) as { default: unknown };
-  const parser = new Parser();
-  parser.setLanguage(PowerShell as Parameters<typeof parser.setLanguage>[0]);
-  parse = (text) => {
-    const root = parser.parse(text).rootNode;
-    const errors: string[] = [];
-    const walk = (n: typeof root) => {
-      if (n.type === "ERROR" || n.isMissing)
-        errors.push(`${n.startPosition.row + 1}: ${n.text.slice(0, 60)}`);
-      n.children.forEach(walk);
-    };
-    walk(root);
-    return { hasError: root.hasError, errors };
-  };
-});
+async function parse(text: string): Promise<{ hasError: boolean; errors: string[] }> {
+  const root = await parsePowerShell(text);
+  return { hasError: root.hasError, errors: syntaxErrors(root) };
+}
 
 /** The quoted strings of `$Name = @( … )` in the shim. */
 function arrayLiteral(name: string): string[] {
@@ -38,18 +22,18 @@ function arrayLiteral(name: string): string[] {
 }
 
 describe("shim.ps1", () => {
-  it("parses cleanly with tree-sitter-powershell", () => {
-    expect(parse(shim)).toEqual({ hasError: false, errors: [] });
+  it("parses cleanly with tree-sitter-powershell", async () => {
+    expect(await parse(shim)).toEqual({ hasError: false, errors: [] });
   });
 
   it.each([
     ["a missing closing brace", (s: string) => s.replace(/\}\s*$/, "")],
     ["an unterminated string", (s: string) => s.replace("'SilentlyContinue'", "'SilentlyContinue")],
     ["a broken hashtable", (s: string) => s.replace("$connect = @{", "$connect = @{{")],
-  ])("does not parse with %s (so the check can fail)", (_what, breakIt) => {
+  ])("does not parse with %s (so the check can fail)", async (_what, breakIt) => {
     const broken = breakIt(shim);
     expect(broken).not.toBe(shim);
-    expect(parse(broken).hasError).toBe(true);
+    expect((await parse(broken)).hasError).toBe(true);
   });
 
   it("allows exactly the cmdlets the contract allows and the simulator implements", () => {

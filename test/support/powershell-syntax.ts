@@ -5,26 +5,51 @@
 // literal, a quote followed by a quote as the SECOND quote (tokenizer.cs ScanStringLiteral), so
 // `verbatimValue` applies PowerShell's rule to each literal tree-sitter found and fails where
 // PowerShell would end the literal early (docs/security.md, "The runbook").
-import type Parser from "tree-sitter";
+//
+// The grammar runs as WebAssembly (web-tree-sitter and the `tree-sitter-powershell.wasm` the
+// grammar package ships), not as tree-sitter's native Node binding: that binding's prebuilt
+// binary needs GLIBCXX_3.4.31 (GCC 13's libstdc++), which Debian 12 does not have, and building it
+// from source would need install scripts this project denies (docs/development.md, "Install").
+import { createRequire } from "node:module";
+import type { Node as SyntaxNode, Parser as TreeSitterParser } from "web-tree-sitter";
 
-let parser: Parser | undefined;
+export type { SyntaxNode };
 
-/** The syntax tree of `text` (tree-sitter-powershell; loaded once per process). */
-export async function parsePowerShell(text: string): Promise<Parser.SyntaxNode> {
+let parser: TreeSitterParser | undefined;
+
+/** A tree-sitter parser with the PowerShell grammar loaded (once per process). */
+async function powerShellParser(): Promise<TreeSitterParser> {
   if (!parser) {
-    const TreeSitter = (await import("tree-sitter")).default;
-    // ESM-only with top-level await; its "types" field does not resolve under node16 (docs/development.md).
-    const grammar: string = "tree-sitter-powershell";
-    const PowerShell = ((await import(grammar)) as { default: unknown }).default;
-    parser = new TreeSitter();
-    parser.setLanguage(PowerShell as never);
+    const { Parser, Language } = await import("web-tree-sitter");
+    await Parser.init();
+    const wasm = createRequire(import.meta.url).resolve("tree-sitter-powershell/tree-sitter-powershell.wasm");
+    const language = await Language.load(wasm);
+    parser = new Parser();
+    parser.setLanguage(language);
   }
-  // A string longer than the default 32 KiB buffer needs a callback input (tree-sitter's Node binding).
-  return parser.parse((index) => text.slice(index, index + 16_384)).rootNode;
+  return parser;
+}
+
+/** The syntax tree of `text` (tree-sitter-powershell). Throws when the parser gives up. */
+export async function parsePowerShell(text: string): Promise<SyntaxNode> {
+  const tree = (await powerShellParser()).parse(text);
+  if (!tree) throw new Error("tree-sitter-powershell returned no tree");
+  return tree.rootNode;
+}
+
+/** Each syntax error in the tree: `<line>: <text>` (ERROR and MISSING nodes). */
+export function syntaxErrors(root: SyntaxNode): string[] {
+  const errors: string[] = [];
+  const walk = (n: SyntaxNode) => {
+    if (n.type === "ERROR" || n.isMissing) errors.push(`${n.startPosition.row + 1}: ${n.text.slice(0, 60)}`);
+    n.children.forEach(walk);
+  };
+  walk(root);
+  return errors;
 }
 
 /** The name of every command in the tree, in document order (`& $x` without a name: "&"). */
-export function commandNames(root: Parser.SyntaxNode): string[] {
+export function commandNames(root: SyntaxNode): string[] {
   return root.descendantsOfType("command").map((c) => c.childForFieldName("command_name")?.text ?? "&");
 }
 
@@ -59,7 +84,7 @@ export function verbatimValue(literal: string): string {
  * The value of each `$name = '<literal>'` assignment in the tree, by variable, in document order
  * (assignments of anything but one single-quoted literal are left out).
  */
-export function assignedLiterals(root: Parser.SyntaxNode): Map<string, string[]> {
+export function assignedLiterals(root: SyntaxNode): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const a of root.descendantsOfType("assignment_expression")) {
     const [left, , right] = a.children;
@@ -73,7 +98,7 @@ export function assignedLiterals(root: Parser.SyntaxNode): Map<string, string[]>
 }
 
 /** The values of the single-quoted literal arguments that follow `-<parameter>` in `command`. */
-export function parameterLiterals(root: Parser.SyntaxNode, command: string, parameter: string): string[] {
+export function parameterLiterals(root: SyntaxNode, command: string, parameter: string): string[] {
   const out: string[] = [];
   for (const c of root.descendantsOfType("command")) {
     if (c.childForFieldName("command_name")?.text !== command) continue;

@@ -1,6 +1,7 @@
 // The runbook an admin runs by hand: valid PowerShell, the tutorial's order, guarded, no secrets.
 import { describe, expect, it } from "vitest";
 import { renderRunbook, psQuote } from "../../../components/exchange-step/runbook";
+import { parsePowerShell } from "../../support/powershell-syntax";
 
 const desired = {
   appId: "11111111-1111-4111-8111-111111111111",
@@ -11,16 +12,6 @@ const desired = {
     { address: "billing@contoso.com", sendAs: true },
   ],
 };
-
-async function parsePowerShell(text: string) {
-  const Parser = (await import("tree-sitter")).default;
-  // ESM-only with top-level await (test-tooling.md); its "types" field does not resolve under node16.
-  const grammar: string = "tree-sitter-powershell";
-  const PowerShell = ((await import(grammar)) as { default: unknown }).default;
-  const parser = new Parser();
-  parser.setLanguage(PowerShell as never);
-  return parser.parse(text).rootNode;
-}
 
 describe("the runbook", () => {
   const text = renderRunbook(desired, {

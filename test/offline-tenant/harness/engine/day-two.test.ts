@@ -9,7 +9,7 @@ import { readBackNotFound } from "../../../../scripts/offline-tenant/graph/behav
 import { TYPES } from "../../../../scripts/offline-tenant/graph/mock";
 import { sha256Hex } from "../../../../scripts/offline-tenant/state";
 import { scheduledRunFromReadme } from "./scheduled-run";
-import { changes, DAY_1, DAY_2, manualConfig, outputsOf, world, type World } from "./world";
+import { changes, DAY_1, DAY_2, manualConfig, outputsOf, STATED_LIFETIME, world, type World } from "./world";
 
 let w: World;
 afterEach(() => w?.cleanup());
@@ -21,7 +21,7 @@ describe("secret.graceDays 14 → 15 with the other defaults", () => {
     const held = String(first.outputs.clientSecret);
     const info = vi.spyOn(pulumi.log, "info").mockImplementation(() => Promise.resolve());
     const r = await w.engine.up({
-      config: manualConfig({ secret: { rotationDays: 90, graceDays: 15 } }),
+      config: manualConfig({ secret: { rotationDays: 90, graceDays: 15, ...STATED_LIFETIME } }),
       now: DAY_2,
     });
     const notes = info.mock.calls.map((c) => c[0]);

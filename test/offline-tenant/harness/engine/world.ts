@@ -58,15 +58,27 @@ export function world(opts: OfflineEngineOptions & { mailboxes?: string[] } = {}
   };
 }
 
+/**
+ * The secret settings of a stack that states its tenant's credential-lifetime policy (the offline
+ * tenant has none: Graph's 730-day default), so the program has no lifetime hazard to warn about.
+ */
+export const STATED_LIFETIME = { maxLifetimeDays: 730 };
+
 /** The stack config with no Command (connection manual): Entra only, fast. */
 export const manualConfig = (overrides: Record<string, unknown> = {}) =>
-  baseConfig({ mailboxes: [HELPDESK], exchange: { connection: "manual" }, ...overrides });
+  baseConfig({
+    mailboxes: [HELPDESK],
+    exchange: { connection: "manual" },
+    secret: STATED_LIFETIME,
+    ...overrides,
+  });
 
 /** The stack config with the Exchange Command, driven against the simulator through the fake pwsh. */
 export const commandConfig = (overrides: Record<string, unknown> = {}) =>
   baseConfig({
     mailboxes: [HELPDESK],
     exchange: { connection: "accessToken", accessTokenEnv: ADMIN_TOKEN_ENV, pwsh: FAKE_PWSH },
+    secret: STATED_LIFETIME,
     ...overrides,
   });
 
