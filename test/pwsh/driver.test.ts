@@ -116,7 +116,10 @@ describe.skipIf(skip !== undefined)(
       TIMEOUT,
     );
 
-    it.each([2, 3, 5])(
+    // One kill point in this tier (cmdlet #2: the principal is registered, no grant yet, no record):
+    // the fake-pwsh tier kills after EVERY cmdlet (test/exchange-driver/converge.test.ts); here each
+    // run costs a real pwsh start, so one point proves the real shim dies and reruns the same way.
+    it.each([2])(
       "converges on the next apply after PowerShell dies right after cmdlet #%i was committed",
       async (k) => {
         const t = newSimTenant(["a@contoso.com", "b@contoso.com"]);
