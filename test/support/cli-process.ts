@@ -12,6 +12,7 @@ export const TOOLS = {
   verify: "scripts/operator/verify/cli.ts",
   "bench:exchange": "scripts/bench/exchange.ts",
   "bench:pwsh": "scripts/bench/pwsh.ts",
+  stacks: "scripts/operator/stacks/cli.ts",
 } as const;
 
 export type ToolName = keyof typeof TOOLS;
