@@ -13,6 +13,7 @@ export const TOOLS = {
   "bench:exchange": "scripts/bench/exchange.ts",
   "bench:pwsh": "scripts/bench/pwsh.ts",
   stacks: "scripts/operator/stacks/cli.ts",
+  "check-expiry": "scripts/operator/check-expiry/cli.ts",
 } as const;
 
 export type ToolName = keyof typeof TOOLS;
