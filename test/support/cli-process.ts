@@ -14,6 +14,8 @@ export const TOOLS = {
   "bench:pwsh": "scripts/bench/pwsh.ts",
   stacks: "scripts/operator/stacks/cli.ts",
   "check-expiry": "scripts/operator/check-expiry/cli.ts",
+  fleet: "scripts/operator/fleet/cli.ts",
+  "bench:fleet": "scripts/bench/fleet/cli.ts",
 } as const;
 
 export type ToolName = keyof typeof TOOLS;
