@@ -16,6 +16,7 @@ export const TOOLS = {
   "check-expiry": "scripts/operator/check-expiry/cli.ts",
   fleet: "scripts/operator/fleet/cli.ts",
   "bench:fleet": "scripts/bench/fleet/cli.ts",
+  "consumer-config": "scripts/operator/consumer-config/cli.ts",
 } as const;
 
 export type ToolName = keyof typeof TOOLS;
