@@ -27,15 +27,20 @@ function lines(progress: (line: string) => void): (chunk: string) => void {
   };
 }
 
+/** What the runner uses of an Automation API stack (tests give a fake). */
+export type AutomationStack = Pick<Stack, "preview" | "up" | "refresh" | "cancel">;
+
+/** LocalWorkspace.selectStack over the project folder, with the stack's own environment. */
+export const selectLocalStack = (stackName: string, workDir: string, envVars: Record<string, string>) =>
+  LocalWorkspace.selectStack({ stackName, workDir }, { envVars });
+
 export function automationRunner(o: {
   workDir: string;
   envFor: (stack: string) => Record<string, string>;
+  select?: (stackName: string, workDir: string, envVars: Record<string, string>) => Promise<AutomationStack>;
 }): StackRunner {
   return async ({ stack: stackName, command, signal, progress }): Promise<StackOutcome> => {
-    const stack: Stack = await LocalWorkspace.selectStack(
-      { stackName, workDir: o.workDir },
-      { envVars: o.envFor(stackName) },
-    );
+    const stack = await (o.select ?? selectLocalStack)(stackName, o.workDir, o.envFor(stackName));
     const onOutput = lines(progress);
     try {
       if (command === "preview") {
