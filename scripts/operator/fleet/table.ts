@@ -31,16 +31,22 @@ export function duration(ms: number): string {
   return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
 }
 
+/** Characters of a cause per table line. */
+const CAUSE_WIDTH = 60;
+
 const STYLE = { succeeded: "green", changes: "yellow", failed: "red", cancelled: "yellow" } as const;
 
 export function renderSummary(results: readonly StackResult[], t: Terminal): string {
   const sym = symbols(t);
+  // Causes wrap at CAUSE_WIDTH; a table with only short causes keeps its natural widths.
+  const wrap = results.some((r) => (r.cause?.length ?? 0) > CAUSE_WIDTH);
   const table = new Table({
     head: ["stack", "result", "changes", "duration", "cause"],
     style: { head: [], border: [], compact: true },
     ...(t.unicode ? {} : { chars: ASCII_CHARS }),
-    wordWrap: true,
-    colWidths: [null, null, null, null, 60] as unknown as number[],
+    ...(wrap
+      ? { wordWrap: true, colWidths: [null, null, null, null, CAUSE_WIDTH + 2] as unknown as number[] }
+      : {}),
   });
   for (const r of results)
     table.push([
