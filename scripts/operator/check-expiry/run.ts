@@ -2,7 +2,7 @@
 // Graph access (./live.ts) and the clock. Exit 0 when nothing is wrong, 1 with every problem listed,
 // 64 a bad command line, 78 a stack that cannot be read or lacks the outputs.
 import { isGuid } from "../../../components/identifiers";
-import { stringValue, flagValue } from "../../cli/args";
+import { flagValue, stringValue, type Values } from "../../cli/args";
 import { InputError, UsageError } from "../../cli/errors";
 import { EXIT } from "../../cli/exit-codes";
 import { pulumiJson, type RunPulumi } from "../../cli/pulumi";
@@ -21,8 +21,8 @@ export interface CheckExpiryDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
-function days(values: Record<string, unknown>, name: string, fallback: number, problems: string[]): number {
-  const text = stringValue(values as never, name);
+function days(values: Values, name: string, fallback: number, problems: string[]): number {
+  const text = stringValue(values, name);
   if (text === undefined) return fallback;
   if (!/^\d{1,4}$/.test(text)) {
     problems.push(`--${name} "${printable(text)}" is not a whole number of days (0 to 9999)`);
