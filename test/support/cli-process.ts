@@ -12,6 +12,11 @@ export const TOOLS = {
   verify: "scripts/operator/verify/cli.ts",
   "bench:exchange": "scripts/bench/exchange.ts",
   "bench:pwsh": "scripts/bench/pwsh.ts",
+  stacks: "scripts/operator/stacks/cli.ts",
+  "check-expiry": "scripts/operator/check-expiry/cli.ts",
+  fleet: "scripts/operator/fleet/cli.ts",
+  "bench:fleet": "scripts/bench/fleet/cli.ts",
+  "consumer-config": "scripts/operator/consumer-config/cli.ts",
 } as const;
 
 export type ToolName = keyof typeof TOOLS;

@@ -62,6 +62,17 @@ export const READ_PERMISSIONS = {
     "Directory.Read.All",
     "Directory.ReadWrite.All",
   ],
+  /**
+   * GET /applications?$filter=… (application-list), as `npm run check-expiry` reads it. Graph also
+   * lets Application.ReadWrite.OwnedBy list the applications it owns; the offline front does not
+   * model ownership of the reader and refuses it (stricter).
+   */
+  applications: [
+    "Application.Read.All",
+    "Application.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+  ],
   /** GET /servicePrincipals/{id}/appRoleAssignments (serviceprincipal-list-approleassignments). */
   appRoleAssignments: [
     "Application.Read.All",

@@ -21,6 +21,7 @@ function errorBody(a: GraphAnswer) {
 /** One GET against the offline tenant, as the deploying identity (the context's permissions). */
 export function graphGet(g: GraphContext, path: string): { status: number; body: unknown } {
   const url = new URL(path, "https://graph.invalid");
+  if (url.pathname === "/v1.0/applications") return listApplications(g, url);
   const m = /^\/v1\.0\/servicePrincipals\/([^/]+)\/appRoleAssignments$/.exec(url.pathname);
   if (!m)
     return errorBody({
@@ -61,6 +62,48 @@ export function graphGet(g: GraphContext, path: string): { status: number; body:
       value,
     },
   };
+}
+
+/**
+ * GET /v1.0/applications?$filter=appId eq '<guid>' (application-list; what `npm run check-expiry`
+ * reads): the application with its passwordCredentials as Graph lists them (secretText always null,
+ * Graph's "secretText … is never returned"). Permissions: Application.Read.All or higher
+ * (application-list, "Permissions"); Application.ReadWrite.OwnedBy is refused here, stricter than
+ * Graph, which lists the applications the caller owns (docs/offline-tenant.md, "Reads the program
+ * makes"). Only that one filter is modelled.
+ */
+function listApplications(g: GraphContext, url: URL): { status: number; body: unknown } {
+  const filter = /^appId eq '([^']*)'$/.exec(url.searchParams.get("$filter") ?? "");
+  if (!filter)
+    return errorBody({
+      status: 400,
+      code: "BadRequest",
+      message: "The offline Graph front models GET /applications with $filter=appId eq '<id>' only",
+    });
+  const denied = missingPermission(g.signedInPermissions, READ_PERMISSIONS.applications);
+  if (denied) return errorBody(denied);
+  const state = g.state;
+  const value = state.entra.applications
+    .filter((a) => a.clientId === filter[1])
+    .filter((a) => g.visible({ kind: "application", id: a.objectId, purpose: "list" }))
+    .map((a) => ({
+      id: a.objectId,
+      appId: a.clientId,
+      displayName: a.displayName,
+      passwordCredentials: state.entra.passwords
+        .filter((p) => p.applicationObjectId === a.objectId)
+        .filter((p) => g.visible({ kind: "password", id: p.keyId, purpose: "list" }))
+        .map((p) => ({
+          customKeyIdentifier: null,
+          displayName: p.displayName ?? null,
+          endDateTime: p.endDate,
+          hint: null,
+          keyId: p.keyId,
+          secretText: null,
+          startDateTime: p.startDate,
+        })),
+    }));
+  return { status: 200, body: { "@odata.context": `${GRAPH}/$metadata#applications`, value } };
 }
 
 /** A GraphTransport (components/graphRead.ts) over the offline tenant: what the harness installs. */
