@@ -28,6 +28,14 @@ export const EXIT = {
 } as const;
 
 export type ExitName = keyof typeof EXIT;
+
+/**
+ * A long-running tool (`npm run demo`, `offline-tenant serve` before it serves) stopped by a signal
+ * exits 128 + the signal's number, as a shell reports a process the signal killed, after stopping
+ * what it started. Not in the table above: no tool chooses these, the user's signal does.
+ */
+export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+export type StopSignal = keyof typeof SIGNAL_EXIT;
 export type ExitCode = (typeof EXIT)[ExitName];
 
 /** One row of the table as the docs print it. */
