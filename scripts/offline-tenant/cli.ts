@@ -8,7 +8,6 @@ import { type ToolSpec } from "../cli/args";
 import { EXIT, SIGNAL_EXIT, type StopSignal } from "../cli/exit-codes";
 import { processIO, runTool, stopSignal, type ToolIO } from "../cli/run";
 import { connectionText, SERVE_SCHEMA } from "./serve/connection";
-import { serve } from "./serve/serve";
 
 export const OFFLINE_TENANT_SPEC: ToolSpec = {
   invocation: "npm run offline-tenant --",
@@ -43,6 +42,8 @@ export function runOfflineTenant(
   stopped: Promise<StopSignal>,
 ): Promise<number> {
   return runTool({ spec: OFFLINE_TENANT_SPEC, schema: () => SERVE_SCHEMA }, argv, io, async (inv) => {
+    // Loaded here, not above: help and usage errors answer without loading the engine.
+    const { serve } = await import("./serve/serve");
     const exitCode = await serve({
       ready: (connection) =>
         inv.json ? inv.documentNow({ ...connection }) : io.stdout(connectionText(connection)),

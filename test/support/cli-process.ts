@@ -12,6 +12,9 @@ export const TOOLS = {
   verify: "scripts/operator/verify/cli.ts",
   "bench:exchange": "scripts/bench/exchange.ts",
   "bench:pwsh": "scripts/bench/pwsh.ts",
+  "bench:reliability": "scripts/bench/reliability.ts",
+  demo: "scripts/offline-tenant/demo/cli.ts",
+  "offline-tenant": "scripts/offline-tenant/cli.ts",
 } as const;
 
 export type ToolName = keyof typeof TOOLS;
