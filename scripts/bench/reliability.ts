@@ -1,39 +1,43 @@
-// npm run bench:reliability [-- --json] [-- --only <text>]
+// npm run bench:reliability -- [--json] [--only <text>]   (--help: the options)
 // The reliability figures, each next to its goal, one section per module in
 // scripts/bench/reliability/sections/ (the interface: reliability/figure.ts; how to add a section:
 // docs/development.md, "Reliability benchmark"). Sections run one after the other in file-name order.
-// Exit 0 when every figure meets its goal, 1 when one does not (or a section fails), 2 bad usage.
+// Through the CLI kit (scripts/cli/): exit 0 when every figure meets its goal, 1 when one does not
+// (or a section fails), 64 a bad command line; --json prints ONE document in the kit's envelope.
 // It prints figures; it is not a timed test.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
-import { colourFor, envelope, EXIT, UsageError } from "../offline-tenant/demo/cli-support";
+import { listValue, type ToolSpec } from "../cli/args";
+import { EXIT } from "../cli/exit-codes";
+import { schemaName } from "../cli/json";
+import { processIO, runTool, type Invocation, type Outcome, type ToolIO } from "../cli/run";
+import { fitText, paint } from "../cli/terminal";
 import type { Section } from "./reliability/figure";
 import { sectionOk, sectionText, type SectionResult } from "./reliability/report";
 
 export const SECTIONS_DIR = join(__dirname, "reliability", "sections");
-export const SCHEMA = "exo-oauth/bench-reliability@1";
-const USAGE = `Usage: npm run bench:reliability [-- --json] [-- --only <text>]
-  --json         ONE JSON document on stdout (progress on stderr)
-  --only <text>  run only the sections whose file name or title contains <text> (repeatable)`;
+/** @2: the CLI kit's envelope (`exitCode` added); `sections` as in @1. */
+export const SCHEMA = schemaName("bench-reliability", 2);
 
-export function parseBenchArgs(argv: string[]): { json: boolean; only: string[]; help: boolean } {
-  try {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        json: { type: "boolean" },
-        only: { type: "string", multiple: true },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-    return { json: values.json ?? false, only: values.only ?? [], help: values.help ?? false };
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
+export const RELIABILITY_SPEC: ToolSpec = {
+  invocation: "npm run bench:reliability --",
+  summary:
+    "The reliability figures, each next to its goal: one section per module in\n" +
+    "scripts/bench/reliability/sections/, run one after the other in file-name order.",
+  options: {
+    json: { type: "boolean", description: "ONE JSON document on stdout (progress on stderr)" },
+    only: {
+      type: "string",
+      multiple: true,
+      value: "<text>",
+      description: "run only the sections whose file name or title contains <text>",
+    },
+  },
+  details:
+    "Exit 1 when a figure misses its goal or a section fails. Takes minutes: it plays the demo and\n" +
+    'runs the engine many times. docs/development.md, "Reliability benchmark".',
+  exitCodes: ["ok", "error", "usage"],
+};
 
 /** The section modules, in file-name order. */
 export function sectionFiles(dir = SECTIONS_DIR): string[] {
@@ -51,9 +55,9 @@ async function loadSection(file: string): Promise<Section> {
   return { title: mod.title, run: mod.run };
 }
 
-async function runSection(file: string, section: Section): Promise<SectionResult> {
+async function runSection(file: string, section: Section, io: ToolIO): Promise<SectionResult> {
   const started = performance.now();
-  process.stderr.write(`${section.title}\n`);
+  io.stderr(`${section.title}\n`);
   try {
     const figures = await section.run();
     return { file, title: section.title, wallMs: Math.round(performance.now() - started), figures };
@@ -69,20 +73,10 @@ async function runSection(file: string, section: Section): Promise<SectionResult
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
-  let args: ReturnType<typeof parseBenchArgs>;
-  try {
-    args = parseBenchArgs(argv);
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
-    return EXIT.usage;
-  }
-  if (args.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return EXIT.ok;
-  }
+async function bench(inv: Invocation, io: ToolIO): Promise<Outcome> {
+  const only = listValue(inv.values, "only");
+  const t = inv.terminals.stdout;
   const started = new Date();
-  const c = colourFor(process.stdout);
   const results: SectionResult[] = [];
   for (const file of sectionFiles()) {
     let section: Section;
@@ -98,29 +92,28 @@ export async function main(argv: string[]): Promise<number> {
       });
       continue;
     }
-    if (args.only.length && !args.only.some((o) => file.includes(o) || section.title.includes(o))) continue;
-    const r = await runSection(file, section);
+    if (only.length && !only.some((o) => file.includes(o) || section.title.includes(o))) continue;
+    const r = await runSection(file, section, io);
     results.push(r);
-    if (!args.json) process.stdout.write(sectionText(c, r));
+    if (!inv.json) io.stdout(sectionText(t, r));
   }
   const ok = results.length > 0 && results.every(sectionOk);
-  const finished = new Date();
-  if (args.json)
-    process.stdout.write(
-      JSON.stringify(envelope(SCHEMA, ok, started, finished, { sections: results }), null, 2) + "\n",
+  const seconds = ((Date.now() - started.getTime()) / 1000).toFixed(0);
+  if (!inv.json)
+    io.stdout(
+      fitText(
+        t,
+        `${ok ? paint(t, "green", "✓ every figure meets its goal") : paint(t, "red", "✗ some figures miss their goal")} (${results.length} sections, ${seconds} s)\n`,
+      ),
     );
-  else
-    process.stdout.write(
-      `${ok ? c.green("✓ every figure meets its goal") : c.red("✗ some figures miss their goal")} (${results.length} sections, ${((finished.getTime() - started.getTime()) / 1000).toFixed(0)} s)\n`,
-    );
-  return ok ? EXIT.ok : EXIT.failed;
+  return { exitCode: ok ? EXIT.ok : EXIT.error, body: { sections: results } };
+}
+
+/** The benchmark on these arguments and streams; returns the exit code (never throws). */
+export function runReliability(argv: readonly string[], io: ToolIO): Promise<number> {
+  return runTool({ spec: RELIABILITY_SPEC, schema: () => SCHEMA }, argv, io, (inv) => bench(inv, io));
 }
 
 if (require.main === module)
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`bench:reliability: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(EXIT.failed);
-    },
-  );
+  // process.exit, not exitCode: a section may leave a timer or a socket behind.
+  void runReliability(process.argv.slice(2), processIO()).then((code) => process.exit(code));

@@ -1,5 +1,6 @@
 // The ONE exit-code table of every exo-oauth tool (npm run exchange, verify, bench:exchange,
-// bench:pwsh), documented in docs/operations.md ("Exit codes") and linked from the README.
+// bench:pwsh, bench:reliability, demo, offline-tenant), documented in docs/operations.md
+// ("Exit codes") and linked from the README.
 // 0/1/2 follow Terraform's `plan -detailed-exitcode` (0 success with no changes, 1 error, 2
 // success with changes); the command-line and input errors take the BSD sysexits codes
 // (sysexits.h: EX_USAGE 64, EX_CONFIG 78), so a pipeline tells "drift found" from "the job is
@@ -29,6 +30,14 @@ export const EXIT = {
 
 export type ExitName = keyof typeof EXIT;
 export type ExitCode = (typeof EXIT)[ExitName];
+
+/**
+ * A long-running tool (`npm run demo`, `offline-tenant serve` before it serves) stopped by a signal
+ * exits 128 + the signal's number, as a shell reports a process the signal killed, after stopping
+ * what it started. Not in the table above: no tool chooses these, the user's signal does.
+ */
+export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+export type StopSignal = keyof typeof SIGNAL_EXIT;
 
 /** One row of the table as the docs print it. */
 export interface ExitCodeRow {

@@ -31,12 +31,16 @@ export function schemaName(name: string, version: number): string {
   return `exo-oauth/${name}@${version}`;
 }
 
-/** The whole document as text (two-space indented, one trailing newline). */
+/**
+ * The whole document as text, one trailing newline: two-space indented, or on ONE line with
+ * `indent` 0 (a document a client reads line by line while the tool runs on: `offline-tenant serve`).
+ */
 export function jsonDocument(
   schema: string,
   times: { startedAt: Date; finishedAt: Date },
   exitCode: number,
   body: Record<string, unknown>,
+  indent: 0 | 2 = 2,
 ): string {
   const envelope: Envelope = {
     schema,
@@ -46,7 +50,7 @@ export function jsonDocument(
     finishedAt: times.finishedAt.toISOString(),
   };
   // The envelope's fields win over a body that happens to carry one of the same name.
-  return printableJson({ ...envelope, ...body, ...envelope }, 2) + "\n";
+  return printableJson({ ...envelope, ...body, ...envelope }, indent || undefined) + "\n";
 }
 
 /** The `error` member for a thrown value; `redact` masks secrets in the message first. */

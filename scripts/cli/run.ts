@@ -8,7 +8,7 @@ import { printable } from "../../components/printable";
 import { createRedactor, type Redactor } from "../../components/redact";
 import { parseCommandLine, usageHint, wantsJson, type ToolSpec, type Values } from "./args";
 import { ToolError, UsageError } from "./errors";
-import { EXIT } from "./exit-codes";
+import { EXIT, type StopSignal } from "./exit-codes";
 import { errorBody, jsonDocument, schemaName } from "./json";
 import { detectTerminal, PLAIN, type Terminal } from "./terminal";
 
@@ -32,6 +32,13 @@ export interface Invocation {
   startedAt: Date;
   /** Masks in error output every secret the command adds here (the runner redacts tokens anyway). */
   redact: Redactor;
+  /**
+   * With --json: prints the command's document NOW, on one line, with exit code 0, and none when it
+   * ends — for a command that answers, then runs on until it is stopped (`offline-tenant serve`
+   * prints its connection once ready). An error after it goes to stderr only: stdout keeps ONE
+   * document. Without --json: does nothing.
+   */
+  documentNow: (body: Record<string, unknown>) => void;
 }
 
 export interface Outcome {
@@ -66,8 +73,16 @@ export async function runTool(
   const redact = createRedactor();
   const terminals = io.terminals ?? { stdout: PLAIN, stderr: PLAIN };
   let which: string | undefined;
-  const document = (exitCode: number, body: Record<string, unknown>, schema = tool.schema(which)) =>
-    io.stdout(redact(jsonDocument(schema, { startedAt, finishedAt: now() }, exitCode, body)));
+  let printed = false;
+  const document = (
+    exitCode: number,
+    body: Record<string, unknown>,
+    schema = tool.schema(which),
+    indent: 0 | 2 = 2,
+  ) => {
+    printed = true;
+    io.stdout(redact(jsonDocument(schema, { startedAt, finishedAt: now() }, exitCode, body, indent)));
+  };
   try {
     const line = parseCommandLine(tool.spec, argv);
     which = line.command;
@@ -83,13 +98,16 @@ export async function runTool(
       terminals,
       startedAt,
       redact,
+      documentNow: (body) => {
+        if (json && !printed) document(EXIT.ok, body, tool.schema(which), 0);
+      },
     });
-    if (json) document(outcome.exitCode, outcome.body ?? {});
+    if (json && !printed) document(outcome.exitCode, outcome.body ?? {});
     return outcome.exitCode;
   } catch (err) {
     if (err instanceof UsageError && err.command !== undefined) which = err.command;
     const exitCode = err instanceof ToolError ? err.exitCode : EXIT.error;
-    if (json) document(exitCode, { error: errorBody(err, redact) });
+    if (json && !printed) document(exitCode, { error: errorBody(err, redact) });
     else {
       const problems =
         err instanceof ToolError ? err.problems : [err instanceof Error ? err.message : String(err)];
@@ -143,4 +161,16 @@ export function runAsMain(run: (argv: string[], io: ToolIO) => Promise<number>):
       process.exitCode = EXIT.error;
     },
   );
+}
+
+/**
+ * The first SIGINT (Ctrl-C) or SIGTERM this process gets, for a long-running tool to stop what it
+ * started before it exits (with SIGNAL_EXIT's code, ./exit-codes.ts). Listening replaces node's
+ * default of dying at once, for one signal of each kind.
+ */
+export function stopSignal(): Promise<StopSignal> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
 }

@@ -45,6 +45,7 @@ const SYMBOLS = {
   times: ["×", "x"],
   minus: ["−", "-"],
   atLeast: ["≥", ">="],
+  atMost: ["≤", "<="],
   infinity: ["∞", "inf"],
 } as const;
 

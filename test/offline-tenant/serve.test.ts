@@ -105,7 +105,12 @@ afterAll(async () => {
 
 describe("npm run offline-tenant -- serve, driven by a client that only reads what it printed", () => {
   it("prints one JSON document naming everything a client needs, and the secret only as a 0600 file", () => {
-    expect(doc).toMatchObject({ schema: "exo-oauth/offline-tenant-serve@1", ok: true, simulated: true });
+    expect(doc).toMatchObject({
+      schema: "exo-oauth/offline-tenant-serve@2",
+      ok: true,
+      exitCode: 0,
+      simulated: true,
+    });
     expect(doc.tokenUrl).toBe(`${doc.authorityHost}/${doc.tenantId}/oauth2/v2.0/token`);
     expect(doc.smtp.tls).toBe("starttls");
     expect(doc.mailboxes.map((m) => m.address)).toContain("billing@offline-demo.example");

@@ -149,6 +149,50 @@ export const verifyReportDocument = z.strictObject({
   summary: z.strictObject({ expected: z.number(), passed: z.number(), failed: z.number() }),
 });
 
+const check = z.strictObject({
+  type: z.literal("check"),
+  text: z.string(),
+  ok: z.boolean(),
+  detail: z.string().optional(),
+});
+
+/**
+ * `npm run demo -- --json` (exo-oauth/demo@2): the story inside the envelope. Steps' items other
+ * than checks are the demo's own shapes (scripts/offline-tenant/demo/items.ts), checked by type.
+ */
+export const demoDocument = z.strictObject({
+  ...envelope,
+  schema: z.literal("exo-oauth/demo@2"),
+  exitCode: z.union([z.literal(0), z.literal(1), z.literal(130), z.literal(143)]),
+  wallMs: z.number().int().nonnegative(),
+  simulated: z.literal(true),
+  stack: z.strictObject({ file: z.string(), tenantId: z.string(), organization: z.string() }),
+  imapPop: z.strictObject({
+    available: z.boolean(),
+    skipped: z.string().optional(),
+    install: z.string().optional(),
+  }),
+  steps: z.array(
+    z.strictObject({
+      n: z.number().int(),
+      id: z.string(),
+      title: z.string(),
+      at: z.string(),
+      ok: z.boolean(),
+      wallMs: z.number().int(),
+      items: z.array(
+        z.union([
+          check,
+          z.looseObject({
+            type: z.enum(["note", "pulumi", "verify", "exchange-job", "hand-edit", "tenant"]),
+          }),
+        ]),
+      ),
+    }),
+  ),
+  interrupted: z.enum(["SIGINT", "SIGTERM"]).optional(),
+});
+
 /** Exactly one JSON document on stdout (trailing newline), parsed. */
 export function oneDocument(stdout: string): unknown {
   if (!stdout.endsWith("}\n"))

@@ -20,6 +20,9 @@ export const TOOLS = {
   fleet: "scripts/operator/fleet/cli.ts",
   "bench:fleet": "scripts/bench/fleet/cli.ts",
   "consumer-config": "scripts/operator/consumer-config/cli.ts",
+  "bench:reliability": "scripts/bench/reliability.ts",
+  demo: "scripts/offline-tenant/demo/cli.ts",
+  "offline-tenant": "scripts/offline-tenant/cli.ts",
 } as const;
 
 export type ToolName = keyof typeof TOOLS;

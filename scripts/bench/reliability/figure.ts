@@ -10,6 +10,8 @@
 //     return [figure("converges after a hand edit", `${converged}/${n}`, "n/n", converged === n)];
 //   }
 
+import { detectTerminal, fitText } from "../../cli/terminal";
+
 /** One measured figure and the goal it is held to. */
 export interface Figure {
   /** What was measured, as a short sentence: "kill and rerun: the first apply". */
@@ -40,7 +42,7 @@ export function figure(
   return { name, value, goal, ok, ...(detail ? { detail } : {}) };
 }
 
-/** Progress for a person watching (stderr): sections print nothing on stdout. */
+/** Progress for a person watching (stderr, "..." instead of "…" where the terminal lacks Unicode): sections print nothing on stdout. */
 export function progress(text: string): void {
-  process.stderr.write(`  … ${text}\n`);
+  process.stderr.write(fitText(detectTerminal(process.stderr, process.env), `  … ${text}\n`));
 }

@@ -1,22 +1,29 @@
 // One play of the story: a fresh simulated tenant, the steps one after the other, each rendered as
 // it happens (text) or gathered into ONE JSON document (`--json`), then everything stopped and
-// removed. The CLI (cli.ts) runs all steps up to the one asked for; the story suite calls step()
-// itself and asserts between steps.
-import { envelope, NO_COLOUR, type Colour } from "./cli-support";
+// removed. The CLI (cli.ts) runs all steps up to the one asked for and prints the document with the
+// CLI kit's envelope (scripts/cli/json.ts); the story suite calls step() itself and asserts between
+// steps.
+import { schemaName } from "../../cli/json";
+import { fitText, paint, PLAIN, type Terminal } from "../../cli/terminal";
 import type { Item, StepReport } from "./items";
 import { renderItem, stepFooter, stepHeading } from "./render";
 import { loadDemoStack } from "./stack";
 import { DAY_0, STORY, type StepContext, type StoryMemory } from "./story";
 import { createWorld, type World } from "./world";
 
-export const DEMO_SCHEMA = "exo-oauth/demo@1";
+/**
+ * The --json document's schema. @2: the CLI kit's envelope (`exitCode` added; `ok` is exit 0) and
+ * `interrupted` when a signal stopped the story; the story's fields are those of @1.
+ */
+export const DEMO_SCHEMA = schemaName("demo", 2);
 
 export interface DemoRunOptions {
-  /** Receives every byte the demo prints (stdout). */
+  /** Receives every byte of text the demo prints (stdout). */
   out: (text: string) => void;
-  /** One JSON document at the end instead of text as it goes. */
+  /** No text: the caller prints the document finish() returns (the CLI's --json). */
   json?: boolean;
-  colour?: Colour;
+  /** Colour and symbols of the text (scripts/cli/terminal.ts). Default PLAIN: no colour, ASCII. */
+  terminal?: Terminal;
   /** Default Pulumi.demo.yaml. */
   stackFile?: string;
   /** Where the wall time counts from (the CLI: the process's start). Default: now. */
@@ -25,11 +32,18 @@ export interface DemoRunOptions {
   progress?: (text: string | undefined) => void;
 }
 
+/**
+ * The story as data. The CLI's --json document is this inside the kit's envelope (schema, ok,
+ * exitCode, startedAt, finishedAt: the tool's start and end), plus `interrupted` (SIGINT or SIGTERM)
+ * when a signal stopped it.
+ */
 export interface DemoDocument {
   schema: string;
+  /** Every step so far went as the story expects. */
   ok: boolean;
   startedAt: string;
   finishedAt: string;
+  /** Milliseconds from `startedAt` of the options (the CLI: the process's start) to the end. */
   wallMs: number;
   simulated: true;
   stack: { file: string; tenantId: string; organization: string };
@@ -40,7 +54,7 @@ export interface DemoDocument {
 export class DemoRun {
   readonly steps: StepReport[] = [];
   private readonly memory: StoryMemory = {};
-  private readonly colour: Colour;
+  private readonly terminal: Terminal;
   private readonly started: Date;
   private stopped = false;
 
@@ -48,7 +62,7 @@ export class DemoRun {
     readonly world: World,
     private readonly o: DemoRunOptions,
   ) {
-    this.colour = o.colour ?? NO_COLOUR;
+    this.terminal = o.terminal ?? PLAIN;
     this.started = o.startedAt ?? new Date();
   }
 
@@ -76,7 +90,7 @@ export class DemoRun {
       throw new Error(
         `Story step ${n}: steps run in order, next is ${this.steps.length + 1} of ${STORY.length}`,
       );
-    const c = this.colour;
+    const c = this.terminal;
     this.world.clock!.set(step.clock(this.world, this.memory));
     const report: StepReport = {
       n,
@@ -116,7 +130,7 @@ export class DemoRun {
     return report;
   }
 
-  /** Stops and removes everything; prints the wall time (text) or the whole document (JSON). */
+  /** Stops and removes everything; prints the wall time (text); returns the whole story as data. */
   async finish(): Promise<DemoDocument> {
     if (!this.stopped) {
       this.stopped = true;
@@ -125,7 +139,11 @@ export class DemoRun {
     const finished = new Date();
     const wallMs = finished.getTime() - this.started.getTime();
     const { stack, services } = this.world;
-    const doc: DemoDocument = envelope(DEMO_SCHEMA, this.ok, this.started, finished, {
+    const doc: DemoDocument = {
+      schema: DEMO_SCHEMA,
+      ok: this.ok,
+      startedAt: this.started.toISOString(),
+      finishedAt: finished.toISOString(),
       wallMs,
       simulated: true as const,
       stack: {
@@ -135,15 +153,14 @@ export class DemoRun {
       },
       imapPop: services.imapPop ? { available: false, ...services.imapPop } : { available: true },
       steps: this.steps,
-    });
-    if (this.o.json) this.o.out(JSON.stringify(doc, null, 2) + "\n");
-    else {
-      const c = this.colour;
+    };
+    if (!this.o.json) {
+      const c = this.terminal;
       const failed = this.steps.filter((s) => !s.ok).map((s) => s.n);
       this.text([
         failed.length
-          ? c.red(`✗ step(s) ${failed.join(", ")} did not go as the story expects.`)
-          : c.green(`✓ ${this.steps.length} of ${STORY.length} steps as expected.`),
+          ? paint(c, "red", `✗ step(s) ${failed.join(", ")} did not go as the story expects.`)
+          : paint(c, "green", `✓ ${this.steps.length} of ${STORY.length} steps as expected.`),
         `The tenant was simulated and is gone; nothing reached Microsoft. Wall time: ${(wallMs / 1000).toFixed(1)} s.`,
       ]);
     }
@@ -152,7 +169,7 @@ export class DemoRun {
 
   private introduction(): string[] {
     const { stack, services } = this.world;
-    const c = this.colour;
+    const c = this.terminal;
     const e = services.endpoints;
     const peers = [
       e.imap ? `IMAP ${e.imap.host}:${e.imap.port}` : undefined,
@@ -160,7 +177,9 @@ export class DemoRun {
       `SMTP ${e.smtp.host}:${e.smtp.port}`,
     ].filter(Boolean);
     return [
-      c.bold(
+      paint(
+        c,
+        "bold",
         "exo-oauth demo: a SIMULATED Microsoft 365 tenant, fully offline. Nothing here reaches Microsoft.",
       ),
       `  tenant ${stack.config.tenantId} (${stack.config.organization}), stack ${stack.file.split("/").pop()}`,
@@ -169,7 +188,7 @@ export class DemoRun {
       `  token endpoint ${services.issuer.url}, ${peers.join(", ")}`,
       ...(services.imapPop
         ? [
-            c.yellow(`  IMAP and POP logins are skipped: ${services.imapPop.skipped}`),
+            paint(c, "yellow", `  IMAP and POP logins are skipped: ${services.imapPop.skipped}`),
             `  to run them: ${services.imapPop.install}`,
           ]
         : []),
@@ -178,6 +197,7 @@ export class DemoRun {
   }
 
   private text(lines: string[]): void {
-    if (!this.o.json) this.o.out(lines.map((l) => l + "\n").join(""));
+    // The symbols inside sentences (✓ → … —) as this terminal shows them.
+    if (!this.o.json) this.o.out(lines.map((l) => fitText(this.terminal, l) + "\n").join(""));
   }
 }

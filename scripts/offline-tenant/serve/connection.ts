@@ -1,11 +1,16 @@
 // What a mail client needs to rehearse against the offline tenant `serve` runs — the authority and
 // token URL, the CA to trust, the tenant and client ids, WHERE the client secret is (a 0600 file,
 // never the secret itself), the mail servers and the mailboxes — as one JSON document and as text.
+import { schemaName } from "../../cli/json";
 import { OUTLOOK_SCOPE, type Protocol } from "../../../components/microsoft";
 import type { MailboxConfig } from "../../../components/config";
 import type { OfflineServices } from "../demo/services";
 
-export const SERVE_SCHEMA = "exo-oauth/offline-tenant-serve@1";
+/**
+ * The document `serve --json` prints once it serves: the connection inside the CLI kit's envelope
+ * (scripts/cli/json.ts). @2: the envelope's `exitCode` added (0: serving).
+ */
+export const SERVE_SCHEMA = schemaName("offline-tenant-serve", 2);
 
 export interface MailServer {
   host: string;

@@ -4,27 +4,29 @@
 // it started (Dovecot, servers) and removes its temporary directories.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { EXIT, SIGNAL_EXIT, type StopSignal } from "../../cli/exit-codes";
 import { up } from "../demo/pulumi";
 import { loadDemoStack } from "../demo/stack";
 import { createWorld, type World } from "../demo/world";
-import { envelope } from "../demo/cli-support";
-import { connectionOf, connectionText, SERVE_SCHEMA, type Connection } from "./connection";
+import { connectionOf, type Connection } from "./connection";
 
 export interface ServeIO {
-  /** The connection document or text (stdout). */
-  out: (text: string) => void;
+  /** Called once, when everything is up: the CLI prints the connection (text, or its one JSON line). */
+  ready: (connection: Connection) => void;
   /** Progress (stderr). */
   err: (text: string) => void;
-  json: boolean;
   /** Resolves when the server must stop (the CLI: on SIGINT or SIGTERM). */
-  stopped: Promise<string>;
+  stopped: Promise<StopSignal>;
 }
 
-/** Runs until `io.stopped` settles; returns the exit code. Cleans up on every path. */
+/**
+ * Runs until `io.stopped` settles; cleans up on every path. Returns the exit code: 0 stopped after
+ * serving, 130/143 (SIGNAL_EXIT) stopped while still deploying (nothing was served). Throws when it
+ * cannot start (the deployment failed: its error and the Exchange step's lines), after cleaning up.
+ */
 export async function serve(io: ServeIO): Promise<number> {
-  const started = new Date();
   let world: World | undefined;
-  let stopping: string | undefined;
+  let stopping: StopSignal | undefined;
   void io.stopped.then((signal) => (stopping = signal));
   try {
     const stack = loadDemoStack();
@@ -33,30 +35,20 @@ export async function serve(io: ServeIO): Promise<number> {
     );
     world = await createWorld({ stack });
     const { item } = await up(world, stack.values);
-    if (!item.ok) {
-      io.err(`pulumi up failed: ${item.error}\n${item.exchange.flatMap((r) => r.lines).join("\n")}\n`);
-      return 1;
+    if (!item.ok)
+      throw new Error(
+        [`pulumi up failed: ${item.error}`, ...item.exchange.flatMap((r) => r.lines)].join("\n"),
+      );
+    if (stopping) {
+      io.err(`${stopping}: stopped while deploying; nothing was served.\n`);
+      return SIGNAL_EXIT[stopping];
     }
-    if (stopping) return 0; // interrupted while deploying: nothing to serve
     const secretFile = join(world.dir, "client-secret");
     writeFileSync(secretFile, String(world.outputs.clientSecret), { mode: 0o600 });
-    const connection: Connection = connectionOf(
-      world.outputs,
-      world.services,
-      secretFile,
-      stack.config.organization,
-    );
-    io.out(
-      io.json
-        ? JSON.stringify(envelope(SERVE_SCHEMA, true, started, new Date(), connection)) + "\n"
-        : connectionText(connection),
-    );
+    io.ready(connectionOf(world.outputs, world.services, secretFile, stack.config.organization));
     const signal = await io.stopped;
     io.err(`${signal}: stopping the offline tenant…\n`);
-    return 0;
-  } catch (err) {
-    io.err(`offline-tenant serve: ${(err as Error).message}\n`);
-    return 1;
+    return EXIT.ok;
   } finally {
     await world?.close();
     if (world) io.err("Stopped: servers and Dovecot stopped, temporary files removed.\n");
