@@ -134,6 +134,8 @@ export const verifyReportDocument = z.strictObject({
     z.strictObject({
       mailbox: z.string(),
       protocol: z.enum(["imap", "pop", "smtp"]),
+      check: z.literal("send-as").optional(),
+      loginMailbox: z.string().optional(),
       ok: z.boolean(),
       attempted: z.boolean(),
       attempts: z.number().int(),
@@ -144,6 +146,7 @@ export const verifyReportDocument = z.strictObject({
       cause: cause.optional(),
     }),
   ),
+  notices: z.array(z.string()),
   rounds: z.number().int(),
   elapsedMs: z.number(),
   summary: z.strictObject({ expected: z.number(), passed: z.number(), failed: z.number() }),

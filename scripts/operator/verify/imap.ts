@@ -82,9 +82,14 @@ export const loginImap: Login = async (opts) => {
     failure: (error) => {
       const err = error as ImapFlowError;
       const greeted = Boolean((client as unknown as { greetingReceived?: boolean }).greetingReceived);
+      const response = responseOf(err);
+      // Exchange accepted AUTHENTICATE and refused the next command (imapflow sends one before
+      // connect() resolves, and reports it as an authentication failure): that is after the login.
+      const notConnected = /User is authenticated but not connected/i.exec(response);
+      if (notConnected) return { stage: "command", response: `BAD ${notConnected[0]}.` };
       return {
         stage: stage === "authenticated" ? "command" : stageOf(err, greeted),
-        response: responseOf(err),
+        response,
       };
     },
     close: () => client.close(),

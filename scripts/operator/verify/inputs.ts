@@ -4,6 +4,7 @@
 import { isGuid, normaliseAddress } from "../../../components/identifiers";
 import { MAIL_ENDPOINTS, OUTLOOK_SCOPE, PROTOCOLS, type Protocol } from "../../../components/microsoft";
 import type { StackOutputName, StackOutputsJson } from "../../../components/outputs";
+import type { BlockedProtocol } from "../../../components/exchange-step/record";
 import { createRedactor } from "../../../components/redact";
 import { InputError as ToolInputError } from "../../cli/errors";
 import { runPulumi } from "../../cli/pulumi";
@@ -62,11 +63,44 @@ export interface VerifyPlan {
   scope: string;
   ca?: string;
   targets: VerifyTarget[];
+  /** Mailboxes to send as (`sendAs: true` in the stack, or --send-as): each gets a send-as check. */
+  sendAs: string[];
+  /** Protocols the last Exchange run found switched off (the record's optional `blocked`). */
+  blocked: BlockedProtocol[];
   endpoints: Record<Protocol, { host: string; port: number; tls: "implicit" | "starttls" | "none" }>;
 }
 
 function isProtocol(v: unknown): v is Protocol {
   return typeof v === "string" && (PROTOCOLS as readonly string[]).includes(v);
+}
+
+/** The `sendAs: true` mailboxes of the stack's `mailboxes` output. */
+function stackSendAs(outputs: StackOutputsJson): string[] {
+  const raw = outputs.mailboxes;
+  if (!Array.isArray(raw)) return [];
+  return raw
+    .filter(
+      (m): m is { address: string; sendAs: true } =>
+        typeof m === "object" &&
+        m !== null &&
+        typeof (m as { address?: unknown }).address === "string" &&
+        (m as { sendAs?: unknown }).sendAs === true,
+    )
+    .map((m) => normaliseAddress(m.address));
+}
+
+/** The record's `blocked` list, entries of the documented shape only (components/exchange-step/record.ts). */
+function stackBlocked(outputs: StackOutputsJson): BlockedProtocol[] {
+  const record = outputs.exchangeRecord as { blocked?: unknown } | undefined;
+  if (typeof record !== "object" || record === null || !Array.isArray(record.blocked)) return [];
+  return record.blocked.filter(
+    (b): b is BlockedProtocol =>
+      typeof b === "object" &&
+      b !== null &&
+      typeof (b as BlockedProtocol).mailbox === "string" &&
+      ["IMAP", "POP", "SMTP"].includes((b as BlockedProtocol).protocol) &&
+      typeof (b as BlockedProtocol).switch === "string",
+  );
 }
 
 /** The stack's `mailboxes` output: addresses, or { address, protocols } objects (normalised config). */
@@ -206,6 +240,8 @@ export async function resolvePlan(opts: VerifyOptions, deps: ResolveDeps): Promi
     scope: opts.scope ?? OUTLOOK_SCOPE,
     ...(ca ? { ca } : {}),
     targets,
+    sendAs: opts.sendAs.length > 0 ? opts.sendAs : opts.mailboxes.length > 0 ? [] : stackSendAs(outputs),
+    blocked: stackBlocked(outputs),
     endpoints,
   };
 }

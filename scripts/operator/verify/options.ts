@@ -42,6 +42,10 @@ export interface VerifyOptions {
   caFile?: string;
   scope?: string;
   sendTest?: string;
+  /** Mailboxes to prove SendAs on (--send-as); default: the stack's `sendAs: true` mailboxes. */
+  sendAs: string[];
+  /** Send the token over plaintext to a host that is not loopback (--allow-plaintext). */
+  allowPlaintext: boolean;
   /** ms; 0 = no retries. */
   waitMs: number;
   concurrency: number;
@@ -105,6 +109,17 @@ export const VERIFY_SPEC: ToolSpec = {
       "<address>",
       "SMTP also sends a test message to this address (otherwise nothing is sent)",
     ),
+    "send-as": {
+      ...str(
+        "<address>",
+        "prove SendAs on this mailbox: log in with another SMTP mailbox and send as it (default: the stack's sendAs: true mailboxes)",
+      ),
+      multiple: true,
+    },
+    "allow-plaintext": {
+      type: "boolean",
+      description: "allow --*-tls none to a host that is not loopback (the token travels unencrypted)",
+    },
     wait: str("<duration>", "retry failing logins with backoff until they pass or this ends (e.g. 20m)"),
     concurrency: str("<n>", "logins in parallel (default 4, 1..32)"),
     timeout: str("<duration>", "per login (default 30s)"),
@@ -143,8 +158,16 @@ export function parseOptions(argv: string[]): VerifyOptions {
   const strings: Record<string, string> = Object.fromEntries(
     Object.entries(v).filter((e): e is [string, string] => typeof e[1] === "string"),
   );
-  const lists = { mailbox: listValue(v, "mailbox"), protocol: listValue(v, "protocol") };
-  const opts: VerifyOptions = { ...defaults(), json: flagValue(v, "json") };
+  const lists = {
+    mailbox: listValue(v, "mailbox"),
+    protocol: listValue(v, "protocol"),
+    sendAs: listValue(v, "send-as"),
+  };
+  const opts: VerifyOptions = {
+    ...defaults(),
+    json: flagValue(v, "json"),
+    allowPlaintext: flagValue(v, "allow-plaintext"),
+  };
   if (strings.stack !== undefined) opts.stack = strings.stack;
   if (strings.tenant !== undefined) {
     if (isGuid(strings.tenant) || isDomainName(strings.tenant)) opts.tenant = strings.tenant;
@@ -178,6 +201,11 @@ export function parseOptions(argv: string[]): VerifyOptions {
       seen.add(address);
       opts.mailboxes.push(address);
     }
+  }
+  for (const m of lists.sendAs) {
+    const address = normaliseAddress(m);
+    if (!isMailboxAddress(address)) errors.push(`--send-as ${shown(m)} is not an email address`);
+    else if (!opts.sendAs.includes(address)) opts.sendAs.push(address);
   }
   // Any letter case, normalised; a misspelt one gets the closest (components/choices.ts).
   for (const given of lists.protocol.flatMap((x) => x.split(",")).map((x) => x.trim())) {
@@ -262,6 +290,8 @@ function defaults(): VerifyOptions {
     clientSecretEnv: DEFAULT_SECRET_ENV,
     mailboxes: [],
     protocols: [],
+    sendAs: [],
+    allowPlaintext: false,
     endpoints: { imap: {}, pop: {}, smtp: {} },
     waitMs: 0,
     concurrency: 4,

@@ -37,8 +37,13 @@ export interface VerifyDeps {
 }
 
 export interface LoginReport {
+  /** The mailbox logged in to; for a send-as check, the mailbox sent as. */
   mailbox: string;
   protocol: Protocol;
+  /** "send-as": log in as `loginMailbox` and submit as `mailbox` (absent: a login). */
+  check?: "send-as";
+  /** The mailbox a send-as check logs in with. */
+  loginMailbox?: string;
   ok: boolean;
   /** False when the token's diagnosis already showed this login cannot pass. */
   attempted: boolean;
@@ -77,6 +82,8 @@ export interface VerifyReport {
   /** Token problems that block every login (audience, tenant, expiry). */
   findings: Cause[];
   logins: LoginReport[];
+  /** What verify could not check, and why (e.g. a SendAs with no other SMTP mailbox to log in with). */
+  notices: string[];
   rounds: number;
   elapsedMs: number;
   summary: { expected: number; passed: number; failed: number };
@@ -161,6 +168,30 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
       attempts: 0,
     })),
   );
+  // The send-as checks (docs/operations.md, "Verify after every change"): log in with another
+  // mailbox that uses SMTP and submit as the sendAs mailbox; Exchange decides SendAs at submission.
+  const notices: string[] = [];
+  const smtpMailboxes = plan.targets.filter((t) => t.protocols.includes("smtp")).map((t) => t.mailbox);
+  for (const address of plan.sendAs) {
+    const via = smtpMailboxes.find((m) => m !== address);
+    if (!via) {
+      notices.push(
+        `SendAs on ${address} is not proven: no other mailbox logs in over SMTP to send as it (give one with --mailbox <address> --protocol smtp)`,
+      );
+      continue;
+    }
+    logins.push({
+      mailbox: address,
+      protocol: "smtp",
+      check: "send-as",
+      loginMailbox: via,
+      ok: false,
+      attempted: false,
+      attempts: 0,
+    });
+  }
+  for (const b of plan.blocked)
+    err(`${sym.fail} The last Exchange run found ${b.protocol} switched off for ${b.mailbox} (${b.switch})`);
   const allProtocols = [...new Set(logins.map((l) => l.protocol))];
   const endpointText = (p: Protocol) => `${plan.endpoints[p].host}:${plan.endpoints[p].port}`;
   const credentialKind = plan.credential.kind;
@@ -242,15 +273,20 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
 
     await pool(toRun, opts.concurrency, async (l) => {
       const p = l.protocol;
+      const sendAs = l.check === "send-as";
+      const label = sendAs
+        ? `SMTP send-as ${l.mailbox} (logged in as ${l.loginMailbox})`
+        : `${protocolName(p)} ${l.mailbox}`;
       const r = await deps.logins[p]({
         host: plan.endpoints[p].host,
         port: plan.endpoints[p].port,
         tls: plan.endpoints[p].tls,
-        mailbox: l.mailbox,
+        mailbox: sendAs ? l.loginMailbox! : l.mailbox,
         accessToken,
         timeoutMs: opts.timeoutMs,
         ...(plan.ca ? { ca: plan.ca } : {}),
         ...(p === "smtp" && opts.sendTest ? { sendTestTo: opts.sendTest } : {}),
+        ...(sendAs ? { sendAs: l.mailbox } : {}),
       });
       l.attempted = true;
       l.attempts++;
@@ -261,18 +297,20 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
         delete l.stage;
         delete l.serverResponse;
         if (r.detail) l.detail = r.detail;
-        err(`${sym.pass} ${protocolName(p)} ${l.mailbox} in ${formatMs(r.ms)}`);
+        err(`${sym.pass} ${label} in ${formatMs(r.ms)}`);
       } else {
         l.stage = r.stage;
         l.serverResponse = r.serverResponse;
         l.cause = diagnoseLogin(r, {
           protocol: p,
-          mailbox: l.mailbox,
+          mailbox: sendAs ? l.loginMailbox! : l.mailbox,
+          ...(sendAs ? { sendAs: l.mailbox } : {}),
           endpoint: endpointText(p),
           appid: claims?.appid,
           oid: claims?.oid,
+          blocked: plan.blocked,
         });
-        err(`${sym.fail} ${protocolName(p)} ${l.mailbox} after ${formatMs(r.ms)}: ${r.serverResponse}`);
+        err(`${sym.fail} ${label} after ${formatMs(r.ms)}: ${r.serverResponse}`);
       }
     });
 
@@ -298,6 +336,7 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
     token,
     findings,
     logins,
+    notices,
     rounds,
     elapsedMs: now() - started,
     summary: { expected: logins.length, passed, failed: logins.length - passed },

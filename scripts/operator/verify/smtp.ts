@@ -1,5 +1,6 @@
 // SMTP login with nodemailer: EHLO, STARTTLS, AUTH XOAUTH2 (one-line form, which Exchange
-// accepts), QUIT — `verify()` only. A test message is sent only when `sendTestTo` is given.
+// accepts), QUIT — `verify()` only. A message is sent only when `sendTestTo` is given (a test
+// message from the mailbox) or `sendAs` (the send-as check: From: that address, to itself).
 // nodemailer answers a 334 error challenge with an empty line and, holding no refresh
 // mechanism, retries AUTH once with the same token before failing with EAUTH.
 import { createTransport } from "nodemailer";
@@ -68,6 +69,17 @@ export const loginSmtp: Login = async (opts) => {
   return runLogin("smtp", opts, {
     run: async () => {
       await transport.verify();
+      if (opts.sendAs) {
+        stage = "send";
+        const info = await transport.sendMail({
+          envelope: { from: opts.sendAs, to: opts.sendTestTo ?? opts.sendAs },
+          from: opts.sendAs,
+          to: opts.sendTestTo ?? opts.sendAs,
+          subject: "exo-oauth verify: send-as check",
+          text: `A send-as check by exo-oauth verify: logged in as ${opts.mailbox}, sent as ${opts.sendAs} at ${new Date().toISOString()}.`,
+        });
+        return `sent as ${opts.sendAs} (logged in as ${opts.mailbox}): ${info.response}`;
+      }
       if (!opts.sendTestTo) return "AUTH XOAUTH2 accepted";
       stage = "send";
       const info = await transport.sendMail({

@@ -1,4 +1,5 @@
-// The human report: the token's claims, one row per mailbox × protocol (pass/fail, time, cause),
+// The human report: the token's claims, one row per mailbox × protocol (pass/fail, time, cause)
+// and one per send-as check ("SMTP send-as", the mailbox sent as and the one logged in with),
 // then each distinct cause once with what to do. Pure: report in, text out. Every value from
 // outside (claims, addresses, a server's reply, a cause quoting it) is escaped
 // (components/printable.ts); symbols and colour follow the terminal (scripts/cli/terminal.ts):
@@ -55,8 +56,8 @@ export function renderTable(report: VerifyReport, terminal: Terminal = PLAIN): s
     return notes.length;
   };
   const rows = report.logins.map((l) => [
-    v(l.mailbox),
-    protocolName(l.protocol),
+    l.check === "send-as" ? `${v(l.mailbox)} (via ${v(l.loginMailbox ?? "")})` : v(l.mailbox),
+    l.check === "send-as" ? "SMTP send-as" : protocolName(l.protocol),
     l.ok ? sym.pass : sym.fail,
     l.attempted ? ms(l.ms, sym) : sym.none,
     l.ok
@@ -86,6 +87,10 @@ export function renderTable(report: VerifyReport, terminal: Terminal = PLAIN): s
       lines.push(`[${i + 1}] ${v(n.summary)}`, `    ${v(n.action)}`);
       for (const c of n.checks ?? []) lines.push(`    - ${v(c)}`);
     });
+  }
+  if (report.notices.length > 0) {
+    lines.push("", "Not checked");
+    for (const n of report.notices) lines.push(`- ${v(n)}`);
   }
   const s = report.summary;
   lines.push(

@@ -1,0 +1,52 @@
+// Where verify's send-as checks and blocked protocols come from: the stack's outputs.
+import { describe, expect, it } from "vitest";
+import { resolvePlan } from "../../../scripts/operator/verify/inputs";
+import { parseOptions } from "../../../scripts/operator/verify/options";
+
+const TENANT = "2ea4955d-830e-4aa7-8ab5-661a6b9aa84d";
+const CLIENT = "22222222-2222-4222-8222-222222222222";
+const outputs = (extra: Record<string, unknown> = {}) => ({
+  tenantId: TENANT,
+  clientId: CLIENT,
+  clientSecret: "s3cret-value",
+  protocols: ["imap", "smtp"],
+  mailboxes: [
+    { address: "helpdesk@contoso.com", protocols: ["imap", "smtp"], sendAs: false },
+    { address: "Billing@Contoso.com", protocols: ["imap"], sendAs: true },
+  ],
+  ...extra,
+});
+const plan = (argv: string[], out: Record<string, unknown>) =>
+  resolvePlan(parseOptions(argv), {
+    env: {},
+    readStackOutputs: async () => ({ ok: true, outputs: out }),
+    readFile: () => "",
+  });
+
+describe("verify's plan from the stack's outputs", () => {
+  it("checks SendAs on every sendAs: true mailbox of the stack", async () => {
+    expect((await plan([], outputs())).sendAs).toEqual(["billing@contoso.com"]);
+  });
+
+  it("takes --send-as over the stack's list", async () => {
+    expect((await plan(["--send-as", "helpdesk@contoso.com"], outputs())).sendAs).toEqual([
+      "helpdesk@contoso.com",
+    ]);
+  });
+
+  it("reads the record's optional blocked list, keeping only entries of the documented shape", async () => {
+    const blocked = {
+      mailbox: "helpdesk@contoso.com",
+      protocol: "POP",
+      switch: "Set-CASMailbox -PopEnabled $true",
+    };
+    const p = await plan(
+      [],
+      outputs({
+        exchangeRecord: { schema: "exo-oauth/exchange-record@1", blocked: [blocked, { mailbox: 1 }] },
+      }),
+    );
+    expect(p.blocked).toEqual([blocked]);
+    expect((await plan([], outputs())).blocked).toEqual([]);
+  });
+});
