@@ -4,6 +4,7 @@
 // answers the XOAUTH2 error challenge with an empty line ("breaker"), so a refusal ends in NO.
 import { ImapFlow } from "imapflow";
 import type { Login, LoginStage } from "./login";
+import { MAX_CONVERSATION_BYTES, MAX_LINE_BYTES } from "./limits";
 import { runLogin } from "./login-runner";
 
 interface ImapFlowError extends Error {
@@ -63,6 +64,10 @@ export const loginImap: Login = async (opts) => {
     logger: false,
     emitLogs: false,
     disableAutoIdle: true,
+    // A hostile server must not make verify buffer without bound (limits.ts).
+    maxLineLength: MAX_LINE_BYTES,
+    maxLiteralSize: MAX_CONVERSATION_BYTES,
+    maxResponseSize: 2 * MAX_CONVERSATION_BYTES,
     // The library's own timers are a backstop; the login's deadline below decides first.
     connectionTimeout: opts.timeoutMs + 1000,
     greetingTimeout: opts.timeoutMs + 1000,

@@ -6,6 +6,8 @@
 import { createTransport } from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport";
 import type { Login, LoginStage } from "./login";
+import { connect as netConnect, type Socket } from "node:net";
+import { capBytes, MAX_CONVERSATION_BYTES } from "./limits";
 import { runLogin } from "./login-runner";
 
 interface NodemailerError extends Error {
@@ -49,6 +51,7 @@ function responseOf(err: NodemailerError): string {
 
 /** SMTP login with XOAUTH2 after STARTTLS (`verify()`), optionally one test message. Never throws; never returns the token. */
 export const loginSmtp: Login = async (opts) => {
+  const sockets: Socket[] = [];
   const transport = createTransport({
     host: opts.host,
     port: opts.port,
@@ -57,6 +60,30 @@ export const loginSmtp: Login = async (opts) => {
     ignoreTLS: opts.tls === "none",
     auth: { type: "OAuth2", user: opts.mailbox, accessToken: opts.accessToken },
     tls: { ca: opts.ca, servername: opts.servername, minVersion: "TLSv1.2" },
+    // A connection of ours, so every byte the server sends is counted before nodemailer buffers it
+    // (limits.ts); nodemailer upgrades it with STARTTLS. Implicit TLS (465) keeps nodemailer's own
+    // connection (a given connection would skip its TLS handshake); the deadline still holds there.
+    ...(opts.tls === "implicit"
+      ? {}
+      : {
+          getSocket: (
+            _options: unknown,
+            callback: (err: Error | null, socketOptions?: { connection: Socket }) => void,
+          ) => {
+            const socket = capBytes(
+              netConnect({ host: opts.host, port: opts.port }),
+              MAX_CONVERSATION_BYTES,
+              "the SMTP server",
+            );
+            sockets.push(socket);
+            const onError = (err: Error) => callback(err);
+            socket.once("error", onError);
+            socket.once("connect", () => {
+              socket.off("error", onError);
+              callback(null, { connection: socket });
+            });
+          },
+        }),
     // nodemailer's own logs are off: nothing of a login is logged.
     logger: false,
     debug: false,
@@ -92,8 +119,13 @@ export const loginSmtp: Login = async (opts) => {
     },
     failure: (error) => {
       const err = error as NodemailerError;
+      // Over a cap (limits.ts): whatever answered is not behaving like a mail server.
+      if (/sent more than \d+ bytes/.test(err.message)) return { stage: "greeting", response: err.message };
       return { stage: stage === "send" ? "command" : stageOf(err), response: responseOf(err) };
     },
-    close: () => transport.close(),
+    close: () => {
+      transport.close();
+      for (const socket of sockets) socket.destroy();
+    },
   });
 };
