@@ -147,6 +147,7 @@ export const verifyReportDocument = z.strictObject({
     }),
   ),
   notices: z.array(z.string()),
+  warnings: z.array(z.string()),
   rounds: z.number().int(),
   elapsedMs: z.number(),
   summary: z.strictObject({ expected: z.number(), passed: z.number(), failed: z.number() }),

@@ -37,6 +37,9 @@ function stageOf(err: ImapFlowError, greeted: boolean): LoginStage {
   )
     return "tls";
   if (GREETING_CODES.has(code)) return "greeting";
+  // STARTTLS refused, or the upgrade broken (plaintext injected, closed mid-handshake): a TLS
+  // failure, not Exchange refusing the token (before this, all three read as "auth").
+  if (/STARTTLS|\bTLS\b|\bSSL\b|certificate/i.test(err.message)) return "tls";
   return greeted ? "auth" : "connect";
 }
 

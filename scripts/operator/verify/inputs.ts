@@ -8,7 +8,7 @@ import type { BlockedProtocol } from "../../../components/exchange-step/record";
 import { createRedactor } from "../../../components/redact";
 import { InputError as ToolInputError } from "../../cli/errors";
 import { runPulumi } from "../../cli/pulumi";
-import type { VerifyOptions } from "./options";
+import { isLoopback, type VerifyOptions } from "./options";
 import { normaliseAuthorityHost, type ClientCredential } from "./token";
 
 /** A missing or invalid input (exit 78): the kit's InputError, one problem per line. */
@@ -67,6 +67,8 @@ export interface VerifyPlan {
   sendAs: string[];
   /** Protocols the last Exchange run found switched off (the record's optional `blocked`). */
   blocked: BlockedProtocol[];
+  /** What the report must say although nothing failed: a token sent without TLS, a key file others can read. */
+  warnings: string[];
   endpoints: Record<Protocol, { host: string; port: number; tls: "implicit" | "starttls" | "none" }>;
 }
 
@@ -129,6 +131,8 @@ export interface ResolveDeps {
   env: Record<string, string | undefined>;
   readStackOutputs: ReadStackOutputs;
   readFile: (path: string) => string;
+  /** The file's permission bits (fs.statSync(path).mode); absent = not checked. */
+  fileMode?: (path: string) => number;
 }
 
 export async function resolvePlan(opts: VerifyOptions, deps: ResolveDeps): Promise<VerifyPlan> {
@@ -230,6 +234,23 @@ export async function resolvePlan(opts: VerifyOptions, deps: ResolveDeps): Promi
       },
     ]),
   ) as VerifyPlan["endpoints"];
+  const warnings: string[] = [];
+  // Like ssh with a private key others can read, but a warning: the run goes on.
+  if (credential.kind === "certificate" && deps.fileMode) {
+    const mode = deps.fileMode(credential.certificatePath) & 0o777;
+    if (mode & 0o077)
+      warnings.push(
+        `--certificate ${credential.certificatePath} holds a private key and is readable by ${mode & 0o007 ? "others" : "its group"} (mode ${mode.toString(8).padStart(4, "0")}): \`chmod 600 ${credential.certificatePath}\``,
+      );
+  }
+  const used = new Set(targets.flatMap((t) => t.protocols));
+  for (const p of PROTOCOLS) {
+    const e = endpoints[p];
+    if (used.has(p) && e.tls === "none")
+      warnings.push(
+        `${p.toUpperCase()} to ${e.host}:${e.port} without TLS: the token travelled unencrypted (${isLoopback(e.host) ? "a loopback host" : "--allow-plaintext"})`,
+      );
+  }
   return {
     source: explicit ? "options" : "stack",
     tenant,
@@ -242,6 +263,7 @@ export async function resolvePlan(opts: VerifyOptions, deps: ResolveDeps): Promi
     targets,
     sendAs: opts.sendAs.length > 0 ? opts.sendAs : opts.mailboxes.length > 0 ? [] : stackSendAs(outputs),
     blocked: stackBlocked(outputs),
+    warnings,
     endpoints,
   };
 }

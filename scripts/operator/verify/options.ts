@@ -238,6 +238,15 @@ export function parseOptions(argv: string[]): VerifyOptions {
         );
     }
   }
+  // The token in the clear only to this machine, unless asked for (docs/security.md).
+  for (const p of PROTOCOLS) {
+    const e = opts.endpoints[p];
+    const host = e.host ?? MAIL_ENDPOINTS[p].host;
+    if (e.tls === "none" && !isLoopback(host) && !opts.allowPlaintext)
+      errors.push(
+        `--${p}-tls none would send the token unencrypted to ${shown(host)}: only a loopback host (127.0.0.1, ::1, localhost) may be reached without TLS; add --allow-plaintext to do it anyway`,
+      );
+  }
   if (strings["authority-host"] !== undefined) {
     const v = strings["authority-host"];
     let url: URL | undefined;
@@ -283,6 +292,12 @@ export function parseOptions(argv: string[]): VerifyOptions {
   }
   if (errors.length > 0) throw new UsageError(errors.join("\n"));
   return opts;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: the only hosts a token may travel to without TLS by default. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 function defaults(): VerifyOptions {

@@ -25,6 +25,8 @@ export interface VerifyDeps {
   logins: Record<Protocol, Login>;
   readStackOutputs: ReadStackOutputs;
   readFile: (path: string) => string;
+  /** A file's permission bits (fs.statSync(path).mode), to warn on a private key others can read. */
+  fileMode?: (path: string) => number;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   /** What each stream shows (default: a pipe: no colour, ASCII). */
@@ -84,6 +86,8 @@ export interface VerifyReport {
   logins: LoginReport[];
   /** What verify could not check, and why (e.g. a SendAs with no other SMTP mailbox to log in with). */
   notices: string[];
+  /** What the run did that an admin should know (a token sent without TLS, a private key others can read). */
+  warnings: string[];
   rounds: number;
   elapsedMs: number;
   summary: { expected: number; passed: number; failed: number };
@@ -152,6 +156,7 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
   // An InputError (exit 78) when an input is missing.
   const plan: VerifyPlan = await resolvePlan(opts, deps);
   if (plan.credential.kind === "secret") scrub.add(plan.credential.secret);
+  for (const w of plan.warnings) err(`Warning: ${w}`);
 
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -337,6 +342,7 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
     findings,
     logins,
     notices,
+    warnings: plan.warnings,
     rounds,
     elapsedMs: now() - started,
     summary: { expected: logins.length, passed, failed: logins.length - passed },

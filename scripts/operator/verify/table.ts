@@ -88,6 +88,10 @@ export function renderTable(report: VerifyReport, terminal: Terminal = PLAIN): s
       for (const c of n.checks ?? []) lines.push(`    - ${v(c)}`);
     });
   }
+  if (report.warnings.length > 0) {
+    lines.push("", "Warnings");
+    for (const w of report.warnings) lines.push(`- ${v(w)}`);
+  }
   if (report.notices.length > 0) {
     lines.push("", "Not checked");
     for (const n of report.notices) lines.push(`- ${v(n)}`);

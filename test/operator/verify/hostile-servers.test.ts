@@ -157,3 +157,38 @@ describe("an authority that streams its discovery document without end, or one b
     expect(Date.now() - started).toBeLessThan(3000);
   });
 });
+
+describe("an IMAP server whose STARTTLS fails", () => {
+  async function starttls(mode: "refused" | "injected" | "closed"): Promise<number> {
+    const server = createServer((s) => {
+      s.on("error", () => undefined);
+      s.write("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n");
+      s.on("data", (d: Buffer) => {
+        const line = d.toString();
+        const tag = line.split(" ")[0];
+        if (!/STARTTLS/i.test(line)) return void s.write(`${tag} BAD unexpected\r\n`);
+        if (mode === "refused") s.write(`${tag} NO STARTTLS unavailable\r\n`);
+        else if (mode === "closed") s.end(`${tag} OK Begin TLS negotiation now\r\n`);
+        else s.write(`${tag} OK Begin TLS negotiation now\r\nnot a TLS record\r\n`);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    servers.push(server);
+    return (server.address() as { port: number }).port;
+  }
+
+  it.each(["refused", "injected", "closed"] as const)(
+    "STARTTLS %s: labelled a TLS failure, not Exchange refusing the token",
+    async (mode) => {
+      const r = await loginImap({
+        host: "127.0.0.1",
+        port: await starttls(mode),
+        tls: "starttls",
+        mailbox: "helpdesk@contoso.com",
+        accessToken: TOKEN,
+        timeoutMs: 5000,
+      });
+      expect(r).toMatchObject({ ok: false, stage: "tls" });
+    },
+  );
+});

@@ -50,3 +50,38 @@ describe("verify's plan from the stack's outputs", () => {
     expect((await plan([], outputs())).blocked).toEqual([]);
   });
 });
+
+describe("what verify warns about although nothing failed", () => {
+  const withCert = (mode: number) =>
+    resolvePlan(parseOptions(["--certificate", "/keys/app.pem"]), {
+      env: {},
+      readStackOutputs: async () => ({ ok: true, outputs: outputs() }),
+      readFile: () => "",
+      fileMode: () => 0o100000 | mode,
+    });
+
+  it("warns, as ssh does, on a private key file its group or others can read", async () => {
+    expect((await withCert(0o644)).warnings).toEqual([
+      "--certificate /keys/app.pem holds a private key and is readable by others (mode 0644): `chmod 600 /keys/app.pem`",
+    ]);
+    expect((await withCert(0o640)).warnings[0]).toMatch(/readable by its group \(mode 0640\)/);
+    expect((await withCert(0o600)).warnings).toEqual([]);
+  });
+
+  it("says when the token travels without TLS, and why it was allowed", async () => {
+    const p = await plan(
+      ["--imap-host", "127.0.0.1", "--imap-port", "1143", "--imap-tls", "none"],
+      outputs(),
+    );
+    expect(p.warnings).toEqual([
+      "IMAP to 127.0.0.1:1143 without TLS: the token travelled unencrypted (a loopback host)",
+    ]);
+    const allowed = await plan(
+      ["--imap-host", "mail.example.com", "--imap-tls", "none", "--allow-plaintext"],
+      outputs(),
+    );
+    expect(allowed.warnings).toEqual([
+      "IMAP to mail.example.com:993 without TLS: the token travelled unencrypted (--allow-plaintext)",
+    ]);
+  });
+});
