@@ -21,6 +21,7 @@ runAsMain(async (argv) => {
     readStackOutputs,
     readFile: (path) => readFileSync(path, "utf8"),
     fileMode: (path) => statSync(path).mode,
+    readFileBytes: (path) => readFileSync(path),
     stdout: io.stdout,
     stderr: io.stderr,
     terminals: io.terminals,

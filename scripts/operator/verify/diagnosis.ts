@@ -114,7 +114,8 @@ export function diagnoseTokenFailure(f: TokenFailure, ctx: TokenContext): Cause 
       return {
         id: "credential-unreadable",
         summary: `No token: the credential could not be loaded (${entra})`,
-        action: "--certificate takes a PEM file holding the certificate and its unencrypted private key.",
+        action:
+          "--certificate takes a PEM file holding the certificate and its unencrypted private key, or a PFX (with its password in $EXO_OAUTH_CERTIFICATE_PASSWORD).",
       };
     case "aadsts":
       return diagnoseAadsts(f.code ?? 0, entra, ctx);

@@ -6,7 +6,8 @@ import { MAIL_ENDPOINTS, OUTLOOK_SCOPE, PROTOCOLS, type Protocol } from "../../.
 import type { StackOutputName, StackOutputsJson } from "../../../components/outputs";
 import type { BlockedProtocol } from "../../../components/exchange-step/record";
 import { createRedactor } from "../../../components/redact";
-import { InputError as ToolInputError } from "../../cli/errors";
+import { InputError as ToolInputError, UsageError } from "../../cli/errors";
+import { loadCertificate, type ConvertPfx } from "./certificate";
 import { runPulumi } from "../../cli/pulumi";
 import { isLoopback, type VerifyOptions } from "./options";
 import { normaliseAuthorityHost, type ClientCredential } from "./token";
@@ -133,6 +134,10 @@ export interface ResolveDeps {
   readFile: (path: string) => string;
   /** The file's permission bits (fs.statSync(path).mode); absent = not checked. */
   fileMode?: (path: string) => number;
+  /** The file's bytes (a PFX is binary); absent = readFile's text. */
+  readFileBytes?: (path: string) => Buffer;
+  /** Reads a PFX (default: the system's openssl, certificate.ts). */
+  convertPfx?: ConvertPfx;
 }
 
 export async function resolvePlan(opts: VerifyOptions, deps: ResolveDeps): Promise<VerifyPlan> {
@@ -186,13 +191,27 @@ export async function resolvePlan(opts: VerifyOptions, deps: ResolveDeps): Promi
 
   let credential: ClientCredential | undefined;
   if (opts.certificate !== undefined) {
+    let bytes: Buffer | undefined;
     try {
-      deps.readFile(opts.certificate);
-      credential = { kind: "certificate", certificatePath: opts.certificate };
+      bytes = deps.readFileBytes
+        ? deps.readFileBytes(opts.certificate)
+        : Buffer.from(deps.readFile(opts.certificate), "utf8");
     } catch (err) {
       errors.push(
         `--certificate ${opts.certificate}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
       );
+    }
+    if (bytes) {
+      const load = loadCertificate(
+        opts.certificate,
+        bytes,
+        { value: deps.env[opts.certificatePasswordEnv], env: opts.certificatePasswordEnv },
+        deps.convertPfx,
+      );
+      if (load.ok) credential = { kind: "certificate", certificatePath: opts.certificate, pem: load.pem };
+      // A form this machine cannot read is a command-line problem (exit 64), with the conversion.
+      else if (load.kind === "usage") throw new UsageError(load.problem);
+      else errors.push(load.problem);
     }
   } else {
     const fromEnv = deps.env[opts.clientSecretEnv];

@@ -20,6 +20,7 @@ import {
   type ToolSpec,
 } from "../../cli/args";
 import { UsageError } from "../../cli/errors";
+import { DEFAULT_CERTIFICATE_PASSWORD_ENV } from "./certificate";
 
 export const DEFAULT_SECRET_ENV = "EXO_OAUTH_CLIENT_SECRET";
 
@@ -35,6 +36,8 @@ export interface VerifyOptions {
   clientId?: string;
   clientSecretEnv: string;
   certificate?: string;
+  /** The environment variable holding a PFX's password (default EXO_OAUTH_CERTIFICATE_PASSWORD). */
+  certificatePasswordEnv: string;
   mailboxes: string[];
   protocols: Protocol[];
   endpoints: Record<Protocol, EndpointOverride>;
@@ -95,7 +98,15 @@ export const VERIFY_SPEC: ToolSpec = {
       `environment variable holding the client secret (default ${DEFAULT_SECRET_ENV})`,
       true,
     ),
-    certificate: str("<pem file>", "use a certificate (PEM with its private key) instead of a secret"),
+    certificate: str(
+      "<file>",
+      "use a certificate instead of a secret: a PEM with its private key, or a PFX (raw or base64, as the stack holds it)",
+    ),
+    "certificate-password-env": str(
+      "<NAME>",
+      `environment variable holding the PFX's password (default ${DEFAULT_CERTIFICATE_PASSWORD_ENV})`,
+      true,
+    ),
     mailbox: { ...str("<address>", "a mailbox to log in to"), multiple: true },
     protocol: {
       ...str("<imap|pop|smtp>", "only these protocols (or comma-separated; any letter case)"),
@@ -192,6 +203,15 @@ export function parseOptions(argv: string[]): VerifyOptions {
       );
   }
   if (strings.certificate !== undefined) opts.certificate = strings.certificate;
+  if (strings["certificate-password-env"] !== undefined) {
+    if (isEnvName(strings["certificate-password-env"]))
+      opts.certificatePasswordEnv = strings["certificate-password-env"];
+    // The value might be a pasted password: do not echo it.
+    else
+      errors.push(
+        "--certificate-password-env must be the NAME of an environment variable (letters, digits, _), not the password itself",
+      );
+  }
   const seen = new Set<string>();
   for (const m of lists.mailbox) {
     const address = normaliseAddress(m);
@@ -303,6 +323,7 @@ export function isLoopback(host: string): boolean {
 function defaults(): VerifyOptions {
   return {
     clientSecretEnv: DEFAULT_SECRET_ENV,
+    certificatePasswordEnv: DEFAULT_CERTIFICATE_PASSWORD_ENV,
     mailboxes: [],
     protocols: [],
     sendAs: [],

@@ -15,6 +15,7 @@ import { symbols, type Terminal } from "../../cli/terminal";
 import { diagnoseClaims, diagnoseLogin, diagnoseTokenFailure, protocolName, type Cause } from "./diagnosis";
 import { resolvePlan, type ReadStackOutputs, type VerifyPlan } from "./inputs";
 import type { Login, LoginStage } from "./login";
+import type { ConvertPfx } from "./certificate";
 import { parseOptions, VERIFY_SPEC } from "./options";
 import { renderTable } from "./table";
 import type { AcquireToken, TokenClaims } from "./token";
@@ -27,6 +28,10 @@ export interface VerifyDeps {
   readFile: (path: string) => string;
   /** A file's permission bits (fs.statSync(path).mode), to warn on a private key others can read. */
   fileMode?: (path: string) => number;
+  /** A file's bytes (a PFX is binary); absent = readFile's text. */
+  readFileBytes?: (path: string) => Buffer;
+  /** Reads a PFX (default: the system's openssl, certificate.ts). */
+  convertPfx?: ConvertPfx;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   /** What each stream shows (default: a pipe: no colour, ASCII). */
@@ -156,6 +161,10 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
   // An InputError (exit 78) when an input is missing.
   const plan: VerifyPlan = await resolvePlan(opts, deps);
   if (plan.credential.kind === "secret") scrub.add(plan.credential.secret);
+  else {
+    scrub.add(plan.credential.pem);
+    scrub.add(deps.env[opts.certificatePasswordEnv]);
+  }
   for (const w of plan.warnings) err(`Warning: ${w}`);
 
   const now = deps.now ?? Date.now;
@@ -250,7 +259,9 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
       );
     } else {
       token = { ok: false, ms: result.ms, cause: diagnoseTokenFailure(result.failure, tokenContext) };
-      err(`${sym.fail} No token: ${token.cause!.summary}`);
+      // Said once: some summaries already begin with "No token:".
+      const summary = token.cause!.summary;
+      err(`${sym.fail} ${summary.startsWith("No token:") ? summary : `No token: ${summary}`}`);
     }
 
     const pending = logins.filter((l) => !l.ok);

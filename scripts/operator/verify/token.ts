@@ -10,7 +10,9 @@ import { redact } from "../../../components/redact";
 import { MAX_DISCOVERY_BYTES } from "./limits";
 
 export type ClientCredential =
-  { kind: "secret"; secret: string } | { kind: "certificate"; certificatePath: string };
+  | { kind: "secret"; secret: string }
+  /** `pem`: the certificate and its key, read and checked (certificate.ts); else read from the path. */
+  | { kind: "certificate"; certificatePath: string; pem?: string };
 
 export interface TokenRequest {
   /** Tenant id (GUID) or a verified domain (contoso.onmicrosoft.com). */
@@ -272,12 +274,19 @@ export const acquireToken: AcquireToken = async (req) => {
     credential =
       req.credential.kind === "secret"
         ? new ClientSecretCredential(req.tenant, req.clientId, req.credential.secret, options)
-        : new ClientCertificateCredential(
-            req.tenant,
-            req.clientId,
-            { certificatePath: req.credential.certificatePath },
-            options,
-          );
+        : req.credential.pem !== undefined
+          ? new ClientCertificateCredential(
+              req.tenant,
+              req.clientId,
+              { certificate: req.credential.pem },
+              options,
+            )
+          : new ClientCertificateCredential(
+              req.tenant,
+              req.clientId,
+              { certificatePath: req.credential.certificatePath },
+              options,
+            );
   } catch (err) {
     return failed({ kind: "credential", message: (err as Error).message });
   }

@@ -2,6 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { resolvePlan } from "../../../scripts/operator/verify/inputs";
 import { parseOptions } from "../../../scripts/operator/verify/options";
+import { createClientCertificate } from "../../../scripts/offline-tenant/tls";
+
+const CERT = createClientCertificate();
 
 const TENANT = "2ea4955d-830e-4aa7-8ab5-661a6b9aa84d";
 const CLIENT = "22222222-2222-4222-8222-222222222222";
@@ -56,7 +59,7 @@ describe("what verify warns about although nothing failed", () => {
     resolvePlan(parseOptions(["--certificate", "/keys/app.pem"]), {
       env: {},
       readStackOutputs: async () => ({ ok: true, outputs: outputs() }),
-      readFile: () => "",
+      readFile: () => CERT.pem,
       fileMode: () => 0o100000 | mode,
     });
 
