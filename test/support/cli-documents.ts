@@ -108,6 +108,7 @@ export const verifyReportDocument = z.strictObject({
   ...envelope,
   schema: z.literal("exo-oauth/verify-report@2"),
   exitCode: z.union([z.literal(0), z.literal(1)]),
+  stack: z.string().optional(),
   tenant: z.string(),
   clientId: z.string(),
   credential: z.enum(["secret", "certificate"]),

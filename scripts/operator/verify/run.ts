@@ -80,6 +80,10 @@ export interface TokenReport {
 
 export interface VerifyReport {
   ok: boolean;
+  /** The stack whose outputs were read (--stack; "(selected)" for the selected one); absent when every input came from options. */
+  stack?: string;
+  /** When the run started, ISO 8601 UTC. */
+  startedAt?: string;
   tenant: string;
   clientId: string;
   credential: "secret" | "certificate";
@@ -143,7 +147,9 @@ export async function runVerify(argv: string[], deps: VerifyDeps): Promise<Verif
     async (inv) => {
       report = await verify(inv, argv, deps);
       const code = report.ok ? EXIT.ok : EXIT.error;
-      if (inv.json) return { exitCode: code, body: { ...report } };
+      // The JSON envelope carries startedAt itself (scripts/cli/json.ts).
+      const { startedAt: _startedAt, ...body } = report;
+      if (inv.json) return { exitCode: code, body };
       deps.stdout(inv.redact(renderTable(report, inv.terminals.stdout)));
       return { exitCode: code };
     },
@@ -287,6 +293,13 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
       }
     }
 
+    // Each login is shown once, in the table; here only a running count (and, under --wait, the
+    // names of those still failing), so a terminal does not show every login twice.
+    let done = 0;
+    const progress = (what: string) => {
+      done++;
+      if (opts.waitMs > 0 || toRun.length > 8) err(`[${done}/${toRun.length}] ${what}`);
+    };
     await pool(toRun, opts.concurrency, async (l) => {
       const p = l.protocol;
       const sendAs = l.check === "send-as";
@@ -313,7 +326,7 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
         delete l.stage;
         delete l.serverResponse;
         if (r.detail) l.detail = r.detail;
-        err(`${sym.pass} ${label} in ${formatMs(r.ms)}`);
+        progress(`${sym.pass} ${label}`);
       } else {
         l.stage = r.stage;
         l.serverResponse = r.serverResponse;
@@ -326,7 +339,7 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
           oid: claims?.oid,
           blocked: plan.blocked,
         });
-        err(`${sym.fail} ${label} after ${formatMs(r.ms)}: ${r.serverResponse}`);
+        progress(`${sym.fail} ${label}`);
       }
     });
 
@@ -344,6 +357,8 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
   const passed = logins.filter((l) => l.ok).length;
   const report: VerifyReport = {
     ok: passed === logins.length,
+    ...(plan.source === "stack" ? { stack: opts.stack ?? "(selected)" } : {}),
+    startedAt: new Date(started).toISOString(),
     tenant: plan.tenant,
     clientId: plan.clientId,
     credential: credentialKind,
