@@ -37,6 +37,7 @@ export interface AfterLoginFront {
 /** The user and token of an XOAUTH2 initial response, or undefined. */
 function decodeBlob(text: string): { user: string; token: string } | undefined {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return undefined;
+  // eslint-disable-next-line no-control-regex -- XOAUTH2 separates its fields with \x01
   const m = /^user=([^\x01]*)\x01auth=Bearer ([^\x01]*)\x01\x01$/.exec(
     Buffer.from(text, "base64").toString("utf8"),
   );
