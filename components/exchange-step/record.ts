@@ -18,8 +18,18 @@ import type { ManagedState } from "./state";
 
 export const RECORD_SCHEMA = "exo-oauth/exchange-record@1";
 
+/** A protocol a mailbox switch stops (Get-CASMailbox / Get-TransportConfig, read only). */
+export interface BlockedProtocol {
+  mailbox: string;
+  protocol: "IMAP" | "POP" | "SMTP";
+  /** The switch, as the admin sets it back, e.g. `Set-CASMailbox -PopEnabled`. */
+  switch: string;
+}
+
 export interface ManagedRecord extends ManagedState {
   schema: typeof RECORD_SCHEMA;
+  /** Protocols the last run found switched off (optional: records before it have none; verify names them first). */
+  blocked?: BlockedProtocol[];
 }
 
 export function toRecord(state: ManagedState): ManagedRecord {

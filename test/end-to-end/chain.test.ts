@@ -151,8 +151,11 @@ describe.skipIf(skipDovecot)("one tenant, deployed, changed and destroyed offlin
       [`${BILLING} imap`]: "pass",
       [`${BILLING} pop`]: "pass",
       [`${ALERTS} smtp`]: "pass",
+      // sendAs: true on helpdesk, proven by logging in as alerts and sending as helpdesk.
+      [`${HELPDESK} smtp send-as`]: "pass",
     });
     expect(v.exitCode).toBe(0);
+    expect(v.report!.logins.find((l) => l.check === "send-as")?.loginMailbox).toBe(ALERTS);
     expect(v.report!.token.claims!.oid).toBe(first.outputs.servicePrincipalObjectId);
   });
 
@@ -212,6 +215,7 @@ describe.skipIf(skipDovecot)("one tenant, deployed, changed and destroyed offlin
         [`${BILLING} imap`]: "pass",
         [`${BILLING} pop`]: "role-missing",
         [`${ALERTS} smtp`]: "pass",
+        [`${HELPDESK} smtp send-as`]: "pass",
       });
       expect(v.exitCode).toBe(1);
       expect(v.report!.logins.filter((l) => l.cause?.id === "role-missing").every((l) => !l.attempted)).toBe(
@@ -247,6 +251,7 @@ describe.skipIf(skipDovecot)("one tenant, deployed, changed and destroyed offlin
       [`${BILLING} imap`]: "pass",
       [`${BILLING} smtp`]: "pass",
       [`${SUPPORT} imap`]: "pass",
+      [`${HELPDESK} smtp send-as`]: "pass",
     });
     expect(v.exitCode).toBe(0);
 

@@ -297,7 +297,10 @@ export async function verify(
 /** "mailbox protocol" → "pass" or the failure's cause id. */
 export function outcomes(report: VerifyReport | undefined): Record<string, string> {
   return Object.fromEntries(
-    (report?.logins ?? []).map((l) => [`${l.mailbox} ${l.protocol}`, l.ok ? "pass" : (l.cause?.id ?? "?")]),
+    (report?.logins ?? []).map((l) => [
+      `${l.mailbox} ${l.protocol}${l.check === "send-as" ? " send-as" : ""}`,
+      l.ok ? "pass" : (l.cause?.id ?? "?"),
+    ]),
   );
 }
 

@@ -45,8 +45,36 @@ export interface CheckRequest {
 }
 
 export type CheckResult =
-  | { ok: true; reason: null; oid: string; protocol: Protocol; mailbox: string; spSid: string }
-  | { ok: false; reason: CheckReason; oid: string | null; detail: string };
+  | {
+      ok: true;
+      reason: null;
+      oid: string;
+      protocol: Protocol;
+      mailbox: string;
+      spSid: string;
+      /**
+       * Set when the login would have been refused for a reason the peers are told to defer
+       * (`refuseAfterLogin`): the login is accepted and the session is refused after it, the way
+       * Exchange answers `BAD User is authenticated but not connected.` (docs/offline-tenant.md, "Knobs of the mail peers").
+       */
+      refuseAfterLogin?: { reason: CheckReason; detail: string };
+    }
+  | {
+      ok: false;
+      reason: CheckReason;
+      oid: string | null;
+      detail: string;
+      /** protocol_disabled on SMTP: which switch refused (the mailbox's own, or the tenant's it follows). */
+      scope?: "mailbox" | "tenant";
+    };
+
+/**
+ * Reasons a refusal may be deferred to after the login (`refuseAfterLogin`): the ones Exchange is
+ * reported to answer after a successful AUTHENTICATE (docs/microsoft-contract.md, "User is
+ * authenticated but not connected"). Token problems are always refused at login.
+ */
+export const DEFERRABLE_REASONS = ["protocol_disabled", "sp_not_registered", "mailbox_not_granted"] as const;
+export type DeferrableReason = (typeof DEFERRABLE_REASONS)[number];
 
 export interface Jwks {
   keys: (JsonWebKey & { kid?: string; alg?: string })[];
@@ -62,6 +90,8 @@ export interface CheckContext {
    * TokenValidationParameters.DefaultClockSkew is 5 minutes.
    */
   clockSkewSec?: number;
+  /** Refusals accepted at login and refused after it (the knob `refuseAfterLogin`). Default none. */
+  refuseAfterLogin?: readonly DeferrableReason[];
 }
 
 const SERVICE_PROTOCOL: Readonly<Record<string, Protocol>> = {
@@ -112,7 +142,11 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function fail(reason: CheckReason, detail: string, oid: string | null = null): CheckResult {
+function fail(
+  reason: CheckReason,
+  detail: string,
+  oid: string | null = null,
+): Extract<CheckResult, { ok: false }> {
   return { ok: false, reason, oid, detail };
 }
 
@@ -128,6 +162,23 @@ export function jwksHasKid(jwks: Jwks, token: string): boolean {
  * Exchange service principal for the token's `oid`, and its FullAccess grant on the mailbox.
  */
 export function checkLogin(req: CheckRequest, ctx: CheckContext): CheckResult {
+  const result = decideLogin(req, ctx);
+  if (result.ok || !result.oid || !ctx.refuseAfterLogin?.includes(result.reason as DeferrableReason))
+    return result;
+  const protocol = protocolOfService(String(req.service)) as Protocol;
+  const sp = findServicePrincipal(ctx.state, result.oid);
+  return {
+    ok: true,
+    reason: null,
+    oid: result.oid,
+    protocol,
+    mailbox: req.user.trim().toLowerCase(),
+    spSid: sp?.Sid ?? "",
+    refuseAfterLogin: { reason: result.reason, detail: result.detail },
+  };
+}
+
+function decideLogin(req: CheckRequest, ctx: CheckContext): CheckResult {
   if (typeof req.user !== "string" || req.user === "" || typeof req.token !== "string" || req.token === "")
     return fail("bad_request", "user and token must be non-empty strings");
   const protocol = protocolOfService(String(req.service ?? ""));
@@ -197,13 +248,19 @@ export function checkLogin(req: CheckRequest, ctx: CheckContext): CheckResult {
   if (protocol === "pop" && !mailbox.PopEnabled)
     return fail("protocol_disabled", `PopEnabled is false on ${mailbox.address}`, oid);
   if (protocol === "smtp" && smtpAuthDisabled(ctx.state, mailbox.SmtpClientAuthenticationDisabled))
-    return fail(
-      "protocol_disabled",
-      mailbox.SmtpClientAuthenticationDisabled === null
-        ? "SmtpClientAuthenticationDisabled is true in the tenant's transport config"
-        : `SmtpClientAuthenticationDisabled is true on ${mailbox.address}`,
-      oid,
-    );
+    return mailbox.SmtpClientAuthenticationDisabled === null
+      ? {
+          ...fail(
+            "protocol_disabled",
+            "SmtpClientAuthenticationDisabled is true in the tenant's transport config",
+            oid,
+          ),
+          scope: "tenant",
+        }
+      : {
+          ...fail("protocol_disabled", `SmtpClientAuthenticationDisabled is true on ${mailbox.address}`, oid),
+          scope: "mailbox",
+        };
 
   // The Exchange SP's Identity equals the Entra SP object id, which is the token's `oid`.
   const sp = findServicePrincipal(ctx.state, oid);
@@ -265,6 +322,8 @@ export interface CheckerOptions {
   /** CA to trust when fetching an https JWKS URL (the offline issuer's self-signed certificate). */
   jwksCa?: string | Buffer;
   clockSkewSec?: number;
+  /** Refusals accepted at login and refused after it (docs/offline-tenant.md, "Knobs of the mail peers"). */
+  refuseAfterLogin?: readonly DeferrableReason[];
   /** The clock tokens are checked against (default: the system clock); the demo's is simulated. */
   now?: () => Date;
   /** Called after every check (tests and logs); never receives the token. */
@@ -295,6 +354,7 @@ export async function startChecker(opts: CheckerOptions): Promise<Checker> {
       state,
       jwks: await jwksFor(String(req.token ?? "")),
       clockSkewSec: opts.clockSkewSec,
+      ...(opts.refuseAfterLogin ? { refuseAfterLogin: opts.refuseAfterLogin } : {}),
       ...(opts.now ? { now: Math.floor(opts.now().getTime() / 1000) } : {}),
     });
     opts.onCheck?.({ user: req.user, service: req.service, mech: req.mech }, result);

@@ -4,12 +4,41 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLocalhostCert } from "../tls";
-import { startChecker, type CheckReason, type CheckRequest, type CheckResult, type Jwks } from "./checker";
+import { startAfterLoginFront } from "./after-login-front";
+import {
+  DEFERRABLE_REASONS,
+  startChecker,
+  type CheckReason,
+  type CheckRequest,
+  type CheckResult,
+  type DeferrableReason,
+  type Jwks,
+} from "./checker";
 import { startDovecot, type DovecotInstance } from "./dovecot";
 import { startSmtpPeer, type AcceptedMessage } from "./smtp-peer";
 
 export { checkLogin, checkSendAs, startChecker } from "./checker";
-export type { CheckReason, CheckRequest, CheckResult, Jwks };
+export type { CheckReason, CheckRequest, CheckResult, DeferrableReason, Jwks };
+
+/** The environment knob that sets `refuseAfterLogin` for the demo and serve (a stable interface). */
+export const REFUSE_AFTER_LOGIN_ENV = "EXO_PEER_REFUSE_AFTER_LOGIN";
+
+/**
+ * Parses `EXO_PEER_REFUSE_AFTER_LOGIN` (comma-separated reasons; empty or unset = none). Throws,
+ * naming the value and what is allowed, on an unknown reason: a misspelt knob would never fire.
+ */
+export function parseRefuseAfterLogin(text: string | undefined): DeferrableReason[] {
+  const items = (text ?? "")
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "");
+  for (const item of items)
+    if (!(DEFERRABLE_REASONS as readonly string[]).includes(item))
+      throw new Error(
+        `${REFUSE_AFTER_LOGIN_ENV}: '${item}' is not a reason that can be refused after the login; allowed: ${DEFERRABLE_REASONS.join(", ")}`,
+      );
+  return items as DeferrableReason[];
+}
 export { dovecotAvailability } from "./dovecot";
 
 /** Where a client connects; spreads into the verify tool's LoginOptions. */
@@ -32,6 +61,13 @@ export interface MailPeersOptions {
   clockSkewSec?: number;
   /** The checker's clock (default: the system clock): give the token issuer's when it is simulated. */
   now?: () => Date;
+  /**
+   * Refusals the peers accept at login and refuse after it, as Exchange does (IMAP: `BAD User is
+   * authenticated but not connected.` at the next command; POP: `-ERR …` likewise; SMTP: `550 5.7.60`
+   * at MAIL FROM). Default: $EXO_PEER_REFUSE_AFTER_LOGIN, else none. With any, the TLS IMAP and POP
+   * endpoints are served by the after-login front (after-login-front.ts) before Dovecot.
+   */
+  refuseAfterLogin?: DeferrableReason[];
   /** Observes every check (never sees the token). */
   onCheck?: (req: Omit<CheckRequest, "token">, result: CheckResult) => void;
 }
@@ -68,6 +104,8 @@ export async function startMailPeers(opts: MailPeersOptions): Promise<MailPeers>
     if (ownDir) rmSync(runDir, { recursive: true, force: true });
   };
   try {
+    const refuseAfterLogin =
+      opts.refuseAfterLogin ?? parseRefuseAfterLogin(process.env[REFUSE_AFTER_LOGIN_ENV]);
     const cert = createLocalhostCert(join(runDir, "tls"));
     const checker = await startChecker({
       statePath: opts.statePath,
@@ -76,6 +114,7 @@ export async function startMailPeers(opts: MailPeersOptions): Promise<MailPeers>
       clockSkewSec: opts.clockSkewSec,
       now: opts.now,
       onCheck: opts.onCheck,
+      refuseAfterLogin,
     });
     stops.push(checker.stop);
     const dovecot = await startDovecot({
@@ -92,12 +131,32 @@ export async function startMailPeers(opts: MailPeersOptions): Promise<MailPeers>
       key: cert.key,
     });
     stops.push(smtp.stop);
+    // Dovecot's TLS ports, or the after-login front's when a refusal is deferred (it relays to the plaintext ports).
+    let imapsPort = dovecot.imaps.port;
+    let pop3sPort = dovecot.pop3s.port;
+    if (refuseAfterLogin.length > 0) {
+      const common = { cert: cert.cert, key: cert.key, check: checker.check };
+      const imapFront = await startAfterLoginFront({
+        ...common,
+        protocol: "imap",
+        upstreamPort: dovecot.imap.port,
+      });
+      stops.push(imapFront.stop);
+      const popFront = await startAfterLoginFront({
+        ...common,
+        protocol: "pop",
+        upstreamPort: dovecot.pop3.port,
+      });
+      stops.push(popFront.stop);
+      imapsPort = imapFront.port;
+      pop3sPort = popFront.port;
+    }
     const host = "127.0.0.1";
     return {
       imap: { host, port: dovecot.imap.port, tls: "none" },
-      imaps: { host, port: dovecot.imaps.port, tls: "implicit" },
+      imaps: { host, port: imapsPort, tls: "implicit" },
       pop3: { host, port: dovecot.pop3.port, tls: "none" },
-      pop3s: { host, port: dovecot.pop3s.port, tls: "implicit" },
+      pop3s: { host, port: pop3sPort, tls: "implicit" },
       smtp: { host, port: smtp.port, tls: "starttls" },
       ca: cert.cert,
       checkerUrl: checker.url,

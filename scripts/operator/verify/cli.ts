@@ -3,7 +3,7 @@
 // pulumi CLI — and exits with the code of the one table (docs/operations.md, "Exit codes"):
 // 0 only if every expected login passed, 1 a login or the token failed, 64 a bad command line,
 // 78 a missing input.
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { processIO, runAsMain } from "../../cli/run";
 import { loginImap } from "./imap";
 import { readStackOutputs } from "./inputs";
@@ -20,6 +20,8 @@ runAsMain(async (argv) => {
     logins: { imap: loginImap, pop: loginPop3, smtp: loginSmtp },
     readStackOutputs,
     readFile: (path) => readFileSync(path, "utf8"),
+    fileMode: (path) => statSync(path).mode,
+    readFileBytes: (path) => readFileSync(path),
     stdout: io.stdout,
     stderr: io.stderr,
     terminals: io.terminals,

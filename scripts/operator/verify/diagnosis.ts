@@ -12,6 +12,7 @@ import {
   PROTOCOL_ROLE,
   type Protocol,
 } from "../../../components/microsoft";
+import type { BlockedProtocol } from "../../../components/exchange-step/record";
 import type { LoginResult } from "./login";
 import type { TokenClaims, TokenFailure } from "./token";
 
@@ -43,6 +44,9 @@ export type CauseId =
   | "mailbox-not-opened"
   | "smtp-auth-disabled"
   | "send-as-denied"
+  | "submission-refused"
+  | "protocol-blocked"
+  | "plaintext-refused"
   | "host-unreachable"
   | "tls-failed"
   | "timeout"
@@ -110,7 +114,8 @@ export function diagnoseTokenFailure(f: TokenFailure, ctx: TokenContext): Cause 
       return {
         id: "credential-unreadable",
         summary: `No token: the credential could not be loaded (${entra})`,
-        action: "--certificate takes a PEM file holding the certificate and its unencrypted private key.",
+        action:
+          "--certificate takes a PEM file holding the certificate and its unencrypted private key, or a PFX (with its password in $EXO_OAUTH_CERTIFICATE_PASSWORD).",
       };
     case "aadsts":
       return diagnoseAadsts(f.code ?? 0, entra, ctx);
@@ -295,9 +300,13 @@ export interface LoginContext {
   mailbox: string;
   /** host:port of the mail server. */
   endpoint: string;
+  /** A send-as check: the address sent as (`mailbox` is the one logged in with). */
+  sendAs?: string;
   /** From the token, to name the exact objects in the fix. */
   appid?: string;
   oid?: string;
+  /** Protocols the last Exchange run found switched off (the record's `blocked`): named first. */
+  blocked?: readonly BlockedProtocol[];
 }
 
 /** Why a login failed, from where it stopped and the server's reply. */
@@ -329,19 +338,51 @@ export function diagnoseLogin(r: Extract<LoginResult, { ok: false }>, ctx: Login
       summary: `${ctx.endpoint} did not greet like a ${name} server`,
       action: `Check --${ctx.protocol}-host and --${ctx.protocol}-port (Exchange Online: IMAP 993 TLS, POP 995 TLS, SMTP 587 STARTTLS).`,
     };
+  const blocked = ctx.blocked?.find(
+    (b) => b.mailbox.toLowerCase() === ctx.mailbox.toLowerCase() && b.protocol === name,
+  );
+  if (blocked)
+    return {
+      id: "protocol-blocked",
+      summary: `${name} is switched off for ${ctx.mailbox} (${blocked.switch})`,
+      action: `The last Exchange run read this switch off (exo-oauth reads the protocol switches, never changes them): turn it back on with \`${blocked.switch}\` on ${ctx.mailbox} if this mailbox should use ${name}.`,
+    };
   if (/\b5\.7\.139\b/.test(reply)) {
-    const scope = /mailbox/i.test(reply) ? "mailbox" : /tenant/i.test(reply) ? "tenant" : "mailbox or tenant";
+    // Exchange names the switch that refused (docs/microsoft-contract.md, "SMTP AUTH disabled").
+    if (/for the Mailbox/i.test(reply))
+      return {
+        id: "smtp-auth-disabled",
+        summary: `SMTP AUTH is disabled for the mailbox ${ctx.mailbox}`,
+        action: `The mailbox's own switch is off (it overrides the tenant's): \`Set-CASMailbox -Identity ${ctx.mailbox} -SmtpClientAuthenticationDisabled $false\` (or \`$null\` to follow the tenant).`,
+      };
+    if (/for the Tenant/i.test(reply))
+      return {
+        id: "smtp-auth-disabled",
+        summary: "SMTP AUTH is disabled for the tenant",
+        action: `The tenant's switch is off and the mailbox follows it: \`Set-TransportConfig -SmtpClientAuthenticationDisabled $false\` (tenant-wide), or for this mailbox only \`Set-CASMailbox -Identity ${ctx.mailbox} -SmtpClientAuthenticationDisabled $false\`.`,
+      };
     return {
       id: "smtp-auth-disabled",
-      summary: `SMTP AUTH is disabled for the ${scope}`,
-      action: `Enable it for the mailbox: \`Set-CASMailbox -Identity ${ctx.mailbox} -SmtpClientAuthenticationDisabled $false\`, or tenant-wide: \`Set-TransportConfig -SmtpClientAuthenticationDisabled $false\` (security defaults also disable SMTP AUTH).`,
+      summary: /security defaults/i.test(reply)
+        ? "SMTP AUTH is blocked by the tenant's security defaults"
+        : "SMTP AUTH is disabled for the mailbox or the tenant",
+      action: `Security defaults block SMTP AUTH: turn them off (Entra admin center › Properties) or use Conditional Access; then \`Set-CASMailbox -Identity ${ctx.mailbox} -SmtpClientAuthenticationDisabled $false\` or tenant-wide \`Set-TransportConfig -SmtpClientAuthenticationDisabled $false\`.`,
     };
   }
-  if (/\b5\.2\.252\b|SendAsDenied/i.test(reply))
+  if (/\b5\.2\.252\b|SendAsDenied/i.test(reply)) {
+    const as = ctx.sendAs ?? ctx.mailbox;
     return {
       id: "send-as-denied",
-      summary: `Exchange refused to send as ${ctx.mailbox} (SendAsDenied)`,
-      action: `Grant SendAs: \`Add-RecipientPermission -Identity ${ctx.mailbox} -Trustee ${ctx.oid ?? "<service principal object id>"} -AccessRights SendAs -Confirm:$false\` (sendAs: true in the stack config).`,
+      summary: `Exchange refused to send as ${as} (SendAsDenied)`,
+      action: `The service principal has no SendAs on ${as}: \`Add-RecipientPermission -Identity ${as} -Trustee ${ctx.oid ?? "<service principal object id>"} -AccessRights SendAs -Confirm:$false\` (sendAs: true in the stack config, then \`pulumi up\`); a new grant can take 15–30 minutes.`,
+    };
+  }
+  if (/\b5\.7\.60\b/.test(reply))
+    return {
+      id: "submission-refused",
+      summary: `Logged in as ${ctx.mailbox}, but Exchange refused to submit mail from it`,
+      action: `AUTH passed; Exchange does not let service principal ${ctx.oid ?? "(oid)"} send from ${ctx.mailbox}. Check:`,
+      checks: grantChecks(ctx),
     };
   if (
     /User is authenticated but not connected/i.test(reply) ||

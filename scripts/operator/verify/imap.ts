@@ -4,6 +4,7 @@
 // answers the XOAUTH2 error challenge with an empty line ("breaker"), so a refusal ends in NO.
 import { ImapFlow } from "imapflow";
 import type { Login, LoginStage } from "./login";
+import { MAX_CONVERSATION_BYTES, MAX_LINE_BYTES } from "./limits";
 import { runLogin } from "./login-runner";
 
 interface ImapFlowError extends Error {
@@ -36,6 +37,9 @@ function stageOf(err: ImapFlowError, greeted: boolean): LoginStage {
   )
     return "tls";
   if (GREETING_CODES.has(code)) return "greeting";
+  // STARTTLS refused, or the upgrade broken (plaintext injected, closed mid-handshake): a TLS
+  // failure, not Exchange refusing the token (before this, all three read as "auth").
+  if (/STARTTLS|\bTLS\b|\bSSL\b|certificate/i.test(err.message)) return "tls";
   return greeted ? "auth" : "connect";
 }
 
@@ -63,6 +67,10 @@ export const loginImap: Login = async (opts) => {
     logger: false,
     emitLogs: false,
     disableAutoIdle: true,
+    // A hostile server must not make verify buffer without bound (limits.ts).
+    maxLineLength: MAX_LINE_BYTES,
+    maxLiteralSize: MAX_CONVERSATION_BYTES,
+    maxResponseSize: 2 * MAX_CONVERSATION_BYTES,
     // The library's own timers are a backstop; the login's deadline below decides first.
     connectionTimeout: opts.timeoutMs + 1000,
     greetingTimeout: opts.timeoutMs + 1000,
@@ -82,9 +90,14 @@ export const loginImap: Login = async (opts) => {
     failure: (error) => {
       const err = error as ImapFlowError;
       const greeted = Boolean((client as unknown as { greetingReceived?: boolean }).greetingReceived);
+      const response = responseOf(err);
+      // Exchange accepted AUTHENTICATE and refused the next command (imapflow sends one before
+      // connect() resolves, and reports it as an authentication failure): that is after the login.
+      const notConnected = /User is authenticated but not connected/i.exec(response);
+      if (notConnected) return { stage: "command", response: `BAD ${notConnected[0]}.` };
       return {
         stage: stage === "authenticated" ? "command" : stageOf(err, greeted),
-        response: responseOf(err),
+        response,
       };
     },
     close: () => client.close(),

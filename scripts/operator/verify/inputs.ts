@@ -4,10 +4,12 @@
 import { isGuid, normaliseAddress } from "../../../components/identifiers";
 import { MAIL_ENDPOINTS, OUTLOOK_SCOPE, PROTOCOLS, type Protocol } from "../../../components/microsoft";
 import type { StackOutputName, StackOutputsJson } from "../../../components/outputs";
+import type { BlockedProtocol } from "../../../components/exchange-step/record";
 import { createRedactor } from "../../../components/redact";
-import { InputError as ToolInputError } from "../../cli/errors";
+import { InputError as ToolInputError, UsageError } from "../../cli/errors";
+import { loadCertificate, type ConvertPfx } from "./certificate";
 import { runPulumi } from "../../cli/pulumi";
-import type { VerifyOptions } from "./options";
+import { isLoopback, type VerifyOptions } from "./options";
 import { normaliseAuthorityHost, type ClientCredential } from "./token";
 
 /** A missing or invalid input (exit 78): the kit's InputError, one problem per line. */
@@ -62,11 +64,46 @@ export interface VerifyPlan {
   scope: string;
   ca?: string;
   targets: VerifyTarget[];
+  /** Mailboxes to send as (`sendAs: true` in the stack, or --send-as): each gets a send-as check. */
+  sendAs: string[];
+  /** Protocols the last Exchange run found switched off (the record's optional `blocked`). */
+  blocked: BlockedProtocol[];
+  /** What the report must say although nothing failed: a token sent without TLS, a key file others can read. */
+  warnings: string[];
   endpoints: Record<Protocol, { host: string; port: number; tls: "implicit" | "starttls" | "none" }>;
 }
 
 function isProtocol(v: unknown): v is Protocol {
   return typeof v === "string" && (PROTOCOLS as readonly string[]).includes(v);
+}
+
+/** The `sendAs: true` mailboxes of the stack's `mailboxes` output. */
+function stackSendAs(outputs: StackOutputsJson): string[] {
+  const raw = outputs.mailboxes;
+  if (!Array.isArray(raw)) return [];
+  return raw
+    .filter(
+      (m): m is { address: string; sendAs: true } =>
+        typeof m === "object" &&
+        m !== null &&
+        typeof (m as { address?: unknown }).address === "string" &&
+        (m as { sendAs?: unknown }).sendAs === true,
+    )
+    .map((m) => normaliseAddress(m.address));
+}
+
+/** The record's `blocked` list, entries of the documented shape only (components/exchange-step/record.ts). */
+function stackBlocked(outputs: StackOutputsJson): BlockedProtocol[] {
+  const record = outputs.exchangeRecord as { blocked?: unknown } | undefined;
+  if (typeof record !== "object" || record === null || !Array.isArray(record.blocked)) return [];
+  return record.blocked.filter(
+    (b): b is BlockedProtocol =>
+      typeof b === "object" &&
+      b !== null &&
+      typeof (b as BlockedProtocol).mailbox === "string" &&
+      ["IMAP", "POP", "SMTP"].includes((b as BlockedProtocol).protocol) &&
+      typeof (b as BlockedProtocol).switch === "string",
+  );
 }
 
 /** The stack's `mailboxes` output: addresses, or { address, protocols } objects (normalised config). */
@@ -95,6 +132,12 @@ export interface ResolveDeps {
   env: Record<string, string | undefined>;
   readStackOutputs: ReadStackOutputs;
   readFile: (path: string) => string;
+  /** The file's permission bits (fs.statSync(path).mode); absent = not checked. */
+  fileMode?: (path: string) => number;
+  /** The file's bytes (a PFX is binary); absent = readFile's text. */
+  readFileBytes?: (path: string) => Buffer;
+  /** Reads a PFX (default: the system's openssl, certificate.ts). */
+  convertPfx?: ConvertPfx;
 }
 
 export async function resolvePlan(opts: VerifyOptions, deps: ResolveDeps): Promise<VerifyPlan> {
@@ -148,13 +191,27 @@ export async function resolvePlan(opts: VerifyOptions, deps: ResolveDeps): Promi
 
   let credential: ClientCredential | undefined;
   if (opts.certificate !== undefined) {
+    let bytes: Buffer | undefined;
     try {
-      deps.readFile(opts.certificate);
-      credential = { kind: "certificate", certificatePath: opts.certificate };
+      bytes = deps.readFileBytes
+        ? deps.readFileBytes(opts.certificate)
+        : Buffer.from(deps.readFile(opts.certificate), "utf8");
     } catch (err) {
       errors.push(
         `--certificate ${opts.certificate}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
       );
+    }
+    if (bytes) {
+      const load = loadCertificate(
+        opts.certificate,
+        bytes,
+        { value: deps.env[opts.certificatePasswordEnv], env: opts.certificatePasswordEnv },
+        deps.convertPfx,
+      );
+      if (load.ok) credential = { kind: "certificate", certificatePath: opts.certificate, pem: load.pem };
+      // A form this machine cannot read is a command-line problem (exit 64), with the conversion.
+      else if (load.kind === "usage") throw new UsageError(load.problem);
+      else errors.push(load.problem);
     }
   } else {
     const fromEnv = deps.env[opts.clientSecretEnv];
@@ -196,6 +253,23 @@ export async function resolvePlan(opts: VerifyOptions, deps: ResolveDeps): Promi
       },
     ]),
   ) as VerifyPlan["endpoints"];
+  const warnings: string[] = [];
+  // Like ssh with a private key others can read, but a warning: the run goes on.
+  if (credential.kind === "certificate" && deps.fileMode) {
+    const mode = deps.fileMode(credential.certificatePath) & 0o777;
+    if (mode & 0o077)
+      warnings.push(
+        `--certificate ${credential.certificatePath} holds a private key and is readable by ${mode & 0o007 ? "others" : "its group"} (mode ${mode.toString(8).padStart(4, "0")}): \`chmod 600 ${credential.certificatePath}\``,
+      );
+  }
+  const used = new Set(targets.flatMap((t) => t.protocols));
+  for (const p of PROTOCOLS) {
+    const e = endpoints[p];
+    if (used.has(p) && e.tls === "none")
+      warnings.push(
+        `${p.toUpperCase()} to ${e.host}:${e.port} without TLS: the token travelled unencrypted (${isLoopback(e.host) ? "a loopback host" : "--allow-plaintext"})`,
+      );
+  }
   return {
     source: explicit ? "options" : "stack",
     tenant,
@@ -206,6 +280,9 @@ export async function resolvePlan(opts: VerifyOptions, deps: ResolveDeps): Promi
     scope: opts.scope ?? OUTLOOK_SCOPE,
     ...(ca ? { ca } : {}),
     targets,
+    sendAs: opts.sendAs.length > 0 ? opts.sendAs : opts.mailboxes.length > 0 ? [] : stackSendAs(outputs),
+    blocked: stackBlocked(outputs),
+    warnings,
     endpoints,
   };
 }

@@ -19,6 +19,12 @@ export interface LoginOptions {
   servername?: string;
   /** SMTP only: after the login, send one small test message from the mailbox to this address (`--send-test`). */
   sendTestTo?: string;
+  /**
+   * SMTP only: the send-as check. After logging in as `mailbox`, submit one small message with this
+   * address as envelope sender and From: (to `sendTestTo`, else to this address itself), so Exchange
+   * decides SendAs at submission (docs/microsoft-contract.md, "Recipient permissions (SendAs)").
+   */
+  sendAs?: string;
 }
 
 /** Where a failed login stopped. */

@@ -20,6 +20,7 @@ import {
   type ToolSpec,
 } from "../../cli/args";
 import { UsageError } from "../../cli/errors";
+import { DEFAULT_CERTIFICATE_PASSWORD_ENV } from "./certificate";
 
 export const DEFAULT_SECRET_ENV = "EXO_OAUTH_CLIENT_SECRET";
 
@@ -35,6 +36,8 @@ export interface VerifyOptions {
   clientId?: string;
   clientSecretEnv: string;
   certificate?: string;
+  /** The environment variable holding a PFX's password (default EXO_OAUTH_CERTIFICATE_PASSWORD). */
+  certificatePasswordEnv: string;
   mailboxes: string[];
   protocols: Protocol[];
   endpoints: Record<Protocol, EndpointOverride>;
@@ -42,6 +45,10 @@ export interface VerifyOptions {
   caFile?: string;
   scope?: string;
   sendTest?: string;
+  /** Mailboxes to prove SendAs on (--send-as); default: the stack's `sendAs: true` mailboxes. */
+  sendAs: string[];
+  /** Send the token over plaintext to a host that is not loopback (--allow-plaintext). */
+  allowPlaintext: boolean;
   /** ms; 0 = no retries. */
   waitMs: number;
   concurrency: number;
@@ -91,7 +98,15 @@ export const VERIFY_SPEC: ToolSpec = {
       `environment variable holding the client secret (default ${DEFAULT_SECRET_ENV})`,
       true,
     ),
-    certificate: str("<pem file>", "use a certificate (PEM with its private key) instead of a secret"),
+    certificate: str(
+      "<file>",
+      "use a certificate instead of a secret: a PEM with its private key, or a PFX (raw or base64, as the stack holds it)",
+    ),
+    "certificate-password-env": str(
+      "<NAME>",
+      `environment variable holding the PFX's password (default ${DEFAULT_CERTIFICATE_PASSWORD_ENV})`,
+      true,
+    ),
     mailbox: { ...str("<address>", "a mailbox to log in to"), multiple: true },
     protocol: {
       ...str("<imap|pop|smtp>", "only these protocols (or comma-separated; any letter case)"),
@@ -105,6 +120,17 @@ export const VERIFY_SPEC: ToolSpec = {
       "<address>",
       "SMTP also sends a test message to this address (otherwise nothing is sent)",
     ),
+    "send-as": {
+      ...str(
+        "<address>",
+        "prove SendAs on this mailbox: log in with another SMTP mailbox and send as it (default: the stack's sendAs: true mailboxes)",
+      ),
+      multiple: true,
+    },
+    "allow-plaintext": {
+      type: "boolean",
+      description: "allow --*-tls none to a host that is not loopback (the token travels unencrypted)",
+    },
     wait: str("<duration>", "retry failing logins with backoff until they pass or this ends (e.g. 20m)"),
     concurrency: str("<n>", "logins in parallel (default 4, 1..32)"),
     timeout: str("<duration>", "per login (default 30s)"),
@@ -143,8 +169,16 @@ export function parseOptions(argv: string[]): VerifyOptions {
   const strings: Record<string, string> = Object.fromEntries(
     Object.entries(v).filter((e): e is [string, string] => typeof e[1] === "string"),
   );
-  const lists = { mailbox: listValue(v, "mailbox"), protocol: listValue(v, "protocol") };
-  const opts: VerifyOptions = { ...defaults(), json: flagValue(v, "json") };
+  const lists = {
+    mailbox: listValue(v, "mailbox"),
+    protocol: listValue(v, "protocol"),
+    sendAs: listValue(v, "send-as"),
+  };
+  const opts: VerifyOptions = {
+    ...defaults(),
+    json: flagValue(v, "json"),
+    allowPlaintext: flagValue(v, "allow-plaintext"),
+  };
   if (strings.stack !== undefined) opts.stack = strings.stack;
   if (strings.tenant !== undefined) {
     if (isGuid(strings.tenant) || isDomainName(strings.tenant)) opts.tenant = strings.tenant;
@@ -169,6 +203,15 @@ export function parseOptions(argv: string[]): VerifyOptions {
       );
   }
   if (strings.certificate !== undefined) opts.certificate = strings.certificate;
+  if (strings["certificate-password-env"] !== undefined) {
+    if (isEnvName(strings["certificate-password-env"]))
+      opts.certificatePasswordEnv = strings["certificate-password-env"];
+    // The value might be a pasted password: do not echo it.
+    else
+      errors.push(
+        "--certificate-password-env must be the NAME of an environment variable (letters, digits, _), not the password itself",
+      );
+  }
   const seen = new Set<string>();
   for (const m of lists.mailbox) {
     const address = normaliseAddress(m);
@@ -178,6 +221,11 @@ export function parseOptions(argv: string[]): VerifyOptions {
       seen.add(address);
       opts.mailboxes.push(address);
     }
+  }
+  for (const m of lists.sendAs) {
+    const address = normaliseAddress(m);
+    if (!isMailboxAddress(address)) errors.push(`--send-as ${shown(m)} is not an email address`);
+    else if (!opts.sendAs.includes(address)) opts.sendAs.push(address);
   }
   // Any letter case, normalised; a misspelt one gets the closest (components/choices.ts).
   for (const given of lists.protocol.flatMap((x) => x.split(",")).map((x) => x.trim())) {
@@ -209,6 +257,15 @@ export function parseOptions(argv: string[]): VerifyOptions {
           `--${p}-tls ${shown(tls)} is not one of ${TLS_MODES.join(", ")}${didYouMean(tls, TLS_MODES)}`,
         );
     }
+  }
+  // The token in the clear only to this machine, unless asked for (docs/security.md).
+  for (const p of PROTOCOLS) {
+    const e = opts.endpoints[p];
+    const host = e.host ?? MAIL_ENDPOINTS[p].host;
+    if (e.tls === "none" && !isLoopback(host) && !opts.allowPlaintext)
+      errors.push(
+        `--${p}-tls none would send the token unencrypted to ${shown(host)}: only a loopback host (127.0.0.1, ::1, localhost) may be reached without TLS; add --allow-plaintext to do it anyway`,
+      );
   }
   if (strings["authority-host"] !== undefined) {
     const v = strings["authority-host"];
@@ -257,11 +314,20 @@ export function parseOptions(argv: string[]): VerifyOptions {
   return opts;
 }
 
+/** 127.0.0.0/8, ::1 and localhost: the only hosts a token may travel to without TLS by default. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
 function defaults(): VerifyOptions {
   return {
     clientSecretEnv: DEFAULT_SECRET_ENV,
+    certificatePasswordEnv: DEFAULT_CERTIFICATE_PASSWORD_ENV,
     mailboxes: [],
     protocols: [],
+    sendAs: [],
+    allowPlaintext: false,
     endpoints: { imap: {}, pop: {}, smtp: {} },
     waitMs: 0,
     concurrency: 4,

@@ -8,6 +8,7 @@
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import type { Login, LoginOptions, LoginStage } from "./login";
+import { capBytes, MAX_CONVERSATION_BYTES, MAX_LINE_BYTES } from "./limits";
 import { runLogin } from "./login-runner";
 import { xoauth2InitialResponse } from "./xoauth2";
 
@@ -32,6 +33,12 @@ class LineReader {
     while ((nl = this.buffer.indexOf("\n")) >= 0) {
       this.lines.push(this.buffer.slice(0, nl).replace(/\r$/, ""));
       this.buffer = this.buffer.slice(nl + 1);
+    }
+    // A line without an end is not buffered past the cap (limits.ts).
+    if (this.buffer.length > MAX_LINE_BYTES) {
+      this.buffer = "";
+      this.fail(new Error(`the server sent a line longer than ${MAX_LINE_BYTES} bytes`));
+      this.socket.destroy();
     }
     this.flush();
   };
@@ -89,7 +96,11 @@ class LineReader {
 
 function tcpConnect(opts: LoginOptions, track: (s: Socket) => void): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host: opts.host, port: opts.port });
+    const socket = capBytes(
+      netConnect({ host: opts.host, port: opts.port }),
+      MAX_CONVERSATION_BYTES,
+      "the POP server",
+    );
     track(socket); // destroyed on timeout even while still connecting
     socket.once("connect", () => {
       socket.off("error", reject);

@@ -15,6 +15,7 @@ import { symbols, type Terminal } from "../../cli/terminal";
 import { diagnoseClaims, diagnoseLogin, diagnoseTokenFailure, protocolName, type Cause } from "./diagnosis";
 import { resolvePlan, type ReadStackOutputs, type VerifyPlan } from "./inputs";
 import type { Login, LoginStage } from "./login";
+import type { ConvertPfx } from "./certificate";
 import { parseOptions, VERIFY_SPEC } from "./options";
 import { renderTable } from "./table";
 import type { AcquireToken, TokenClaims } from "./token";
@@ -25,6 +26,12 @@ export interface VerifyDeps {
   logins: Record<Protocol, Login>;
   readStackOutputs: ReadStackOutputs;
   readFile: (path: string) => string;
+  /** A file's permission bits (fs.statSync(path).mode), to warn on a private key others can read. */
+  fileMode?: (path: string) => number;
+  /** A file's bytes (a PFX is binary); absent = readFile's text. */
+  readFileBytes?: (path: string) => Buffer;
+  /** Reads a PFX (default: the system's openssl, certificate.ts). */
+  convertPfx?: ConvertPfx;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   /** What each stream shows (default: a pipe: no colour, ASCII). */
@@ -37,8 +44,13 @@ export interface VerifyDeps {
 }
 
 export interface LoginReport {
+  /** The mailbox logged in to; for a send-as check, the mailbox sent as. */
   mailbox: string;
   protocol: Protocol;
+  /** "send-as": log in as `loginMailbox` and submit as `mailbox` (absent: a login). */
+  check?: "send-as";
+  /** The mailbox a send-as check logs in with. */
+  loginMailbox?: string;
   ok: boolean;
   /** False when the token's diagnosis already showed this login cannot pass. */
   attempted: boolean;
@@ -68,6 +80,10 @@ export interface TokenReport {
 
 export interface VerifyReport {
   ok: boolean;
+  /** The stack whose outputs were read (--stack; "(selected)" for the selected one); absent when every input came from options. */
+  stack?: string;
+  /** When the run started, ISO 8601 UTC. */
+  startedAt?: string;
   tenant: string;
   clientId: string;
   credential: "secret" | "certificate";
@@ -77,6 +93,10 @@ export interface VerifyReport {
   /** Token problems that block every login (audience, tenant, expiry). */
   findings: Cause[];
   logins: LoginReport[];
+  /** What verify could not check, and why (e.g. a SendAs with no other SMTP mailbox to log in with). */
+  notices: string[];
+  /** What the run did that an admin should know (a token sent without TLS, a private key others can read). */
+  warnings: string[];
   rounds: number;
   elapsedMs: number;
   summary: { expected: number; passed: number; failed: number };
@@ -127,7 +147,9 @@ export async function runVerify(argv: string[], deps: VerifyDeps): Promise<Verif
     async (inv) => {
       report = await verify(inv, argv, deps);
       const code = report.ok ? EXIT.ok : EXIT.error;
-      if (inv.json) return { exitCode: code, body: { ...report } };
+      // The JSON envelope carries startedAt itself (scripts/cli/json.ts).
+      const { startedAt: _startedAt, ...body } = report;
+      if (inv.json) return { exitCode: code, body };
       deps.stdout(inv.redact(renderTable(report, inv.terminals.stdout)));
       return { exitCode: code };
     },
@@ -145,6 +167,11 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
   // An InputError (exit 78) when an input is missing.
   const plan: VerifyPlan = await resolvePlan(opts, deps);
   if (plan.credential.kind === "secret") scrub.add(plan.credential.secret);
+  else {
+    scrub.add(plan.credential.pem);
+    scrub.add(deps.env[opts.certificatePasswordEnv]);
+  }
+  for (const w of plan.warnings) err(`Warning: ${w}`);
 
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -161,6 +188,30 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
       attempts: 0,
     })),
   );
+  // The send-as checks (docs/operations.md, "Verify after every change"): log in with another
+  // mailbox that uses SMTP and submit as the sendAs mailbox; Exchange decides SendAs at submission.
+  const notices: string[] = [];
+  const smtpMailboxes = plan.targets.filter((t) => t.protocols.includes("smtp")).map((t) => t.mailbox);
+  for (const address of plan.sendAs) {
+    const via = smtpMailboxes.find((m) => m !== address);
+    if (!via) {
+      notices.push(
+        `SendAs on ${address} is not proven: no other mailbox logs in over SMTP to send as it (give one with --mailbox <address> --protocol smtp)`,
+      );
+      continue;
+    }
+    logins.push({
+      mailbox: address,
+      protocol: "smtp",
+      check: "send-as",
+      loginMailbox: via,
+      ok: false,
+      attempted: false,
+      attempts: 0,
+    });
+  }
+  for (const b of plan.blocked)
+    err(`${sym.fail} The last Exchange run found ${b.protocol} switched off for ${b.mailbox} (${b.switch})`);
   const allProtocols = [...new Set(logins.map((l) => l.protocol))];
   const endpointText = (p: Protocol) => `${plan.endpoints[p].host}:${plan.endpoints[p].port}`;
   const credentialKind = plan.credential.kind;
@@ -214,7 +265,9 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
       );
     } else {
       token = { ok: false, ms: result.ms, cause: diagnoseTokenFailure(result.failure, tokenContext) };
-      err(`${sym.fail} No token: ${token.cause!.summary}`);
+      // Said once: some summaries already begin with "No token:".
+      const summary = token.cause!.summary;
+      err(`${sym.fail} ${summary.startsWith("No token:") ? summary : `No token: ${summary}`}`);
     }
 
     const pending = logins.filter((l) => !l.ok);
@@ -240,17 +293,29 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
       }
     }
 
+    // Each login is shown once, in the table; here only a running count (and, under --wait, the
+    // names of those still failing), so a terminal does not show every login twice.
+    let done = 0;
+    const progress = (what: string) => {
+      done++;
+      if (opts.waitMs > 0 || toRun.length > 8) err(`[${done}/${toRun.length}] ${what}`);
+    };
     await pool(toRun, opts.concurrency, async (l) => {
       const p = l.protocol;
+      const sendAs = l.check === "send-as";
+      const label = sendAs
+        ? `SMTP send-as ${l.mailbox} (logged in as ${l.loginMailbox})`
+        : `${protocolName(p)} ${l.mailbox}`;
       const r = await deps.logins[p]({
         host: plan.endpoints[p].host,
         port: plan.endpoints[p].port,
         tls: plan.endpoints[p].tls,
-        mailbox: l.mailbox,
+        mailbox: sendAs ? l.loginMailbox! : l.mailbox,
         accessToken,
         timeoutMs: opts.timeoutMs,
         ...(plan.ca ? { ca: plan.ca } : {}),
         ...(p === "smtp" && opts.sendTest ? { sendTestTo: opts.sendTest } : {}),
+        ...(sendAs ? { sendAs: l.mailbox } : {}),
       });
       l.attempted = true;
       l.attempts++;
@@ -261,18 +326,20 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
         delete l.stage;
         delete l.serverResponse;
         if (r.detail) l.detail = r.detail;
-        err(`${sym.pass} ${protocolName(p)} ${l.mailbox} in ${formatMs(r.ms)}`);
+        progress(`${sym.pass} ${label}`);
       } else {
         l.stage = r.stage;
         l.serverResponse = r.serverResponse;
         l.cause = diagnoseLogin(r, {
           protocol: p,
-          mailbox: l.mailbox,
+          mailbox: sendAs ? l.loginMailbox! : l.mailbox,
+          ...(sendAs ? { sendAs: l.mailbox } : {}),
           endpoint: endpointText(p),
           appid: claims?.appid,
           oid: claims?.oid,
+          blocked: plan.blocked,
         });
-        err(`${sym.fail} ${protocolName(p)} ${l.mailbox} after ${formatMs(r.ms)}: ${r.serverResponse}`);
+        progress(`${sym.fail} ${label}`);
       }
     });
 
@@ -290,6 +357,8 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
   const passed = logins.filter((l) => l.ok).length;
   const report: VerifyReport = {
     ok: passed === logins.length,
+    ...(plan.source === "stack" ? { stack: opts.stack ?? "(selected)" } : {}),
+    startedAt: new Date(started).toISOString(),
     tenant: plan.tenant,
     clientId: plan.clientId,
     credential: credentialKind,
@@ -298,6 +367,8 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
     token,
     findings,
     logins,
+    notices,
+    warnings: plan.warnings,
     rounds,
     elapsedMs: now() - started,
     summary: { expected: logins.length, passed, failed: logins.length - passed },

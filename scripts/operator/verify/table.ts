@@ -1,4 +1,5 @@
-// The human report: the token's claims, one row per mailbox × protocol (pass/fail, time, cause),
+// The human report: the token's claims, one row per mailbox × protocol (pass/fail, time, cause)
+// and one per send-as check ("SMTP send-as", the mailbox sent as and the one logged in with),
 // then each distinct cause once with what to do. Pure: report in, text out. Every value from
 // outside (claims, addresses, a server's reply, a cause quoting it) is escaped
 // (components/printable.ts); symbols and colour follow the terminal (scripts/cli/terminal.ts):
@@ -30,7 +31,9 @@ export function renderTable(report: VerifyReport, terminal: Terminal = PLAIN): s
   const sym = symbols(terminal);
   const lines: string[] = [];
   const how = report.credential === "secret" ? "client secret" : "certificate";
+  // A header to paste into a ticket: what was verified, where, when.
   lines.push(
+    `exo-oauth verify ${sym.dot} stack ${v(report.stack ?? "(none: options)")} ${sym.dot} ${v(report.startedAt ?? "")}`,
     `Tenant ${v(report.tenant)} ${sym.dot} application ${v(report.clientId)} ${sym.dot} ${how} ${sym.dot} ${v(report.authorityHost)}`,
   );
   const t = report.token;
@@ -45,18 +48,28 @@ export function renderTable(report: VerifyReport, terminal: Terminal = PLAIN): s
   }
   lines.push("");
 
-  // Number each distinct cause once (same id + same advice = same footnote).
-  const notes: Cause[] = [];
-  const noteOf = (cause: Cause): number => {
-    const key = (c: Cause) => JSON.stringify([c.id, c.summary, c.action, c.checks ?? []]);
-    const i = notes.findIndex((n) => key(n) === key(cause));
-    if (i >= 0) return i + 1;
-    notes.push(cause);
+  // One footnote per cause: the same cause on several mailboxes (advice that differs only in the
+  // address) is said once, for the first mailbox, with the others listed.
+  const notes: { cause: Cause; mailboxes: string[]; key: string }[] = [];
+  const noteOf = (cause: Cause, mailbox: string): number => {
+    const general = (text: string) => text.split(mailbox).join("<mailbox>");
+    const key = JSON.stringify([
+      cause.id,
+      general(cause.summary),
+      general(cause.action),
+      (cause.checks ?? []).map(general),
+    ]);
+    const i = notes.findIndex((n) => n.key === key);
+    if (i >= 0) {
+      if (!notes[i].mailboxes.includes(mailbox)) notes[i].mailboxes.push(mailbox);
+      return i + 1;
+    }
+    notes.push({ cause, mailboxes: [mailbox], key });
     return notes.length;
   };
   const rows = report.logins.map((l) => [
-    v(l.mailbox),
-    protocolName(l.protocol),
+    l.check === "send-as" ? `${v(l.mailbox)} (via ${v(l.loginMailbox ?? "")})` : v(l.mailbox),
+    l.check === "send-as" ? "SMTP send-as" : protocolName(l.protocol),
     l.ok ? sym.pass : sym.fail,
     l.attempted ? ms(l.ms, sym) : sym.none,
     l.ok
@@ -64,7 +77,7 @@ export function renderTable(report: VerifyReport, terminal: Terminal = PLAIN): s
         ? `passed on attempt ${l.attempts}`
         : ""
       : l.cause
-        ? `[${noteOf(l.cause)}] ${v(l.cause.summary)}${l.attempted ? (l.serverResponse ? `: ${clip(v(l.serverResponse), 90, sym)}` : "") : " (not attempted)"}`
+        ? `[${noteOf(l.cause, l.mailbox)}] ${v(l.cause.summary)}${l.attempted ? (l.serverResponse ? `: ${clip(v(l.serverResponse), 90, sym)}` : "") : " (not attempted)"}`
         : "",
   ]);
   const header = ["MAILBOX", "PROTOCOL", "RESULT", "TIME", "CAUSE"];
@@ -82,10 +95,20 @@ export function renderTable(report: VerifyReport, terminal: Terminal = PLAIN): s
 
   if (notes.length > 0) {
     lines.push("", "What to do");
-    notes.forEach((n, i) => {
+    notes.forEach(({ cause: n, mailboxes }, i) => {
       lines.push(`[${i + 1}] ${v(n.summary)}`, `    ${v(n.action)}`);
       for (const c of n.checks ?? []) lines.push(`    - ${v(c)}`);
+      if (mailboxes.length > 1)
+        lines.push(`    The same for ${mailboxes.slice(1).map(v).join(", ")} (with that address).`);
     });
+  }
+  if (report.warnings.length > 0) {
+    lines.push("", "Warnings");
+    for (const w of report.warnings) lines.push(`- ${v(w)}`);
+  }
+  if (report.notices.length > 0) {
+    lines.push("", "Not checked");
+    for (const n of report.notices) lines.push(`- ${v(n)}`);
   }
   const s = report.summary;
   lines.push(

@@ -7,9 +7,12 @@ import { ClientCertificateCredential, ClientSecretCredential, type TokenCredenti
 import { request as httpsRequest } from "node:https";
 import { AUTHORITY_HOST, OUTLOOK_SCOPE } from "../../../components/microsoft";
 import { redact } from "../../../components/redact";
+import { MAX_DISCOVERY_BYTES } from "./limits";
 
 export type ClientCredential =
-  { kind: "secret"; secret: string } | { kind: "certificate"; certificatePath: string };
+  | { kind: "secret"; secret: string }
+  /** `pem`: the certificate and its key, read and checked (certificate.ts); else read from the path. */
+  | { kind: "certificate"; certificatePath: string; pem?: string };
 
 export interface TokenRequest {
   /** Tenant id (GUID) or a verified domain (contoso.onmicrosoft.com). */
@@ -132,12 +135,33 @@ function httpsGet(url: string, ca: string | undefined, timeoutMs: number): Promi
     const options = { method: "GET", agent: false, ...(ca ? { ca } : {}), timeout: timeoutMs } as const;
     const req = httpsRequest(url, options, (res) => {
       const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
+      let size = 0;
+      res.on("data", (c: Buffer) => {
+        size += c.length;
+        // A body past the cap is not read on (limits.ts): an endless body must not fill memory.
+        if (size > MAX_DISCOVERY_BYTES)
+          req.destroy(
+            Object.assign(new Error(`the answer is larger than ${MAX_DISCOVERY_BYTES} bytes`), {
+              code: "ETOOMUCHDATA",
+            }),
+          );
+        else chunks.push(c);
+      });
       res.on("end", () =>
         resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
       );
       res.on("error", reject);
     });
+    // `timeout` above is the socket's idle time; a server sending one byte a second never goes
+    // idle, so the whole exchange has its own deadline too.
+    const deadline = setTimeout(
+      () =>
+        req.destroy(
+          Object.assign(new Error(`no complete answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" }),
+        ),
+      timeoutMs,
+    );
+    req.on("close", () => clearTimeout(deadline));
     req.on("timeout", () =>
       req.destroy(Object.assign(new Error(`timed out after ${timeoutMs} ms`), { code: "ETIMEDOUT" })),
     );
@@ -160,6 +184,8 @@ export async function checkDiscovery(
     answer = await httpsGet(url, ca, timeoutMs);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
+    if (e.code === "ETOOMUCHDATA")
+      return { kind: "discovery", message: `${url} is not an OpenID configuration: ${e.message}` };
     if (isTlsErrorCode(e.code))
       return { kind: "tls", message: `TLS with ${host} failed: ${e.code}: ${e.message}` };
     if (e.code && UNREACHABLE.has(e.code))
@@ -248,12 +274,19 @@ export const acquireToken: AcquireToken = async (req) => {
     credential =
       req.credential.kind === "secret"
         ? new ClientSecretCredential(req.tenant, req.clientId, req.credential.secret, options)
-        : new ClientCertificateCredential(
-            req.tenant,
-            req.clientId,
-            { certificatePath: req.credential.certificatePath },
-            options,
-          );
+        : req.credential.pem !== undefined
+          ? new ClientCertificateCredential(
+              req.tenant,
+              req.clientId,
+              { certificate: req.credential.pem },
+              options,
+            )
+          : new ClientCertificateCredential(
+              req.tenant,
+              req.clientId,
+              { certificatePath: req.credential.certificatePath },
+              options,
+            );
   } catch (err) {
     return failed({ kind: "credential", message: (err as Error).message });
   }

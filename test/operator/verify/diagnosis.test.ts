@@ -351,6 +351,80 @@ describe("a failed login maps to its likely cause", () => {
     );
   });
 
+  it("names the scope Exchange's 5.7.139 names, and only that scope's switch first", () => {
+    const mailbox = login(
+      "smtp",
+      "auth",
+      "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information.",
+    );
+    expect(mailbox.summary).toBe("SMTP AUTH is disabled for the mailbox helpdesk@contoso.com");
+    expect(mailbox.action).not.toContain("Set-TransportConfig");
+    const tenant = login(
+      "smtp",
+      "auth",
+      "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.",
+    );
+    expect(tenant.summary).toBe("SMTP AUTH is disabled for the tenant");
+    expect(tenant.action).toMatch(
+      /^The tenant's switch is off and the mailbox follows it: `Set-TransportConfig -SmtpClientAuthenticationDisabled \$false`/,
+    );
+    const defaults = login(
+      "smtp",
+      "auth",
+      "535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy.",
+    );
+    expect(defaults.summary).toBe("SMTP AUTH is blocked by the tenant's security defaults");
+  });
+
+  it("names the send-as address, not the login mailbox, in a send-as check's SendAsDenied", () => {
+    const cause = diagnoseLogin(
+      {
+        ok: false,
+        protocol: "smtp",
+        ms: 1,
+        stage: "command",
+        serverResponse:
+          "554 5.2.252 SendAsDenied; helpdesk@contoso.com not allowed to send as billing@contoso.com",
+      },
+      {
+        protocol: "smtp",
+        mailbox: "helpdesk@contoso.com",
+        sendAs: "billing@contoso.com",
+        endpoint: "e:587",
+        oid: OID,
+      },
+    );
+    expect(cause.summary).toBe("Exchange refused to send as billing@contoso.com (SendAsDenied)");
+    expect(cause.action).toContain(
+      `Add-RecipientPermission -Identity billing@contoso.com -Trustee ${OID} -AccessRights SendAs`,
+    );
+  });
+
+  it("names a protocol the record found blocked before any guess", () => {
+    const cause = diagnoseLogin(
+      {
+        ok: false,
+        protocol: "pop",
+        ms: 1,
+        stage: "auth",
+        serverResponse: "-ERR Authentication failure: unknown user name or bad password.",
+      },
+      {
+        protocol: "pop",
+        mailbox: "helpdesk@contoso.com",
+        endpoint: "e:995",
+        oid: OID,
+        blocked: [
+          { mailbox: "helpdesk@contoso.com", protocol: "POP", switch: "Set-CASMailbox -PopEnabled $true" },
+        ],
+      },
+    );
+    expect(cause).toMatchObject({
+      id: "protocol-blocked",
+      summary: "POP is switched off for helpdesk@contoso.com (Set-CASMailbox -PopEnabled $true)",
+    });
+  });
+
   it("names the registration mistake first: the enterprise application's object id, not the app registration's", () => {
     expect(login("imap", "auth", "NO AUTHENTICATE failed.").checks![0]).toMatch(
       /ENTERPRISE APPLICATION's object id .* not the app registration's/,

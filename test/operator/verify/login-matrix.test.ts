@@ -172,12 +172,12 @@ describe.skipIf(skipDovecot)("the XOAUTH2 login matrix against the offline peers
     expect(reasons.get(`pop3:${POP_OFF}`)).toBe("protocol_disabled");
   });
 
-  it("smtp: SMTP AUTH disabled answers 535 5.7.139, like Exchange", async () => {
+  it("smtp: SMTP AUTH disabled on the mailbox answers Exchange's mailbox-level 535 5.7.139", async () => {
     const result = await login("smtp", SMTP_OFF, await f.token());
     expect(result).toMatchObject({ ok: false, stage: "auth" });
     if (!result.ok)
       expect(result.serverResponse).toMatch(
-        /^535 5\.7\.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant\./,
+        /^535 5\.7\.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox\./,
       );
   });
 

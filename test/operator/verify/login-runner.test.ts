@@ -63,3 +63,43 @@ describe("runLogin", () => {
     expect(JSON.stringify(result)).not.toContain(TOKEN);
   });
 });
+
+describe("runLogin's redaction: real tokens only, Exchange's diagnostics whole", () => {
+  // A token whose signature segment carries base64url's - and _.
+  const header = Buffer.from(JSON.stringify({ alg: "RS256", typ: "JWT", kid: "k1" })).toString("base64url");
+  const payload = Buffer.from(JSON.stringify({ aud: "https://outlook.office365.com" })).toString("base64url");
+  const token = `${header}.${payload}.Ab-_Cd-_Ef-_Gh-_Ij-_Kl-_Mn-_Op-_Qr-_St-_Uv-_Wx`;
+  const fail = (response: string, accessToken = token) =>
+    runLogin(
+      "imap",
+      { timeoutMs: 1000, accessToken },
+      {
+        run: () => Promise.reject(new Error(response)),
+        failure: (e) => ({ stage: "command", response: (e as Error).message }),
+        close: () => undefined,
+      },
+    );
+
+  it.each([
+    "BAD User is authenticated but not connected. [Hostname=DM6PR01MB5178.namprd01.prod.outlook.com]",
+    "NO AUTHENTICATE failed. AuthFailed:LogonDenied-None-OAuthLog:AuthExc_Auth Failed. [AuthResultFromPopImapEnd=0;ProcessingTime=12.34]",
+    "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information. [SN4PR0501CA0054.namprd05.prod.outlook.com 2026-12-01T04:10:25.123Z 08DDF1E2B3C4D5E6]",
+    "554 5.2.252 SendAsDenied; helpdesk@contoso.com not allowed to send as billing@contoso.com; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception with message [BeginDiagnosticData]Cannot submit message. 0.35250:0A006A88, 1.36674:0A000000[EndDiagnosticData]",
+  ])("keeps «%s» whole", async (reply) => {
+    expect(await fail(reply)).toMatchObject({ serverResponse: reply });
+  });
+
+  it("masks the token a server echoes, and its signature segment alone, - and _ included", async () => {
+    const signature = token.split(".")[2];
+    const r = await fail(`NO bad token ${token} sig=${signature} end`);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.serverResponse).not.toContain(signature.slice(0, 12));
+    expect(r.serverResponse).toMatch(/^NO bad token \[redacted\] sig=\[redacted\] end$/);
+  });
+
+  it("masks an unknown token by decoding it, even when it is not the login's", async () => {
+    const r = await fail(`NO echo ${token}`, "another-token-value-entirely");
+    if (!r.ok) expect(r.serverResponse).toBe("NO echo [redacted]");
+  });
+});

@@ -232,7 +232,7 @@ const cases: MatrixCase[] = [
       m.SmtpClientAuthenticationDisabled = null;
     }),
     expected: { imap: "exchange-refused-token", pop: "exchange-refused-token", smtp: "smtp-auth-disabled" },
-    says: /SMTP AUTH is disabled for the tenant: 535 5\.7\.139[\s\S]*Set-CASMailbox -Identity helpdesk@contoso\.com -ImapEnabled \$true/,
+    says: /SMTP AUTH is disabled for the mailbox helpdesk@contoso\.com: 535 5\.7\.139[\s\S]*Set-CASMailbox -Identity helpdesk@contoso\.com -ImapEnabled \$true/,
   },
 ];
 
@@ -326,6 +326,61 @@ describe.skipIf(skipDovecot)("verify against the offline peers (Dovecot, smtp-se
     record(report!);
     expect(exitCode).toBe(0);
     expect(peers.smtpMessages).toEqual([expect.objectContaining({ from: GRANTED, to: ["ops@contoso.com"] })]);
+  });
+
+  it("proves SendAs on its own row: logs in with another SMTP mailbox and is refused until SendAs is granted", async () => {
+    const run = () => runVerify(argv(GRANTED, "--protocol", "smtp", "--send-as", NOT_GRANTED), deps());
+    const denied = await run();
+    record(denied.report!);
+    expect(denied.exitCode).toBe(1);
+    expect(denied.report!.logins.map((l) => [l.check ?? "login", l.mailbox, l.ok, l.cause?.id])).toEqual([
+      ["login", GRANTED, true, undefined],
+      ["send-as", NOT_GRANTED, false, "send-as-denied"],
+    ]);
+    expect(denied.report!.logins[1].loginMailbox).toBe(GRANTED);
+    // Add-RecipientPermission -Identity billing -Trustee <sp> -AccessRights SendAs
+    t.update((s) => {
+      const sid = s.exchange.servicePrincipals.find((p) => p.Identity === sp())!.Sid;
+      s.exchange.mailboxes
+        .find((m) => m.address === NOT_GRANTED)!
+        .recipientPermissions.push({
+          Identity: "billing",
+          Trustee: "exo-oauth",
+          TrusteeSidString: sid,
+          AccessControlType: "Allow",
+          AccessRights: ["SendAs"],
+          IsInherited: false,
+          InheritanceType: "None",
+        });
+    });
+    const allowed = await run();
+    record(allowed.report!);
+    expect(allowed.exitCode).toBe(0);
+    expect(allowed.report!.logins.map((l) => l.ok)).toEqual([true, true]);
+    expect(peers.smtpMessages.at(-1)).toMatchObject({ from: NOT_GRANTED, headerFrom: [NOT_GRANTED] });
+  });
+
+  it("prints the send-as row, its cause and the grant that fixes it, in the table", async () => {
+    t.update((s) => {
+      s.exchange.mailboxes.find((m) => m.address === NOT_GRANTED)!.recipientPermissions = [];
+    });
+    const d = deps();
+    await runVerify(argv(GRANTED, "--protocol", "smtp", "--send-as", NOT_GRANTED), d);
+    const table = d.out.join("");
+    expect(table).toMatch(/billing@contoso\.com \(via helpdesk@contoso\.com\)\s+SMTP send-as\s+FAIL/);
+    expect(table).toContain(
+      `Add-RecipientPermission -Identity ${NOT_GRANTED} -Trustee ${sp()} -AccessRights SendAs -Confirm:$false`,
+    );
+  });
+
+  it("says SendAs is not proven when no other mailbox logs in over SMTP", async () => {
+    const d = deps();
+    const { report } = await runVerify(argv(GRANTED, "--protocol", "smtp", "--send-as", GRANTED), d);
+    expect(report!.logins).toHaveLength(1);
+    expect(report!.notices).toEqual([
+      `SendAs on ${GRANTED} is not proven: no other mailbox logs in over SMTP to send as it (give one with --mailbox <address> --protocol smtp)`,
+    ]);
+    expect(d.out.join("")).toContain("Not checked");
   });
 
   it("printed no secret and no token in any run (leak scan)", () => {

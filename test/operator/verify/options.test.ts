@@ -30,7 +30,8 @@ describe("verify's options", () => {
     const o = parseOptions([
       "--tenant", "contoso.onmicrosoft.com", "--client-id", GUID, "--client-secret-env", "MY_SECRET",
       "--mailbox", "Helpdesk@Contoso.com", "--mailbox=billing@contoso.com", "--protocol", "imap,pop", "--protocol", "smtp",
-      "--imap-host", "127.0.0.1", "--imap-port", "10993", "--pop-tls", "none", "--smtp-port", "2587",
+      "--imap-host", "127.0.0.1", "--imap-port", "10993", "--pop-host", "localhost", "--pop-tls", "none", "--smtp-port", "2587",
+      "--send-as", "Billing@Contoso.com", "--allow-plaintext",
       "--authority-host", "https://127.0.0.1:8443/", "--ca-file", "ca.pem", "--send-test", "ops@contoso.com",
       "--wait", "1h30m", "--concurrency", "8", "--timeout", "45s", "--json", "--stack", "prod",
     ]); // prettier-ignore
@@ -41,7 +42,13 @@ describe("verify's options", () => {
       clientSecretEnv: "MY_SECRET",
       mailboxes: ["helpdesk@contoso.com", "billing@contoso.com"],
       protocols: ["imap", "pop", "smtp"],
-      endpoints: { imap: { host: "127.0.0.1", port: 10993 }, pop: { tls: "none" }, smtp: { port: 2587 } },
+      endpoints: {
+        imap: { host: "127.0.0.1", port: 10993 },
+        pop: { host: "localhost", tls: "none" },
+        smtp: { port: 2587 },
+      },
+      sendAs: ["billing@contoso.com"],
+      allowPlaintext: true,
       authorityHost: "https://127.0.0.1:8443",
       caFile: "ca.pem",
       sendTest: "ops@contoso.com",
@@ -148,5 +155,24 @@ describe("verify's options", () => {
       tenant: "contoso.onmicrosoft.com",
       waitMs: 300_000,
     });
+  });
+});
+
+describe("plaintext only to loopback", () => {
+  it("refuses --*-tls none to a host that is not loopback, naming the host and the way out", () => {
+    expect(() => parseOptions(["--smtp-host", "mail.example.com", "--smtp-tls", "none"])).toThrow(
+      '--smtp-tls none would send the token unencrypted to "mail.example.com": only a loopback host (127.0.0.1, ::1, localhost) may be reached without TLS; add --allow-plaintext to do it anyway',
+    );
+    // The default host is Exchange Online's: plaintext to it is refused too.
+    expect(() => parseOptions(["--imap-tls", "none"])).toThrow(/unencrypted to "outlook\.office365\.com"/);
+  });
+
+  it("accepts loopback hosts, and any host with --allow-plaintext", () => {
+    for (const host of ["127.0.0.1", "127.0.0.53", "localhost", "[::1]"])
+      expect(parseOptions(["--pop-host", host, "--pop-tls", "none"]).endpoints.pop.tls).toBe("none");
+    expect(
+      parseOptions(["--smtp-host", "mail.example.com", "--smtp-tls", "none", "--allow-plaintext"])
+        .allowPlaintext,
+    ).toBe(true);
   });
 });

@@ -71,14 +71,33 @@ describe("the SMTP client against the SMTP peer (587-like, STARTTLS)", () => {
     });
   });
 
-  it("refuses a mailbox with SMTP AUTH disabled with Exchange's 535 5.7.139", async () => {
+  it("refuses a mailbox whose own SMTP AUTH switch is off with Exchange's mailbox-level 535 5.7.139", async () => {
     const result = await loginSmtp(await opts(SMTP_OFF));
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.stage).toBe("auth");
       expect(result.serverResponse).toMatch(
-        /^535 5\.7\.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant\./,
+        /^535 5\.7\.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox\./,
       );
+    }
+  });
+
+  it("refuses a mailbox that follows a tenant with SMTP AUTH off with the tenant-level 535 5.7.139", async () => {
+    updateState(f.statePath, (s) => {
+      s.exchange.transportConfig.SmtpClientAuthenticationDisabled = true;
+      s.exchange.mailboxes.find((m) => m.address === GRANTED)!.SmtpClientAuthenticationDisabled = null;
+    });
+    try {
+      const result = await loginSmtp(await opts(GRANTED));
+      expect(result).toMatchObject({ ok: false, stage: "auth" });
+      if (!result.ok)
+        expect(result.serverResponse).toMatch(
+          /^535 5\.7\.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant\./,
+        );
+    } finally {
+      updateState(f.statePath, (s) => {
+        s.exchange.transportConfig.SmtpClientAuthenticationDisabled = false;
+      });
     }
   });
 
@@ -93,7 +112,7 @@ describe("the SMTP client against the SMTP peer (587-like, STARTTLS)", () => {
     expect(peer.messages.at(-1)).toMatchObject({ from: GRANTED, to: ["someone@example.com"] });
   });
 
-  it("answers MAIL FROM another address with 554 5.2.252 SendAsDenied until SendAs is granted", async () => {
+  it("refuses sending as another address with 554 5.2.252 SendAsDenied at submission, until SendAs is granted", async () => {
     const transport = async () =>
       createTransport({
         host: "127.0.0.1",
@@ -119,5 +138,63 @@ describe("the SMTP client against the SMTP peer (587-like, STARTTLS)", () => {
     const allowed = await transport();
     await expect(allowed.sendMail(message)).resolves.toMatchObject({ accepted: ["someone@example.com"] });
     allowed.close();
+    updateState(f.statePath, (s) => {
+      s.exchange.mailboxes.find((m) => m.address === SENDAS)!.recipientPermissions = [];
+    });
+  });
+
+  it("decides SendAs after DATA: MAIL FROM and RCPT TO are accepted, the data is refused", async () => {
+    const transport = createTransport({
+      host: "127.0.0.1",
+      port: peer.port,
+      requireTLS: true,
+      tls: { ca: cert.cert },
+      auth: { type: "OAuth2", user: GRANTED, accessToken: await f.token() },
+      logger: false,
+    });
+    const refused = transport.sendMail({ from: SENDAS, to: "someone@example.com", subject: "s", text: "t" });
+    // nodemailer names the SMTP command a reply answered: the refusal answers the message data.
+    await expect(refused).rejects.toMatchObject({ responseCode: 554, command: "DATA" });
+    transport.close();
+  });
+
+  it("checks the From: header too: the login mailbox as envelope sender does not hide another From:", async () => {
+    const transport = createTransport({
+      host: "127.0.0.1",
+      port: peer.port,
+      requireTLS: true,
+      tls: { ca: cert.cert },
+      auth: { type: "OAuth2", user: GRANTED, accessToken: await f.token() },
+      logger: false,
+    });
+    const message = {
+      envelope: { from: GRANTED, to: "someone@example.com" },
+      from: SENDAS,
+      to: "someone@example.com",
+      subject: "s",
+      text: "t",
+    };
+    await expect(transport.sendMail(message)).rejects.toMatchObject({
+      responseCode: 554,
+      response: expect.stringContaining(`${GRANTED} not allowed to send as ${SENDAS}`),
+    });
+    transport.close();
+  });
+
+  it("proves SendAs as verify does: logs in as one mailbox, sends as another, to itself", async () => {
+    const denied = await loginSmtp(await opts(GRANTED, { sendAs: SENDAS }));
+    expect(denied).toMatchObject({ ok: false, stage: "command" });
+    if (!denied.ok) expect(denied.serverResponse).toMatch(/^554 5\.2\.252 SendAsDenied; /);
+    updateState(f.statePath, (s) => {
+      s.exchange.mailboxes
+        .find((m) => m.address === SENDAS)!
+        .recipientPermissions.push(sendAsRow(SENDAS, f.spSid));
+    });
+    const before = peer.messages.length;
+    const allowed = await loginSmtp(await opts(GRANTED, { sendAs: SENDAS }));
+    expect(allowed).toMatchObject({ ok: true });
+    expect(peer.messages.slice(before)).toEqual([
+      { from: SENDAS, headerFrom: [SENDAS], to: [SENDAS], size: expect.any(Number) },
+    ]);
   });
 });
