@@ -12,7 +12,7 @@
 // marked "*" — running 1000 simulator processes would take many minutes and add nothing.
 import { mkdtempSync, rmSync } from "node:fs";
 import { printable } from "../../components/printable";
-import { stringValue, type ToolSpec } from "../cli/args";
+import { flagValue, stringValue, type ToolSpec } from "../cli/args";
 import { UsageError } from "../cli/errors";
 import { EXIT } from "../cli/exit-codes";
 import { schemaName } from "../cli/json";
@@ -35,6 +35,7 @@ import {
 } from "../offline-tenant/harness/sim-tenant";
 import { DEFAULT_LATENCY } from "../offline-tenant/exchange/knobs";
 import { addStats, emptyStats, readSimStats, type SimStats } from "../offline-tenant/exchange/stats";
+import { REAL_PWSH_OPTIONS, realPwshSection } from "./exchange/real-pwsh";
 
 const ORG = SIM_ORGANIZATION;
 const APP = { ...SIM_APP, displayName: "exo-oauth bench" };
@@ -247,6 +248,7 @@ const BENCH_SPEC: ToolSpec = {
       value: "<list>",
       description: "mailbox counts, comma-separated positive integers (default 1,10,100,1000)",
     },
+    ...REAL_PWSH_OPTIONS,
   },
   details:
     'Prints a table on stdout (ASCII in a pipe), progress on stderr. docs/development.md, "Benchmarks".',
@@ -299,7 +301,13 @@ async function bench(ns: number[], io: ToolIO, t: Terminal): Promise<void> {
 if (require.main === module)
   runAsMain((argv, io) =>
     runTool({ spec: BENCH_SPEC, schema: () => schemaName("bench-exchange", 1) }, argv, io, async (inv) => {
-      await bench(parseCounts(stringValue(inv.values, "n"), "1,10,100,1000"), io, inv.terminals.stdout);
+      const ns = parseCounts(stringValue(inv.values, "n"), "1,10,100,1000");
+      await bench(ns, io, inv.terminals.stdout);
+      await realPwshSection(ns, {
+        skip: flagValue(inv.values, "no-real-pwsh"),
+        say: (text) => io.stdout(fitText(inv.terminals.stdout, text) + "\n"),
+        progress: io.stderr,
+      });
       return { exitCode: EXIT.ok };
     }),
   );

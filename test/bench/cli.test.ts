@@ -2,7 +2,7 @@
 // benchmark (no 18-second run for a typo), with the one parser's words and exit codes.
 import { describe, expect, it } from "vitest";
 import { EXIT } from "../../scripts/cli/exit-codes";
-import { runTool } from "../support/cli-process";
+import { baseEnv, runTool } from "../support/cli-process";
 
 describe.concurrent("npm run bench:exchange and bench:pwsh", () => {
   it.each(["bench:exchange", "bench:pwsh"] as const)(
@@ -32,4 +32,24 @@ describe.concurrent("npm run bench:exchange and bench:pwsh", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain(`Error: ${says}\n`);
   });
+});
+
+// Not concurrent with the above: a bench run would slow their "answers at once" down.
+describe("bench:exchange's real-pwsh columns", () => {
+  it("bench:exchange --help offers --no-real-pwsh", async () => {
+    const r = await runTool("bench:exchange", ["--help"]);
+    expect(r.stdout).toMatch(/^ +--no-real-pwsh +skip the real-pwsh columns/m);
+  });
+
+  it("bench:exchange without pwsh says the real-pwsh columns were not measured, and why, and still succeeds", async () => {
+    const r = await runTool("bench:exchange", ["--n", "1"], {
+      env: baseEnv({ EXO_TEST_PWSH: "/nonexistent/pwsh" }),
+      timeoutMs: 120_000,
+    });
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stdout).toContain("| 1 | first apply | 1 |");
+    expect(r.stdout).toMatch(
+      /Real PowerShell \(.*\):\n {2}not measured: pwsh not found \(looked in EXO_TEST_PWSH\); install it: dotnet tool install --global PowerShell --version 7\.6\.9\./,
+    );
+  }, 150_000);
 });

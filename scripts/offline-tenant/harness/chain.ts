@@ -65,12 +65,16 @@ export interface OfflineTenant {
   cleanup(): void;
 }
 
-/** Step 1: a fresh tenant state file (Exchange Online's SP with its roles, the mailboxes) and its engine. */
+/**
+ * Step 1: a fresh tenant state file (Exchange Online's SP with its roles, the mailboxes) and its engine.
+ * `env`: extra pipeline variables for the Command (e.g. the real PowerShell tier's PSModulePath and
+ * EXO_SIM_REST_URL, test/support/pwsh-tier.ts).
+ */
 export function createOfflineTenant(
-  opts: NewTenantOptions & { seed?: (s: TenantState) => void },
+  opts: NewTenantOptions & { seed?: (s: TenantState) => void; env?: Record<string, string> },
 ): OfflineTenant {
   const dir = mkdtempSync(join(tmpdir(), "exo-oauth-chain-"));
-  const { seed, ...tenantOptions } = opts;
+  const { seed, env, ...tenantOptions } = opts;
   const state = newTenantState(tenantOptions);
   seed?.(state);
   const statePath = join(dir, "tenant.json");
@@ -82,7 +86,11 @@ export function createOfflineTenant(
   const transcript: TranscriptEntry[] = [];
   const engine = offlineEngine(
     { statePath, statsPath, adminToken },
-    { statePath: engineStatePath, print: (text) => void transcript.push({ what: "pulumi output", text }) },
+    {
+      statePath: engineStatePath,
+      print: (text) => void transcript.push({ what: "pulumi output", text }),
+      env,
+    },
   );
   return {
     dir,
