@@ -137,6 +137,11 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
       env,
       budget,
       onEvent: (e) => {
+        if (e.type === "spawned") {
+          log(`running PowerShell ${e.pwsh}`);
+          for (const p of e.shadowed)
+            log(`warning: NOT running ${p}: a node_modules/.bin outside this project is never searched`);
+        }
         if (e.type === "connected") log(`connected to ${e.organization} in ${e.ms} ms`);
         if (e.type === "retry")
           log(

@@ -44,9 +44,12 @@ import { EXO_MODULE_MIN_VERSION } from "../../components/microsoft";
 import { createRedactor, type Redactor } from "../../components/redact";
 import { RETRY_BASE_ENV, retryBaseFromEnv, startRunBudget, type RunBudget } from "./budget";
 import { ExchangeCmdletError, ExchangeSessionError, duration, type ShimError } from "./errors";
+import { childEnvironment } from "./pwsh-env";
+import { resolvePwsh } from "./pwsh-path";
 import { backoffDelayMs } from "./retry";
 
 export { ExchangeCmdletError, ExchangeSessionError } from "./errors";
+export { childEnvironment } from "./pwsh-env";
 export type { ExchangeErrorKind, ShimError } from "./errors";
 // Where they are defined: the Exchange step's contract (components/exchange-step/).
 export { ALLOWED_CMDLETS, type ExchangeCmdlet, type ExchangeConnectionSettings };
@@ -78,7 +81,14 @@ export interface SessionCounters {
 }
 
 export type SessionEvent =
-  | { type: "spawned"; pwsh: string; pid: number | undefined }
+  | {
+      type: "spawned";
+      /** The absolute path run (./pwsh-path.ts). */
+      pwsh: string;
+      pid: number | undefined;
+      /** Executables of that name in untrusted PATH entries, NOT run. */
+      shadowed: string[];
+    }
   | { type: "connected"; organization: string; ms: number }
   | { type: "retry"; cmdlet: string; target?: string; attempt: number; delayMs: number; message: string }
   | { type: "ignoredOutput"; lines: number }
@@ -93,7 +103,10 @@ export interface ExchangeSessionOptions {
   budget?: RunBudget;
   /** The shim script. Default: shim.ps1 next to this file. */
   shimPath?: string;
-  /** Environment the pwsh process starts from (default process.env); secrets are added from settings. */
+  /**
+   * The driver's environment (default process.env): pwsh gets only its allow-listed part
+   * (./pwsh-env.ts) plus the secrets from settings; PATH (trusted entries only) finds pwsh.
+   */
   env?: NodeJS.ProcessEnv;
   /** Progress for humans (the driver prints to stderr). Never carries a secret. */
   onEvent?: (event: SessionEvent) => void;
@@ -141,6 +154,8 @@ export async function openExchangeSession(opts: ExchangeSessionOptions): Promise
   checkSettings(s);
   const baseEnv = opts.env ?? process.env;
   const { env, secrets } = childEnvironment(s, baseEnv);
+  // An absolute path, never a node_modules/.bin outside this project (./pwsh-path.ts).
+  const pwsh = resolvePwsh(s.pwsh, baseEnv);
   const redact = createRedactor(secrets);
   const budget =
     opts.budget ??
@@ -152,9 +167,9 @@ export async function openExchangeSession(opts: ExchangeSessionOptions): Promise
   const onEvent = opts.onEvent ?? (() => {});
   const counters: SessionCounters = { sessions: 1, cmdlets: {}, retries: 0 };
 
-  const child = await spawnPwsh(s.pwsh, shimPath, env);
-  onEvent({ type: "spawned", pwsh: s.pwsh, pid: child.pid });
-  const channel = new ShimChannel(child, s.pwsh, redact, onEvent, opts.requestTimeoutMs ?? 600_000);
+  const child = await spawnPwsh(pwsh.path, shimPath, env);
+  onEvent({ type: "spawned", pwsh: pwsh.path, pid: child.pid, shadowed: pwsh.shadowed });
+  const channel = new ShimChannel(child, pwsh.path, redact, onEvent, opts.requestTimeoutMs ?? 600_000);
 
   const connect: ShimConnectParams = {
     connection: s.connection,
@@ -251,38 +266,6 @@ function redactError(error: ShimError | undefined, redact: (t: string) => string
     fullyQualifiedErrorId: redact(String(e.fullyQualifiedErrorId ?? "")),
     exceptionType: redact(String(e.exceptionType ?? "")),
   };
-}
-
-/** The pwsh environment: the base, minus stale secret variables, plus this run's secrets. */
-export function childEnvironment(
-  s: ExchangeConnectionSettings,
-  baseEnv: NodeJS.ProcessEnv,
-): { env: NodeJS.ProcessEnv; secrets: string[] } {
-  const env: NodeJS.ProcessEnv = { ...baseEnv };
-  for (const name of Object.values(SHIM_SECRET_ENV)) delete env[name];
-  const secrets: string[] = [];
-  if (s.connection === "certificate") {
-    if (!s.certificate)
-      throw new ExchangeSessionError(
-        "Connecting to Exchange Online: exchange.certificate is empty; set it with `pulumi config set --secret exo-oauth:exchange.certificate <base64 PFX>`",
-      );
-    env[SHIM_SECRET_ENV.certificate] = s.certificate;
-    secrets.push(s.certificate);
-    if (s.certificatePassword) {
-      env[SHIM_SECRET_ENV.certificatePassword] = s.certificatePassword;
-      secrets.push(s.certificatePassword);
-    }
-  } else if (s.connection === "accessToken") {
-    const token = baseEnv[s.accessTokenEnv];
-    if (!token)
-      throw new ExchangeSessionError(
-        `Connecting to Exchange Online: exchange.accessTokenEnv names '${s.accessTokenEnv}', but that environment variable is not set`,
-      );
-    delete env[s.accessTokenEnv];
-    env[SHIM_SECRET_ENV.accessToken] = token;
-    secrets.push(token);
-  }
-  return { env, secrets };
 }
 
 async function spawnPwsh(pwsh: string, shimPath: string, env: NodeJS.ProcessEnv) {
