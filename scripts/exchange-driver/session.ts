@@ -30,7 +30,6 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { ENVIRONMENT, settingKnob } from "../../components/exchange-step/environment";
 import type { ExchangeConnectionSettings } from "../../components/exchange-step/settings";
 import {
@@ -46,6 +45,7 @@ import { RETRY_BASE_ENV, retryBaseFromEnv, startRunBudget, type RunBudget } from
 import { ExchangeCmdletError, ExchangeSessionError, duration, type ShimError } from "./errors";
 import { childEnvironment } from "./pwsh-env";
 import { resolvePwsh } from "./pwsh-path";
+import { MAX_LINE_LENGTH, readLines } from "./line-reader";
 import { backoffDelayMs } from "./retry";
 
 export { ExchangeCmdletError, ExchangeSessionError } from "./errors";
@@ -114,6 +114,14 @@ export interface ExchangeSessionOptions {
   closeTimeoutMs?: number;
   /** Give up on one request that gets no answer (then kill the process). Default 600000 ms. */
   requestTimeoutMs?: number;
+  /**
+   * The whole run's deadline on the real clock, from the spawn: no request waits past it (then the
+   * process is killed). Default settings.retryDeadlineSeconds plus requestTimeoutMs (the retry
+   * budget for waits, plus one request's worth for Exchange's answers).
+   */
+  runDeadlineMs?: number;
+  /** The longest line accepted from PowerShell (./line-reader.ts). Default MAX_LINE_LENGTH (4 MiB). */
+  maxLineLength?: number;
 }
 
 export interface ExchangeSession {
@@ -169,7 +177,12 @@ export async function openExchangeSession(opts: ExchangeSessionOptions): Promise
 
   const child = await spawnPwsh(pwsh.path, shimPath, env);
   onEvent({ type: "spawned", pwsh: pwsh.path, pid: child.pid, shadowed: pwsh.shadowed });
-  const channel = new ShimChannel(child, pwsh.path, redact, onEvent, opts.requestTimeoutMs ?? 600_000);
+  const requestTimeoutMs = opts.requestTimeoutMs ?? 600_000;
+  const channel = new ShimChannel(child, pwsh.path, redact, onEvent, {
+    requestTimeoutMs,
+    deadlineAt: Date.now() + (opts.runDeadlineMs ?? s.retryDeadlineSeconds * 1000 + requestTimeoutMs),
+    maxLineLength: opts.maxLineLength ?? MAX_LINE_LENGTH,
+  });
 
   const connect: ShimConnectParams = {
     connection: s.connection,
@@ -311,14 +324,22 @@ class ShimChannel {
     private readonly pwsh: string,
     private readonly redact: Redactor,
     private readonly onEvent: (event: SessionEvent) => void,
-    private readonly requestTimeoutMs: number,
+    private readonly limits: { requestTimeoutMs: number; deadlineAt: number; maxLineLength: number },
   ) {
     child.stdin.on("error", () => {}); // EPIPE after death: reported through "exit"
     child.stderr.setEncoding("utf8");
     child.stderr.on("data", (chunk: string) => {
       this.stderrRaw = (this.stderrRaw + chunk).slice(-STDERR_KEPT);
     });
-    createInterface({ input: child.stdout }).on("line", (line) => this.onLine(line));
+    readLines(
+      child.stdout,
+      (line) => this.onLine(line),
+      (length) =>
+        this.protocolError(
+          `PowerShell wrote a line of more than ${limits.maxLineLength} characters (${length} so far) on its protocol stream`,
+        ),
+      limits.maxLineLength,
+    );
     // A grandchild holding our pipes open must not keep a dead session waiting.
     child.once("exit", () => {
       setTimeout(() => {
@@ -338,6 +359,8 @@ class ShimChannel {
   }
 
   private ignored = 0;
+  /** Set once the shim broke the protocol: every request after fails with it. */
+  private broken: string | undefined;
   private onLine(line: string) {
     let msg: ShimResponse | undefined;
     try {
@@ -345,20 +368,34 @@ class ShimChannel {
     } catch {
       msg = undefined;
     }
-    const p = this.pending;
-    if (
-      !msg ||
-      typeof msg !== "object" ||
-      typeof msg.ok !== "boolean" ||
-      !p ||
-      (msg.id !== p.id && msg.id !== null)
-    ) {
-      // Not ours (a module writing to the console): never echoed, it could carry anything.
+    if (!msg || typeof msg !== "object" || typeof msg.ok !== "boolean") {
+      // Not a response (a module writing to the console): never echoed, it could carry anything.
       this.onEvent({ type: "ignoredOutput", lines: ++this.ignored });
+      return;
+    }
+    // Strict correlation: a response answers the ONE request in flight, by its id. Any other id
+    // (null: the shim could not read a request; unknown; none in flight) is a protocol error.
+    const p = this.pending;
+    if (!p || msg.id !== p.id) {
+      const why =
+        msg.id === null
+          ? `a response with id null${msg.error?.message ? ` (${this.redact.head(String(msg.error.message), 300)})` : ""}`
+          : `a response with id ${this.redact.head(JSON.stringify(msg.id) ?? "none", 40)}${p ? `, while request ${p.id} was waiting` : ", with no request waiting"}`;
+      this.protocolError(`PowerShell sent ${why}`);
       return;
     }
     this.pending = undefined;
     p.ok(msg);
+  }
+
+  /** Ends the session on a broken protocol: the waiting request fails with `what`, the process is killed. */
+  private protocolError(what: string) {
+    if (this.broken) return;
+    this.broken = `${what}: the JSON-lines protocol with the shim is broken, so the process was stopped`;
+    const p = this.pending;
+    this.pending = undefined;
+    p?.fail(new ExchangeSessionError(`Running ${p.cmdlet}: ${this.broken}`));
+    this.child.kill("SIGKILL");
   }
 
   private deathError(cmdlet: string): ExchangeSessionError {
@@ -380,8 +417,16 @@ class ShimChannel {
   private queue: Promise<unknown> = Promise.resolve();
 
   private send(cmdlet: string, params: Record<string, unknown>): Promise<ShimResponse> {
+    if (this.broken) return Promise.reject(new ExchangeSessionError(`Running ${cmdlet}: ${this.broken}`));
     if (this.exit) return Promise.reject(this.deathError(cmdlet));
     const id = this.nextId++;
+    const { requestTimeoutMs, deadlineAt } = this.limits;
+    const left = Math.max(0, deadlineAt - Date.now());
+    const waitMs = Math.min(requestTimeoutMs, left);
+    const why =
+      waitMs < requestTimeoutMs
+        ? `before the run's deadline (${duration(left)} left of it: exo-oauth:exchange.retryDeadlineSeconds plus ${duration(requestTimeoutMs)} for answers)`
+        : `within ${duration(requestTimeoutMs)}`;
     return new Promise<ShimResponse>((ok, fail) => {
       const timer = setTimeout(() => {
         if (this.pending?.id !== id) return;
@@ -389,10 +434,10 @@ class ShimChannel {
         this.child.kill("SIGKILL");
         fail(
           new ExchangeSessionError(
-            `Running ${cmdlet}: no answer from PowerShell within ${duration(this.requestTimeoutMs)}; the process was stopped`,
+            `Running ${cmdlet}: no answer from PowerShell ${why}; the process was stopped`,
           ),
         );
-      }, this.requestTimeoutMs);
+      }, waitMs);
       timer.unref();
       this.pending = {
         id,
