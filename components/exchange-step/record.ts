@@ -105,12 +105,14 @@ function validate(v: Record<string, unknown>, source: string): ManagedRecord {
     // ("CN=hr,…") or a display name would make Exchange resolve a mailbox the config names another
     // way, and a removal revoke a grant the config asks for (docs/security.md, "The record").
     const problem = addressProblem(o.address);
-    if (problem || o.address !== normaliseAddress(o.address))
+    const shown = `mailboxes[${i}].address ${printableJson(o.address)}`;
+    const advice =
+      "a record lists mailboxes only by the SMTP address the driver wrote. Nothing was changed: give the " +
+      "record the stack holds (pulumi stack output exchangeRecord --json), or remove the entry";
+    if (problem) throw new Error(`${where}: ${shown} is not an email address: ${problem.reason}; ${advice}`);
+    if (o.address !== normaliseAddress(o.address))
       throw new Error(
-        `${where}: mailboxes[${i}].address ${printableJson(o.address)} is not a mailbox's SMTP address ` +
-          `(${problem?.reason ?? "not in lower case without spaces, as the driver writes it"}); a record lists mailboxes only ` +
-          "by the SMTP address the driver wrote. Nothing was changed: give the record the stack holds " +
-          "(pulumi stack output exchangeRecord --json), or remove the entry",
+        `${where}: ${shown} is not written as the driver writes it (lower case, no spaces at the ends); ${advice}`,
       );
   }
   if (!isGuid(v.appId)) throw new Error(`${where}: appId ${printableJson(v.appId)} is not a GUID`);
