@@ -22,7 +22,7 @@ export const REDACTED = "[redacted]";
 /** Known secrets shorter than this are not masked (they would mask ordinary words). */
 export const MIN_SECRET_LENGTH = 4;
 /** A run this long of a known secret is masked wherever it stands (FRAGMENT_LENGTH characters). */
-export const FRAGMENT_LENGTH = 12;
+export const FRAGMENT_LENGTH = 8;
 
 export interface Redactor {
   /** The text with every secret, fragment and token masked. */
@@ -111,7 +111,8 @@ function maskFragments(text: string, grams: ReadonlySet<string>): string {
 }
 
 const JWT_CANDIDATE = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
-const BASE64_RUN = /[A-Za-z0-9+/]{24,}={0,2}/g;
+// base64 and base64url alike: a server may echo either, and `-`/`_` must not split a run.
+const BASE64_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
 
 /** Masks bearer tokens nobody told us about, recognised by decoding them (see the file comment). */
 export function redactTokens(text: string): string {

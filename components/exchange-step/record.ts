@@ -13,7 +13,8 @@
 // safe because the record is only a lower bound of "ours" for revocation: every run observes
 // Exchange first, adopts desired grants it finds present, and revokes a recorded grant only
 // if Exchange still shows it.
-import { normaliseAddress } from "../identifiers";
+import { addressProblem, isGuid, normaliseAddress } from "../identifiers";
+import { printableJson } from "../printable";
 import type { ManagedState } from "./state";
 
 export const RECORD_SCHEMA = "exo-oauth/exchange-record@1";
@@ -110,7 +111,25 @@ function validate(v: Record<string, unknown>, source: string): ManagedRecord {
       typeof o.sendAs !== "boolean"
     )
       throw new Error(`${where}: mailboxes[${i}] must be {address, fullAccess, sendAs}`);
+    // Only the primary SMTP address, as the driver writes it: an alias ("CEO"), a distinguished name
+    // ("CN=hr,…") or a display name would make Exchange resolve a mailbox the config names another
+    // way, and a removal revoke a grant the config asks for (docs/security.md, "The record").
+    const problem = addressProblem(o.address);
+    const shown = `mailboxes[${i}].address ${printableJson(o.address)}`;
+    const advice =
+      "a record lists mailboxes only by the SMTP address the driver wrote. Nothing was changed: give the " +
+      "record the stack holds (pulumi stack output exchangeRecord --json), or remove the entry";
+    if (problem) throw new Error(`${where}: ${shown} is not an email address: ${problem.reason}; ${advice}`);
+    if (o.address !== normaliseAddress(o.address))
+      throw new Error(
+        `${where}: ${shown} is not written as the driver writes it (lower case, no spaces at the ends); ${advice}`,
+      );
   }
+  if (!isGuid(v.appId)) throw new Error(`${where}: appId ${printableJson(v.appId)} is not a GUID`);
+  if (sp !== null && !isGuid((sp as { objectId: string }).objectId))
+    throw new Error(
+      `${where}: servicePrincipal.objectId ${printableJson((sp as { objectId: string }).objectId)} is not a GUID`,
+    );
   return toRecord(v as unknown as ManagedState);
 }
 

@@ -182,13 +182,63 @@ export function looksLikeCredential(s: string): boolean {
   return /^eyJ[\w-]*\.[\w-]*\./.test(s) || /^[A-Za-z0-9+/_-]{64,}={0,2}$/.test(s.replace(/\s+/g, ""));
 }
 
+/**
+ * Variables that clearly hold something other than an Exchange access token: the system's own
+ * (PATH, HOME …), other tools' credentials (ARM_*, PULUMI_*, AZURE_CLIENT_SECRET …) and this
+ * contract's other variables. Naming one as accessTokenEnv would hand its value to PowerShell as a
+ * token (docs/security.md, "What pwsh sees"). Compared case-insensitively.
+ */
+export const NOT_TOKEN_VARIABLES: readonly string[] = [
+  "PATH",
+  "HOME",
+  "USER",
+  "SHELL",
+  "PWD",
+  "TMP",
+  "TEMP",
+  "TMPDIR",
+  "LANG",
+  "TERM",
+  "PSMODULEPATH",
+  "NODE_OPTIONS",
+  "AZURE_CLIENT_SECRET",
+  "AZURE_CLIENT_ID",
+  "AZURE_TENANT_ID",
+  "AZURE_CLIENT_CERTIFICATE_PATH",
+  "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+  "AZURE_USERNAME",
+  "AZURE_PASSWORD",
+];
+/** Prefixes of variables that are never the token (other tools' settings and credentials, this contract's). */
+export const NOT_TOKEN_PREFIXES: readonly string[] = [
+  "ARM_",
+  "PULUMI_",
+  "AWS_",
+  "DOTNET_",
+  "LC_",
+  "NPM_",
+  "EXO_SIM_",
+];
+
+/** Why the variable `name` cannot be the token's, or undefined. */
+export function notTokenVariable(name: string): string | undefined {
+  const upper = name.toUpperCase();
+  const contract = upper.startsWith("EXO_OAUTH_") && upper !== "EXO_OAUTH_ACCESS_TOKEN";
+  const prefix = NOT_TOKEN_PREFIXES.find((p) => upper.startsWith(p));
+  if (!NOT_TOKEN_VARIABLES.includes(upper) && !prefix && !contract) return undefined;
+  return (
+    `names ${name}, ${contract ? "one of the Exchange step's own variables" : prefix ? `a ${prefix}* variable (another tool's setting or credential)` : "a variable that holds something else"}, ` +
+    "not one that holds the Exchange access token: put the token in a variable of its own, e.g. EXO_ACCESS_TOKEN, and give its name here"
+  );
+}
+
 /** `exo-oauth:exchange.accessTokenEnv`: the NAME of the variable that holds the token. */
 export const ACCESS_TOKEN_ENV_RULE: ValueRule = {
   expected: "the name of the environment variable that holds the token",
   allowed:
     "an environment variable name (letters, digits and _, not starting with a digit, e.g. EXO_ACCESS_TOKEN)",
   check(v) {
-    if (typeof v === "string" && isEnvName(v)) return undefined;
+    if (typeof v === "string" && isEnvName(v)) return notTokenVariable(v);
     if (typeof v === "string" && looksLikeToken(v))
       return (
         "looks like an access token, not the name of an environment variable (value not shown): " +

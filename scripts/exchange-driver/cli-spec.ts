@@ -80,6 +80,11 @@ export const DRIVER_SPEC: ToolSpec = {
       type: "boolean",
       description: 'print one JSON document on stdout (docs/operations.md, "JSON output")',
     },
+    "force-without-record": {
+      type: "boolean",
+      description:
+        "remove: delete what the environment names although no record or stack proves it is this stack's (see remove --help)",
+    },
   },
   commands: {
     apply: {
@@ -94,7 +99,9 @@ export const DRIVER_SPEC: ToolSpec = {
       summary: "revoke what the previous record lists, then remove the service principal",
       details: details(
         "Revokes what the record lists and Exchange still shows (without a record: what EXO_OAUTH_MAILBOXES lists), then\n" +
-          "removes the service principal. Grants someone else made are left alone.",
+          "removes the service principal. Grants someone else made are left alone. By hand without a record (no --record,\n" +
+          "no --stack, no $PULUMI_COMMAND_STDOUT) nothing proves the ids are this stack's: it says what it would delete and\n" +
+          "stops (exit 78) unless --force-without-record is given.",
       ),
       exitCodes: ["ok", "error", "usage", "input"],
     },

@@ -21,7 +21,7 @@ import { parseRecord, toRecord, type ManagedRecord } from "../../components/exch
 import { renderRunbook } from "../../components/exchange-step/runbook";
 import type { ManagedState } from "../../components/exchange-step/state";
 import { printable, printableJson } from "../../components/printable";
-import { stringValue } from "../cli/args";
+import { flagValue, stringValue } from "../cli/args";
 import { InputError } from "../cli/errors";
 import { EXIT } from "../cli/exit-codes";
 import { processIO, runTool, type Invocation, type Outcome, type ToolIO } from "../cli/run";
@@ -34,6 +34,7 @@ import { describeOperation } from "./plan";
 import { applyDesiredState, planDrift, removeManagedState, type Drift, type ReconcileRun } from "./reconcile";
 import { openExchangeSession, type ExchangeSession, type SessionCounters } from "./session";
 import { readStackSource } from "./stack-source";
+import { unprovenRemoval } from "./unproven-removal";
 
 /** The exit codes, from the one table (scripts/cli/exit-codes.ts). */
 export { EXIT };
@@ -124,6 +125,8 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
   }
 
   const settings = inputs(() => decodeDriverEnvironment(env));
+  if (command === "remove" && previous === null && stack === undefined && recordFile === undefined)
+    unprovenRemoval(settings.desired, env, flagValue(inv.values, "force-without-record"), log);
   // ONE budget for the whole run: the session's retries and the read-after-write checks.
   const budget = startRunBudget({
     deadlineSeconds: settings.connection.retryDeadlineSeconds,
@@ -137,6 +140,11 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
       env,
       budget,
       onEvent: (e) => {
+        if (e.type === "spawned") {
+          log(`running PowerShell ${e.pwsh}`);
+          for (const p of e.shadowed)
+            log(`warning: NOT running ${p}: a node_modules/.bin outside this project is never searched`);
+        }
         if (e.type === "connected") log(`connected to ${e.organization} in ${e.ms} ms`);
         if (e.type === "retry")
           log(

@@ -188,7 +188,10 @@ export class ExchangeCmdletError extends Error {
     const named = referencedObject(this.error.message);
     const hint =
       this.kind === "spNotFoundYet"
-        ? "; if this persists, check that -ObjectId is the service principal's (Enterprise application's) object id, not the app registration's"
+        ? "; if this persists, either -ObjectId is not the service principal's (Enterprise application's) object id " +
+          "(the app registration's is refused the same way), or the organization may belong to another tenant: " +
+          "Exchange looks the service principal up in the tenant of exo-oauth:organization, which must be the tenant " +
+          "the application and its service principal are registered in (exo-oauth:tenantId)"
         : this.kind === "principalNotVisibleYet"
           ? `; Exchange does not yet resolve the service principal ${named ? `'${named}' ` : ""}named in -User/-Trustee (directory replication after New-ServicePrincipal can take minutes): run again later, or check it exists with Get-ServicePrincipal${named ? ` -Identity ${named}` : ""}`
           : "";

@@ -37,6 +37,19 @@ export function principalName(desired: DesiredState): string {
   return `${desired.displayName} (${desired.servicePrincipalObjectId})`;
 }
 
+/** The principal an operation touches, for messages: ours by name, any other by its own name and id. */
+export function touchedPrincipal(
+  op: Operation,
+  desired: DesiredState,
+  observed: ObservedServicePrincipal | null,
+): string {
+  const id = "user" in op ? op.user : "trustee" in op ? op.trustee : desired.servicePrincipalObjectId;
+  if (id.toLowerCase() === desired.servicePrincipalObjectId.toLowerCase()) return principalName(desired);
+  return observed && observed.objectId.toLowerCase() === id.toLowerCase()
+    ? `${observed.displayName} (${id})`
+    : id;
+}
+
 /**
  * Runs the operations in order; returns the service principal as it stands afterwards (null
  * when none is known: removed, or New-ServicePrincipal answered nothing and none is visible yet).
@@ -50,7 +63,8 @@ export async function execute(
 ): Promise<ObservedServicePrincipal | null> {
   let sp = before;
   for (const op of ops) {
-    const what = describeOperation(op, principalName(desired));
+    // Log lines name the principal actually touched, which is not always the config's.
+    const what = describeOperation(op, touchedPrincipal(op, desired, before));
     const { cmdlet, params } = toCmdlet(op);
     log(`${sign(op)} ${what}`);
     try {

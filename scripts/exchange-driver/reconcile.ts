@@ -17,6 +17,7 @@ import {
   type Operation,
   type Plan,
 } from "./plan";
+import { keepDesiredGrants, trustedRecord } from "./record-guard";
 import type { ExchangeSession } from "./session";
 
 /** One run of the engine. */
@@ -52,17 +53,13 @@ function observeRequest(
   return { appId, mailboxes, sendAs, required };
 }
 
-/** The record only speaks for the application it was written for. */
+/** The record only speaks for the application and the principal it was written for (./record-guard.ts). */
 function recordFor(
   record: ManagedState | null,
-  appId: string,
+  desired: DesiredState,
   log: (l: string) => void,
 ): ManagedState | null {
-  if (record && record.appId.toLowerCase() !== appId.toLowerCase()) {
-    log(`the previous record is for AppId ${record.appId}, not ${appId}: ignored`);
-    return null;
-  }
-  return record;
+  return trustedRecord(record, desired, log);
 }
 
 function recordOf(
@@ -85,9 +82,16 @@ function report(p: Plan, log: (l: string) => void) {
 export async function applyDesiredState(run: ReconcileRun): Promise<ManagedState> {
   const { session, log } = run;
   const desired = run.settings.desired;
-  const record = recordFor(run.previous, desired.appId, log);
-  const observed = await observe(session, observeRequest(desired, desired.appId, record));
-  const p = plan(desired, observed, record);
+  const recorded = recordFor(run.previous, desired, log);
+  const observed = await observe(session, observeRequest(desired, desired.appId, recorded));
+  // A desired grant is never revoked, whatever the record says (./record-guard.ts).
+  const { plan: p, record } = await keepDesiredGrants(
+    session,
+    plan(desired, observed, recorded),
+    desired,
+    recorded,
+    log,
+  );
   report(p, log);
   let sp = await execute(session, p.operations, desired, observed.servicePrincipal, log);
   if (p.operations.length) sp = await verifyApplied(run, p.operations, record, sp);
@@ -145,7 +149,7 @@ function describeAll(ops: Operation[], principal: string): string {
 export async function removeManagedState(run: ReconcileRun): Promise<ManagedState> {
   const { session, log } = run;
   const desired = run.settings.desired;
-  let record = recordFor(run.previous, desired.appId, log);
+  let record = recordFor(run.previous, desired, log);
   if (record === null) {
     // No record (its stdout was lost): the Command's old environment says what the last
     // successful run was asked to grant, which is what it recorded.
@@ -195,9 +199,15 @@ export interface Drift {
 /** Read-only: what apply would change. A record for another application is ignored silently. */
 export async function planDrift(run: ReconcileRun): Promise<Drift> {
   const desired = run.settings.desired;
-  const record = recordFor(run.previous, desired.appId, () => undefined);
+  const record = recordFor(run.previous, desired, () => undefined);
   const observed = await observe(run.session, observeRequest(desired, desired.appId, record));
-  const p = plan(desired, observed, record);
+  const { plan: p } = await keepDesiredGrants(
+    run.session,
+    plan(desired, observed, record),
+    desired,
+    record,
+    () => undefined,
+  );
   const principal = observed.servicePrincipal?.objectId ?? desired.servicePrincipalObjectId;
   return { operations: p.operations, notices: p.notices, principal };
 }

@@ -30,7 +30,6 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { ENVIRONMENT, settingKnob } from "../../components/exchange-step/environment";
 import type { ExchangeConnectionSettings } from "../../components/exchange-step/settings";
 import {
@@ -44,9 +43,13 @@ import { EXO_MODULE_MIN_VERSION } from "../../components/microsoft";
 import { createRedactor, type Redactor } from "../../components/redact";
 import { RETRY_BASE_ENV, retryBaseFromEnv, startRunBudget, type RunBudget } from "./budget";
 import { ExchangeCmdletError, ExchangeSessionError, duration, type ShimError } from "./errors";
+import { childEnvironment } from "./pwsh-env";
+import { resolvePwsh } from "./pwsh-path";
+import { MAX_LINE_LENGTH, readLines } from "./line-reader";
 import { backoffDelayMs } from "./retry";
 
 export { ExchangeCmdletError, ExchangeSessionError } from "./errors";
+export { childEnvironment } from "./pwsh-env";
 export type { ExchangeErrorKind, ShimError } from "./errors";
 // Where they are defined: the Exchange step's contract (components/exchange-step/).
 export { ALLOWED_CMDLETS, type ExchangeCmdlet, type ExchangeConnectionSettings };
@@ -78,7 +81,14 @@ export interface SessionCounters {
 }
 
 export type SessionEvent =
-  | { type: "spawned"; pwsh: string; pid: number | undefined }
+  | {
+      type: "spawned";
+      /** The absolute path run (./pwsh-path.ts). */
+      pwsh: string;
+      pid: number | undefined;
+      /** Executables of that name in untrusted PATH entries, NOT run. */
+      shadowed: string[];
+    }
   | { type: "connected"; organization: string; ms: number }
   | { type: "retry"; cmdlet: string; target?: string; attempt: number; delayMs: number; message: string }
   | { type: "ignoredOutput"; lines: number }
@@ -93,7 +103,10 @@ export interface ExchangeSessionOptions {
   budget?: RunBudget;
   /** The shim script. Default: shim.ps1 next to this file. */
   shimPath?: string;
-  /** Environment the pwsh process starts from (default process.env); secrets are added from settings. */
+  /**
+   * The driver's environment (default process.env): pwsh gets only its allow-listed part
+   * (./pwsh-env.ts) plus the secrets from settings; PATH (trusted entries only) finds pwsh.
+   */
   env?: NodeJS.ProcessEnv;
   /** Progress for humans (the driver prints to stderr). Never carries a secret. */
   onEvent?: (event: SessionEvent) => void;
@@ -101,6 +114,14 @@ export interface ExchangeSessionOptions {
   closeTimeoutMs?: number;
   /** Give up on one request that gets no answer (then kill the process). Default 600000 ms. */
   requestTimeoutMs?: number;
+  /**
+   * The whole run's deadline on the real clock, from the spawn: no request waits past it (then the
+   * process is killed). Default settings.retryDeadlineSeconds plus requestTimeoutMs (the retry
+   * budget for waits, plus one request's worth for Exchange's answers).
+   */
+  runDeadlineMs?: number;
+  /** The longest line accepted from PowerShell (./line-reader.ts). Default MAX_LINE_LENGTH (4 MiB). */
+  maxLineLength?: number;
 }
 
 export interface ExchangeSession {
@@ -141,6 +162,8 @@ export async function openExchangeSession(opts: ExchangeSessionOptions): Promise
   checkSettings(s);
   const baseEnv = opts.env ?? process.env;
   const { env, secrets } = childEnvironment(s, baseEnv);
+  // An absolute path, never a node_modules/.bin outside this project (./pwsh-path.ts).
+  const pwsh = resolvePwsh(s.pwsh, baseEnv);
   const redact = createRedactor(secrets);
   const budget =
     opts.budget ??
@@ -152,9 +175,14 @@ export async function openExchangeSession(opts: ExchangeSessionOptions): Promise
   const onEvent = opts.onEvent ?? (() => {});
   const counters: SessionCounters = { sessions: 1, cmdlets: {}, retries: 0 };
 
-  const child = await spawnPwsh(s.pwsh, shimPath, env);
-  onEvent({ type: "spawned", pwsh: s.pwsh, pid: child.pid });
-  const channel = new ShimChannel(child, s.pwsh, redact, onEvent, opts.requestTimeoutMs ?? 600_000);
+  const child = await spawnPwsh(pwsh.path, shimPath, env);
+  onEvent({ type: "spawned", pwsh: pwsh.path, pid: child.pid, shadowed: pwsh.shadowed });
+  const requestTimeoutMs = opts.requestTimeoutMs ?? 600_000;
+  const channel = new ShimChannel(child, pwsh.path, redact, onEvent, {
+    requestTimeoutMs,
+    deadlineAt: Date.now() + (opts.runDeadlineMs ?? s.retryDeadlineSeconds * 1000 + requestTimeoutMs),
+    maxLineLength: opts.maxLineLength ?? MAX_LINE_LENGTH,
+  });
 
   const connect: ShimConnectParams = {
     connection: s.connection,
@@ -253,38 +281,6 @@ function redactError(error: ShimError | undefined, redact: (t: string) => string
   };
 }
 
-/** The pwsh environment: the base, minus stale secret variables, plus this run's secrets. */
-export function childEnvironment(
-  s: ExchangeConnectionSettings,
-  baseEnv: NodeJS.ProcessEnv,
-): { env: NodeJS.ProcessEnv; secrets: string[] } {
-  const env: NodeJS.ProcessEnv = { ...baseEnv };
-  for (const name of Object.values(SHIM_SECRET_ENV)) delete env[name];
-  const secrets: string[] = [];
-  if (s.connection === "certificate") {
-    if (!s.certificate)
-      throw new ExchangeSessionError(
-        "Connecting to Exchange Online: exchange.certificate is empty; set it with `pulumi config set --secret exo-oauth:exchange.certificate <base64 PFX>`",
-      );
-    env[SHIM_SECRET_ENV.certificate] = s.certificate;
-    secrets.push(s.certificate);
-    if (s.certificatePassword) {
-      env[SHIM_SECRET_ENV.certificatePassword] = s.certificatePassword;
-      secrets.push(s.certificatePassword);
-    }
-  } else if (s.connection === "accessToken") {
-    const token = baseEnv[s.accessTokenEnv];
-    if (!token)
-      throw new ExchangeSessionError(
-        `Connecting to Exchange Online: exchange.accessTokenEnv names '${s.accessTokenEnv}', but that environment variable is not set`,
-      );
-    delete env[s.accessTokenEnv];
-    env[SHIM_SECRET_ENV.accessToken] = token;
-    secrets.push(token);
-  }
-  return { env, secrets };
-}
-
 async function spawnPwsh(pwsh: string, shimPath: string, env: NodeJS.ProcessEnv) {
   const child = spawn(pwsh, ["-NoLogo", "-NoProfile", "-NonInteractive", "-File", shimPath], {
     env,
@@ -328,14 +324,22 @@ class ShimChannel {
     private readonly pwsh: string,
     private readonly redact: Redactor,
     private readonly onEvent: (event: SessionEvent) => void,
-    private readonly requestTimeoutMs: number,
+    private readonly limits: { requestTimeoutMs: number; deadlineAt: number; maxLineLength: number },
   ) {
     child.stdin.on("error", () => {}); // EPIPE after death: reported through "exit"
     child.stderr.setEncoding("utf8");
     child.stderr.on("data", (chunk: string) => {
       this.stderrRaw = (this.stderrRaw + chunk).slice(-STDERR_KEPT);
     });
-    createInterface({ input: child.stdout }).on("line", (line) => this.onLine(line));
+    readLines(
+      child.stdout,
+      (line) => this.onLine(line),
+      (length) =>
+        this.protocolError(
+          `PowerShell wrote a line of more than ${limits.maxLineLength} characters (${length} so far) on its protocol stream`,
+        ),
+      limits.maxLineLength,
+    );
     // A grandchild holding our pipes open must not keep a dead session waiting.
     child.once("exit", () => {
       setTimeout(() => {
@@ -355,6 +359,8 @@ class ShimChannel {
   }
 
   private ignored = 0;
+  /** Set once the shim broke the protocol: every request after fails with it. */
+  private broken: string | undefined;
   private onLine(line: string) {
     let msg: ShimResponse | undefined;
     try {
@@ -362,20 +368,34 @@ class ShimChannel {
     } catch {
       msg = undefined;
     }
-    const p = this.pending;
-    if (
-      !msg ||
-      typeof msg !== "object" ||
-      typeof msg.ok !== "boolean" ||
-      !p ||
-      (msg.id !== p.id && msg.id !== null)
-    ) {
-      // Not ours (a module writing to the console): never echoed, it could carry anything.
+    if (!msg || typeof msg !== "object" || typeof msg.ok !== "boolean") {
+      // Not a response (a module writing to the console): never echoed, it could carry anything.
       this.onEvent({ type: "ignoredOutput", lines: ++this.ignored });
+      return;
+    }
+    // Strict correlation: a response answers the ONE request in flight, by its id. Any other id
+    // (null: the shim could not read a request; unknown; none in flight) is a protocol error.
+    const p = this.pending;
+    if (!p || msg.id !== p.id) {
+      const why =
+        msg.id === null
+          ? `a response with id null${msg.error?.message ? ` (${this.redact.head(String(msg.error.message), 300)})` : ""}`
+          : `a response with id ${this.redact.head(JSON.stringify(msg.id) ?? "none", 40)}${p ? `, while request ${p.id} was waiting` : ", with no request waiting"}`;
+      this.protocolError(`PowerShell sent ${why}`);
       return;
     }
     this.pending = undefined;
     p.ok(msg);
+  }
+
+  /** Ends the session on a broken protocol: the waiting request fails with `what`, the process is killed. */
+  private protocolError(what: string) {
+    if (this.broken) return;
+    this.broken = `${what}: the JSON-lines protocol with the shim is broken, so the process was stopped`;
+    const p = this.pending;
+    this.pending = undefined;
+    p?.fail(new ExchangeSessionError(`Running ${p.cmdlet}: ${this.broken}`));
+    this.child.kill("SIGKILL");
   }
 
   private deathError(cmdlet: string): ExchangeSessionError {
@@ -397,8 +417,16 @@ class ShimChannel {
   private queue: Promise<unknown> = Promise.resolve();
 
   private send(cmdlet: string, params: Record<string, unknown>): Promise<ShimResponse> {
+    if (this.broken) return Promise.reject(new ExchangeSessionError(`Running ${cmdlet}: ${this.broken}`));
     if (this.exit) return Promise.reject(this.deathError(cmdlet));
     const id = this.nextId++;
+    const { requestTimeoutMs, deadlineAt } = this.limits;
+    const left = Math.max(0, deadlineAt - Date.now());
+    const waitMs = Math.min(requestTimeoutMs, left);
+    const why =
+      waitMs < requestTimeoutMs
+        ? `before the run's deadline (${duration(left)} left of it: exo-oauth:exchange.retryDeadlineSeconds plus ${duration(requestTimeoutMs)} for answers)`
+        : `within ${duration(requestTimeoutMs)}`;
     return new Promise<ShimResponse>((ok, fail) => {
       const timer = setTimeout(() => {
         if (this.pending?.id !== id) return;
@@ -406,10 +434,10 @@ class ShimChannel {
         this.child.kill("SIGKILL");
         fail(
           new ExchangeSessionError(
-            `Running ${cmdlet}: no answer from PowerShell within ${duration(this.requestTimeoutMs)}; the process was stopped`,
+            `Running ${cmdlet}: no answer from PowerShell ${why}; the process was stopped`,
           ),
         );
-      }, this.requestTimeoutMs);
+      }, waitMs);
       timer.unref();
       this.pending = {
         id,

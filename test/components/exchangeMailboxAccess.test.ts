@@ -111,7 +111,10 @@ describe("ExchangeMailboxAccess in the program", () => {
     expect(inputs.delete).toBe(REMOVE_COMMAND);
     // Relative to the provider's working directory, the project root: state does not pin a checkout path.
     expect(inputs.dir).toBe(".");
-    expect(existsSync(resolve(__dirname, "../..", String(inputs.dir), "scripts/exchange/cli.ts"))).toBe(true);
+    expect(inputs.create).toBe("node ./scripts/exchange-driver/run.cjs apply");
+    expect(
+      existsSync(resolve(__dirname, "../..", String(inputs.dir), "scripts/exchange-driver/run.cjs")),
+    ).toBe(true);
     for (const key of ["create", "update", "delete", "dir", "interpreter"]) {
       const text = JSON.stringify(inputs[key] ?? "");
       expect(text).not.toContain(CERTIFICATE);

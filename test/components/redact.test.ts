@@ -80,6 +80,40 @@ describe("redaction", () => {
     expect(redactTokens(`AUTHENTICATE XOAUTH2 ${blob}`)).toBe(`AUTHENTICATE XOAUTH2 ${REDACTED}`);
   });
 
+  it("masks a known token split at every boundary into two printed parts, each part that is a long fragment", () => {
+    const token = jwt({ aud: "https://outlook.office365.com" });
+    const r = createRedactor([token]);
+    for (let cut = 1; cut < token.length; cut++) {
+      const out = r(`first: ${token.slice(0, cut)} | then: ${token.slice(cut)} |`);
+      for (const part of [token.slice(0, cut), token.slice(cut)])
+        if (part.length >= FRAGMENT_LENGTH) expect(out).not.toContain(part);
+      expect(r.leaks(out)).toBe(false);
+    }
+  });
+
+  it("masks a pwsh error tail cut through a certificate, its password and a token, because it redacts before cutting", () => {
+    const password = "pfx-Pass-9f8e7d6c5b";
+    const token = jwt({ roles: ["IMAP.AccessAsApp"] });
+    const r = createRedactor([CERT, password, token]);
+    const stderr = `Import failed for ${CERT} with ${password}; token ${token} rejected`;
+    for (let max = 1; max <= stderr.length; max += 7) expect(r.leaks(r.tail(stderr, max))).toBe(false);
+  });
+
+  it("masks an XOAUTH2 initial response a server echoes in base64url, - and _ included", () => {
+    // Three "~" in a row put one on the third byte of a base64 group: it encodes as "-".
+    const blob = Buffer.from(`user=o~~~brien@contoso.com\x01auth=Bearer ${jwt({})}\x01\x01`).toString(
+      "base64url",
+    );
+    expect(blob).toMatch(/[-_]/);
+    expect(redactTokens(`BAD echo ${blob} end`)).toBe(`BAD echo ${REDACTED} end`);
+  });
+
+  it("masks a known token's signature segment printed on its own", () => {
+    const token = jwt({});
+    const signature = token.split(".")[2];
+    expect(redact(`server said: ${signature}`, [token])).toBe(`server said: ${REDACTED}`);
+  });
+
   it("keeps Exchange's and Entra's diagnostic text whole", () => {
     const texts = [
       "BAD User is authenticated but not connected. [Hostname=DM6PR01MB5178.namprd01.prod.outlook.com]",

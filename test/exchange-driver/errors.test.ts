@@ -202,6 +202,22 @@ describe("classifying Exchange's errors on code and type", () => {
     );
   });
 
+  it("names another tenant among the causes when the service principal is never found within the deadline", () => {
+    const err = new ExchangeCmdletError(
+      "New-ServicePrincipal",
+      "AppId 22222222-2222-4222-8222-222222222222",
+      e(
+        "Ex8A0CF8|Microsoft.Exchange.Configuration.Tasks.TaskException|AADServicePrincipalNotFound: No ServicePrincipal with Object Id '33333333-3333-4333-8333-333333333333' is registered",
+      ),
+    );
+    expect(err.kind).toBe("spNotFoundYet");
+    const message = err.deadlineExceeded(9, 600_000, 600_000).message;
+    expect(message).toContain("or the organization may belong to another tenant");
+    expect(message).toContain(
+      "must be the tenant the application and its service principal are registered in (exo-oauth:tenantId)",
+    );
+  });
+
   it("splits ExNNNNNN|Type|text and leaves other messages whole", () => {
     expect(parseExchangeMessage("Ex6F9304|A.B.CException|The text | with a bar.")).toEqual({
       code: "Ex6F9304",

@@ -14,7 +14,8 @@ import { REDACTED } from "../../components/redact";
 import { FAKE_PWSH, ORG, newTenant, type Tenant } from "../support/simulator";
 
 const CERT = Buffer.from("-----PFX-----\nsecret-pkcs12-bytes-7f3a9c\n").toString("base64");
-const PASSWORD = "pfx-password-5Gq2Vw";
+// No English word of 8 letters in it: any 8-character fragment of a secret is masked (components/redact.ts).
+const PASSWORD = "pfx-pw-5Gq2Vw-k9";
 const TOKEN = "eyJhbGciOiJSUzI1NiJ9.token-body-Xk29qL.sig-Pp81";
 
 /** A pwsh stand-in that records argv, env, stdin, stdout and stderr around the fake-pwsh. */

@@ -60,7 +60,7 @@ async function deploy(
   const statsPath = join(home, "stats.json");
   writeState(tenantPath, newTenantState({ tenantId: TENANT_ID, mailboxes: [HELPDESK, BILLING] }));
   const passphrase = randomBytes(12).toString("hex");
-  const adminToken = `eyJ0eXAiOiJKV1QifQ.admin-${randomBytes(24).toString("base64url")}`;
+  const adminToken = `eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.admin-${randomBytes(24).toString("base64url")}.${randomBytes(32).toString("base64url")}`;
   const engine = offlineEngine(
     { statePath: tenantPath, statsPath, adminToken },
     { statePath: statePath(home, stack), secretsPassphrase: passphrase, stack },

@@ -234,7 +234,8 @@ function addressCases(): HostileCase[] {
         name: `npm run exchange -- runbook, the previous record's address: ${a.label}`,
         area: "npm run exchange -- runbook",
         expect,
-        says: ["revoke[0].address (from the previous record)", ...(a.says ?? [])],
+        // Refused where the record is read, naming its entry (components/exchange-step/record.ts).
+        says: ["the previous record", "mailboxes[0].address", ...(a.says ?? [])],
         attempt: () => throughRunbookCommand({ [DRIVER_ENV.previousStdout]: record }, revokeInputs),
       },
     ];

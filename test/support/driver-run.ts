@@ -159,7 +159,7 @@ export async function runInProcess(
   const clock = virtualClock();
   let stdout = "";
   let stderr = "";
-  const { code } = await runDriver([command], {
+  const { code } = await runDriver(command.split(" ").filter(Boolean), {
     env: driverEnv(o),
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),

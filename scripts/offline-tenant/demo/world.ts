@@ -90,7 +90,7 @@ export async function createWorld(o: WorldOptions): Promise<World> {
     writeState(statePath, state);
     const statsPath = join(dir, "exchange-sim-stats.json");
     // Shaped like a JWT, random so a scan can find it.
-    const adminToken = `eyJ0eXAiOiJKV1QifQ.demo-admin-${randomBytes(24).toString("base64url")}`;
+    const adminToken = `eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.demo-admin-${randomBytes(24).toString("base64url")}.${randomBytes(32).toString("base64url")}`;
     const engine = offlineEngine(
       { statePath, statsPath, adminToken },
       { statePath: join(dir, "engine-state.json"), stack: DEMO_STACK, env: PIPELINE_ENV },

@@ -81,8 +81,8 @@ export function createOfflineTenant(
   writeState(statePath, state);
   const statsPath = join(dir, "exchange-sim-stats.json");
   const engineStatePath = join(dir, "engine-state.json");
-  // Shaped like a JWT so a scan for "eyJ" would also see it; random so it is findable.
-  const adminToken = `eyJ0eXAiOiJKV1QifQ.admin-${randomBytes(24).toString("base64url")}`;
+  // A JWT in shape (the driver refuses anything else as a token); random so a leak scan finds it.
+  const adminToken = `eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.admin-${randomBytes(24).toString("base64url")}.${randomBytes(32).toString("base64url")}`;
   const transcript: TranscriptEntry[] = [];
   const engine = offlineEngine(
     { statePath, statsPath, adminToken },

@@ -39,6 +39,7 @@ export async function run(): Promise<Figure[]> {
     `  … ${cases.length} hostile inputs from ${new Set(cases.map((c) => c.file)).size} file(s)\n`,
   );
   const byArea = new Map<string, { tried: number; ok: number }>();
+  const byFile = new Map<string, { tried: number; ok: number }>();
   const faults: string[] = [];
   for (const c of cases) {
     const verdict = await runCase(c);
@@ -47,6 +48,10 @@ export async function run(): Promise<Figure[]> {
     if (verdict.ok) area.ok++;
     else faults.push(`${c.name}: ${verdict.fault ?? "failed"}`);
     byArea.set(c.area, area);
+    const file = byFile.get(c.file) ?? { tried: 0, ok: 0 };
+    file.tried++;
+    if (verdict.ok) file.ok++;
+    byFile.set(c.file, file);
   }
   const ok = cases.length - faults.length;
   return [
@@ -70,6 +75,12 @@ export async function run(): Promise<Figure[]> {
       ok: faults.length === 0,
       ...(faults.length ? { detail: faults.slice(0, 3).join(" | ") } : {}),
     },
+    ...[...byFile].map(([file, n]) => ({
+      name: `${file}: cases refused or harmless`,
+      value: `${n.ok}/${n.tried}`,
+      goal: "n/n",
+      ok: n.ok === n.tried,
+    })),
     ...[...byArea].map(([area, n]) => ({
       name: `${area}: refused or harmless`,
       value: `${n.ok}/${n.tried}`,

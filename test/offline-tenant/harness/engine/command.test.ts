@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DRIVER_ENV } from "../../../../components/exchange-step/environment";
 import { parseRecord } from "../../../../components/exchange-step/record";
-import { REMOVE_COMMAND } from "../../../../components/exchangeMailboxAccess";
+import { STORED_DRIVER_INVOCATION } from "../../../../components/exchange-step/entry-points";
 import { PROJECT_DIR } from "../../../../scripts/offline-tenant/harness/engine/offline";
 import { STACK_REFERENCE_TYPE } from "../../../../scripts/offline-tenant/graph/mock";
 import { capturingWarnings } from "../../../support/pulumi-warnings";
@@ -38,7 +38,7 @@ describe("the Exchange Command across runs", () => {
   it("the first up runs the create string once, through sh -c in the project directory", () => {
     expect(first.ok).toBe(true);
     expect(first.commandRuns.map((r) => [r.script, r.commandLine, r.dir])).toEqual([
-      ["create", "npx --no tsx scripts/exchange/cli.ts apply", PROJECT_DIR],
+      ["create", "node ./scripts/exchange-driver/run.cjs apply", PROJECT_DIR],
     ]);
     expect(first.commandRuns[0].previousStdout).toBeUndefined();
     expect(parseRecord(first.commandRuns[0].stdout)!.mailboxes.map((m) => m.address)).toEqual([HELPDESK]);
@@ -83,7 +83,7 @@ describe("the Exchange Command across runs", () => {
   it("dropping the Command (connection manual) runs the OLD delete string with the OLD environment", async () => {
     // State written by an older version of the stack: its delete string differs from today's program.
     const cmd = w.engine.resource(COMMAND, "exchange-command");
-    const stored = `${REMOVE_COMMAND} # stored by an older version`;
+    const stored = `${STORED_DRIVER_INVOCATION} remove`;
     cmd.inputs = { ...cmd.inputs, delete: stored };
     const recordBefore = String(outputsOf(w.engine, COMMAND, "exchange-command").stdout);
     const { result: r, warnings } = await capturingWarnings(() =>
@@ -118,7 +118,7 @@ describe("a Command whose create fails", () => {
     expect(r.ok).toBe(false);
     expect(r.commandRuns.map((x) => x.script)).toEqual(["create"]);
     expect(r.error!.message).toMatch(
-      /^exit status \d+: running "npx --no tsx scripts\/exchange\/cli.ts apply":/,
+      /^exit status \d+: running "node \.\/scripts\/exchange-driver\/run\.cjs apply":/,
     );
     expect(noToken.resources.some((x) => x.type === COMMAND)).toBe(false);
     // Everything the Command depends on was created and is in state.

@@ -39,7 +39,7 @@ export function world(opts: OfflineEngineOptions & { mailboxes?: string[] } = {}
   const t = tenantFixture({ tenantId: TENANT_ID, mailboxes, prefix: "exo-oauth-engine-" });
   const { dir, statePath, statsPath } = t;
   const engineStatePath = join(dir, "engine-state.json");
-  const adminToken = `eyJ0eXAiOiJKV1QifQ.admin-${randomBytes(24).toString("base64url")}`;
+  const adminToken = `eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.admin-${randomBytes(24).toString("base64url")}.${randomBytes(32).toString("base64url")}`;
   const passphrase = randomBytes(16).toString("hex");
   const open = (o: OfflineEngineOptions = {}) =>
     offlineEngine(
