@@ -7,7 +7,7 @@ import type { DriverSettings } from "../../components/exchange-step/codec";
 import type { DesiredState, ManagedState } from "../../components/exchange-step/state";
 import type { RunBudget } from "./budget";
 import { CONFIRMING_READS, waitForConsistency, type Reading } from "./consistency";
-import { execute, principalName, shortfall } from "./execute";
+import { SP_LAG_PATIENCE_MS, execute, principalName, shortfall } from "./execute";
 import { findServicePrincipal, observe, type ObserveRequest } from "./observe";
 import {
   describeOperation,
@@ -89,13 +89,21 @@ export async function applyDesiredState(run: ReconcileRun): Promise<ManagedState
   const observed = await observe(session, observeRequest(desired, desired.appId, record));
   const p = plan(desired, observed, record);
   report(p, log);
-  let sp = await execute(session, p.operations, desired, observed.servicePrincipal, log);
+  let sp = await execute(session, p.operations, desired, observed.servicePrincipal, log, {
+    spLagPatienceMs: spLagPatience(record, desired),
+  });
   if (p.operations.length) sp = await verifyApplied(run, p.operations, record, sp);
   if (sp === null)
     throw new Error(
       `Registering service principal ${desired.servicePrincipalObjectId}: Exchange shows none after the run`,
     );
   return recordOf(desired, sp);
+}
+
+/** Whether this stack may have just created the Entra principal (execute.ts SP_LAG_PATIENCE_MS). */
+function spLagPatience(record: ManagedState | null, desired: DesiredState): number {
+  const known = record?.servicePrincipal?.objectId.toLowerCase() === desired.servicePrincipalObjectId.toLowerCase();
+  return known ? SP_LAG_PATIENCE_MS.knownPrincipal : SP_LAG_PATIENCE_MS.newPrincipal;
 }
 
 /**

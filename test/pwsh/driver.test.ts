@@ -187,6 +187,26 @@ describe.skipIf(skip !== undefined)(
     );
 
     it(
+      "names the missing Exchange role when a cmdlet is not recognized (hidden by RBAC), without retrying",
+      async () => {
+        const t = newSimTenant(["a@contoso.com", "b@contoso.com"]);
+        const r = await run("apply", t, { faults: { notRecognized: ["New-ServicePrincipal"] } });
+        expect(r.code).toBe(1);
+        const error = r.stderr.split("\n").find((l) => l.startsWith("Error: "))!;
+        expect(error).toContain("The term 'New-ServicePrincipal' is not recognized");
+        expect(error).toContain(
+          'needs the Exchange management role "Role Management" (held by the role group "Organization Management") for New-ServicePrincipal',
+        );
+        expect(error).toContain('New-ManagementRoleAssignment -Role "Role Management" -App <ServiceId>');
+        expect(r.stderr).not.toContain("transient error");
+        // The module never defined the function (Connect-ExchangeOnline offers only the granted
+        // cmdlets), so nothing reached Exchange.
+        expect(ours(t).sp).toBe(false);
+      },
+      TIMEOUT,
+    );
+
+    it(
       "converges and stays converged when Exchange sends no Sid, warning which properties arrived",
       async () => {
         const t = newSimTenant(["a@contoso.com", "b@contoso.com"]);
