@@ -77,7 +77,7 @@ export function commandEnvironment(a: CommandEnvironmentInputs): Record<string, 
       appId: "",
       servicePrincipalObjectId: "",
       displayName: "",
-      mailboxes: a.mailboxes.map((m) => ({ address: m.address, sendAs: m.sendAs })),
+      mailboxes: a.mailboxes.map((m) => ({ address: m.address, sendAs: m.sendAs, protocols: m.protocols })),
     },
     connection,
   });

@@ -65,7 +65,8 @@ export const ENVIRONMENT: Readonly<Record<DriverEnvField, Omit<EnvironmentVariab
     source: "exo-oauth:organization",
   },
   mailboxes: {
-    meaning: 'JSON [{"address":"a@contoso.com","sendAs":false}, …]: the mailboxes to grant',
+    meaning:
+      'JSON [{"address":"a@contoso.com","sendAs":false,"protocols":["imap","smtp"]}, …]: the mailboxes to grant, and the protocols whose switches the driver reads (protocols optional)',
     secret: false,
     source: "exo-oauth:mailboxes",
   },

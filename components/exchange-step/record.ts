@@ -7,14 +7,17 @@
 // Shape (one JSON line):
 //   {"schema":"exo-oauth/exchange-record@1","appId":"<client id>",
 //    "servicePrincipal":{"objectId":"<Entra SP object id>","sid":"S-1-5-21-…","displayName":"…"} | null,
-//    "mailboxes":[{"address":"billing@contoso.com","fullAccess":true,"sendAs":true}, …]}
+//    "mailboxes":[{"address":"billing@contoso.com","fullAccess":true,"sendAs":true}, …],
+//    "blocked":[{"mailbox":"billing@contoso.com","protocol":"POP","switch":"PopEnabled"}, …]}   (only when any)
 //
 // A killed run prints nothing, so the next run reads the record of the run before. That is
 // safe because the record is only a lower bound of "ours" for revocation: every run observes
 // Exchange first, adopts desired grants it finds present, and revokes a recorded grant only
 // if Exchange still shows it.
 import { normaliseAddress } from "../identifiers";
-import type { ManagedState } from "./state";
+import type { BlockedProtocol, ManagedState } from "./state";
+
+export type { BlockedProtocol };
 
 export const RECORD_SCHEMA = "exo-oauth/exchange-record@1";
 
@@ -36,6 +39,15 @@ export function toRecord(state: ManagedState): ManagedRecord {
     mailboxes: [...state.mailboxes]
       .map((m) => ({ address: normaliseAddress(m.address), fullAccess: m.fullAccess, sendAs: m.sendAs }))
       .sort((a, b) => a.address.localeCompare(b.address)),
+    ...(state.blocked?.length
+      ? {
+          blocked: state.blocked.map((b) => ({
+            mailbox: normaliseAddress(b.mailbox),
+            protocol: b.protocol,
+            switch: b.switch,
+          })),
+        }
+      : {}),
   };
 }
 
@@ -100,6 +112,22 @@ function validate(v: Record<string, unknown>, source: string): ManagedRecord {
       typeof o.sendAs !== "boolean"
     )
       throw new Error(`${where}: mailboxes[${i}] must be {address, fullAccess, sendAs}`);
+  }
+  if (v.blocked !== undefined) {
+    const ok =
+      Array.isArray(v.blocked) &&
+      v.blocked.every((b: unknown) => {
+        const o = b as Record<string, unknown>;
+        return (
+          typeof o === "object" &&
+          o !== null &&
+          typeof o.mailbox === "string" &&
+          ["IMAP", "POP", "SMTP"].includes(o.protocol as string) &&
+          typeof o.switch === "string"
+        );
+      });
+    if (!ok)
+      throw new Error(`${where}: blocked must be an array of {mailbox, protocol: IMAP|POP|SMTP, switch}`);
   }
   return toRecord(v as unknown as ManagedState);
 }

@@ -31,6 +31,7 @@ import { RETRY_BASE_ENV, retryBaseFromEnv, startRunBudget, type Clock } from "./
 import { DRIVER_SCHEMAS, DRIVER_SPEC, INVOCATION, type DriverCommand } from "./cli-spec";
 import { sign } from "./execute";
 import { describeOperation } from "./plan";
+import { describeBlocked } from "./switches";
 import { applyDesiredState, planDrift, removeManagedState, type Drift, type ReconcileRun } from "./reconcile";
 import { openExchangeSession, type ExchangeSession, type SessionCounters } from "./session";
 import { readStackSource } from "./stack-source";
@@ -210,7 +211,8 @@ function recordOutcome(done: ManagedState, inv: Invocation, io: DriverIO): Outco
 
 /** The plan report on stdout, notices on stderr; in sync (0) or drift (2). */
 function planOutcome(d: Drift, mailboxes: number, inv: Invocation, io: DriverIO): Outcome {
-  const exitCode = d.operations.length === 0 ? EXIT.ok : EXIT.changes;
+  // A blocked protocol needs a person (apply cannot change a switch): it outranks drift.
+  const exitCode = d.blocked.length ? EXIT.blocked : d.operations.length === 0 ? EXIT.ok : EXIT.changes;
   for (const n of d.notices) io.stderr(`${n.level}: ${printable(n.message)}\n`);
   if (inv.json)
     return {
@@ -220,6 +222,7 @@ function planOutcome(d: Drift, mailboxes: number, inv: Invocation, io: DriverIO)
         principal: d.principal,
         operations: d.operations,
         notices: d.notices,
+        blocked: d.blocked,
       },
     };
   const t: Terminal = inv.terminals.stdout;
@@ -231,6 +234,12 @@ function planOutcome(d: Drift, mailboxes: number, inv: Invocation, io: DriverIO)
     io.stdout(`Drift: ${d.operations.length} change(s) would be made:\n`);
     for (const op of d.operations)
       io.stdout(`  ${colourSign(t, sign(op))} ${printable(describeOperation(op, d.principal))}\n`);
+  }
+  if (d.blocked.length) {
+    io.stdout(
+      `Blocked: ${d.blocked.length === 1 ? "1 configured protocol" : `${d.blocked.length} configured protocols`}:\n`,
+    );
+    for (const b of d.blocked) io.stdout(`  ${paint(t, "red", "!")} ${printable(describeBlocked(b))}\n`);
   }
   return { exitCode };
 }

@@ -4,7 +4,7 @@
 //   remove  revoke what the previous record says we granted, remove the service principal → the empty record
 //   drift   read-only: what apply would change
 import type { DriverSettings } from "../../components/exchange-step/codec";
-import type { DesiredState, ManagedState } from "../../components/exchange-step/state";
+import type { BlockedProtocol, DesiredState, ManagedState } from "../../components/exchange-step/state";
 import type { RunBudget } from "./budget";
 import { CONFIRMING_READS, waitForConsistency, type Reading } from "./consistency";
 import { SP_LAG_PATIENCE_MS, execute, principalName, shortfall } from "./execute";
@@ -18,6 +18,7 @@ import {
   type Plan,
 } from "./plan";
 import type { ExchangeSession } from "./session";
+import { describeBlocked, readBlockedProtocols } from "./switches";
 
 /** One run of the engine. */
 export interface ReconcileRun {
@@ -97,12 +98,16 @@ export async function applyDesiredState(run: ReconcileRun): Promise<ManagedState
     throw new Error(
       `Registering service principal ${desired.servicePrincipalObjectId}: Exchange shows none after the run`,
     );
-  return recordOf(desired, sp);
+  // Read only: apply warns, the record lists them (verify reads them), plan exits 3 (switches.ts).
+  const blocked = await readBlockedProtocols(session, desired.mailboxes);
+  for (const b of blocked) log(`warning: ${describeBlocked(b)}`);
+  return { ...recordOf(desired, sp), ...(blocked.length ? { blocked } : {}) };
 }
 
 /** Whether this stack may have just created the Entra principal (execute.ts SP_LAG_PATIENCE_MS). */
 function spLagPatience(record: ManagedState | null, desired: DesiredState): number {
-  const known = record?.servicePrincipal?.objectId.toLowerCase() === desired.servicePrincipalObjectId.toLowerCase();
+  const known =
+    record?.servicePrincipal?.objectId.toLowerCase() === desired.servicePrincipalObjectId.toLowerCase();
   return known ? SP_LAG_PATIENCE_MS.knownPrincipal : SP_LAG_PATIENCE_MS.newPrincipal;
 }
 
@@ -198,6 +203,8 @@ export interface Drift {
   notices: Notice[];
   /** Exchange's principal for our AppId, else the one the config names. */
   principal: string;
+  /** Configured protocols a switch blocks (switches.ts): plan exits 3 when any. */
+  blocked: BlockedProtocol[];
 }
 
 /** Read-only: what apply would change. A record for another application is ignored silently. */
@@ -207,5 +214,6 @@ export async function planDrift(run: ReconcileRun): Promise<Drift> {
   const observed = await observe(run.session, observeRequest(desired, desired.appId, record));
   const p = plan(desired, observed, record);
   const principal = observed.servicePrincipal?.objectId ?? desired.servicePrincipalObjectId;
-  return { operations: p.operations, notices: p.notices, principal };
+  const blocked = await readBlockedProtocols(run.session, desired.mailboxes);
+  return { operations: p.operations, notices: p.notices, principal, blocked };
 }

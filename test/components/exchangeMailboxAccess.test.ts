@@ -87,9 +87,10 @@ describe("ExchangeMailboxAccess in the program", () => {
     expect(env[DRIVER_ENV.appId]).toBe(app.outputs.clientId);
     // The environment the Command hands over is one the driver accepts as is.
     const settings = decodeDriverEnvironment(env);
+    // Each mailbox's protocols travel too: the driver reads the switches that can block them.
     expect(settings.desired.mailboxes).toEqual([
-      { address: "helpdesk@contoso.com", sendAs: false },
-      { address: "billing@contoso.com", sendAs: true },
+      { address: "helpdesk@contoso.com", sendAs: false, protocols: ["imap", "pop", "smtp"] },
+      { address: "billing@contoso.com", sendAs: true, protocols: ["imap"] },
     ]);
     // The same settings shape the config normalised, with the organization.
     expect(settings.connection).toEqual({

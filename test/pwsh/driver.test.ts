@@ -18,6 +18,8 @@ import {
   type SimTenant,
 } from "../support/driver-run";
 import { openTier, realTierSkip, type TierSetup } from "../support/pwsh-tier";
+import { setCasMailbox, setTransportConfig } from "../../scripts/offline-tenant/exchange/hand-edits";
+import { updateState } from "../../scripts/offline-tenant/state";
 import { certificateConnection, makeAccessToken, makeCertificate, type TestCertificate } from "./fixtures";
 
 const skip = realTierSkip();
@@ -182,6 +184,43 @@ describe.skipIf(skip !== undefined)(
         );
         expect(r.stderr).not.toContain("transient error");
         expect(stats(t).cmdlets["Add-MailboxPermission"]).toBe(1);
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "reads the protocol switches (Get-CASMailbox, Get-TransportConfig): plan exits 3, apply warns and records them",
+      async () => {
+        const t = newSimTenant(["a@contoso.com", "b@contoso.com"]);
+        updateState(t.statePath, (s) => {
+          setCasMailbox(s, "a@contoso.com", { PopEnabled: false });
+          setTransportConfig(s, true);
+        });
+        const base = settings();
+        const withProtocols = settings({
+          desired: {
+            ...base.desired,
+            mailboxes: base.desired.mailboxes.map((m) => ({ ...m, protocols: ["imap", "pop", "smtp"] })),
+          },
+        });
+        const applied = ok(await run("apply", t, { settings: withProtocols }));
+        expect(applied.stderr).toContain("warning: POP is blocked on a@contoso.com: PopEnabled is False");
+        expect(parseRecord(applied.stdout)!.blocked).toEqual([
+          { mailbox: "a@contoso.com", protocol: "POP", switch: "PopEnabled" },
+          {
+            mailbox: "a@contoso.com",
+            protocol: "SMTP",
+            switch: "TransportConfig.SmtpClientAuthenticationDisabled",
+          },
+          {
+            mailbox: "b@contoso.com",
+            protocol: "SMTP",
+            switch: "TransportConfig.SmtpClientAuthenticationDisabled",
+          },
+        ]);
+        const plan = await run("plan", t, { settings: withProtocols, previousStdout: applied.stdout });
+        expect(plan.code).toBe(3);
+        expect(plan.stdout).toContain("SMTP is blocked on b@contoso.com: the tenant's SMTP AUTH is off");
       },
       TIMEOUT,
     );
