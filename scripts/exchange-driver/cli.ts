@@ -145,7 +145,10 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
           );
       },
     });
-    const reconcile: ReconcileRun = { session, settings, previous, budget, log };
+    // By hand (--stack, --record) apply repairs drift, so it reads everything, as plan does; as the
+    // Command's update (the record from PULUMI_COMMAND_STDOUT) only what changed (reconcile.ts).
+    const full = inv.values.full === true || stack !== undefined || recordFile !== undefined;
+    const reconcile: ReconcileRun = { session, settings, previous, budget, log, full };
     let outcome: Outcome;
     if (command === "plan") {
       const drift = await planDrift(reconcile);
