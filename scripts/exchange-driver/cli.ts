@@ -16,7 +16,7 @@ import {
   decodeDesiredState,
   decodeDriverEnvironment,
 } from "../../components/exchange-step/codec";
-import { DRIVER_ENV } from "../../components/exchange-step/environment";
+import { DRIVER_ENV, MAILBOXES_ON_STDIN } from "../../components/exchange-step/environment";
 import { parseRecord, toRecord, type ManagedRecord } from "../../components/exchange-step/record";
 import { renderRunbook } from "../../components/exchange-step/runbook";
 import type { ManagedState } from "../../components/exchange-step/state";
@@ -51,6 +51,8 @@ export interface DriverIO {
   runPulumi?: RunPulumi;
   /** startedAt/finishedAt of --json documents (default the system's clock). */
   now?: () => Date;
+  /** The whole of standard input (read only when EXO_OAUTH_MAILBOXES is `stdin`). Default: none. */
+  readStdin?: () => Promise<string>;
 }
 
 export interface DriverRun {
@@ -108,11 +110,19 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
     env = fromStack.env;
     previous = fromStack.previous;
   }
+  // The Command hands the mailbox list on stdin (environment.ts MAILBOXES_ON_STDIN): no env cap.
+  // Only the decoder sees the list; PowerShell's environment never carries it (it would hit the cap).
+  let decodeFrom = env;
+  if (env[DRIVER_ENV.mailboxes]?.trim() === MAILBOXES_ON_STDIN) {
+    if (!io.readStdin)
+      throw new InputError(`${DRIVER_ENV.mailboxes}=${MAILBOXES_ON_STDIN}, but no standard input was given`);
+    decodeFrom = { ...env, [DRIVER_ENV.mailboxes]: await io.readStdin() };
+  }
   if (recordFile !== undefined) previous = readRecordFile(recordFile);
   else if (stack === undefined) previous = inputs(() => parseRecord(io.env[DRIVER_ENV.previousStdout]));
 
   if (command === "runbook") {
-    const desired = fromStack?.desired ?? inputs(() => decodeDesiredState(env));
+    const desired = fromStack?.desired ?? inputs(() => decodeDesiredState(decodeFrom));
     const organization =
       fromStack?.organization ?? (env[DRIVER_ENV.organization]?.trim() || "<tenant>.onmicrosoft.com");
     // Values go in as they are: renderRunbook refuses what the stack config refuses (control and
@@ -124,7 +134,7 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
     return { exitCode: EXIT.ok };
   }
 
-  const settings = inputs(() => decodeDriverEnvironment(env));
+  const settings = inputs(() => decodeDriverEnvironment(decodeFrom));
   // ONE budget for the whole run: the session's retries and the read-after-write checks.
   const budget = startRunBudget({
     deadlineSeconds: settings.connection.retryDeadlineSeconds,
@@ -135,7 +145,9 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
   try {
     session = await openExchangeSession({
       settings: settings.connection,
-      env,
+      // PowerShell needs neither the mailbox list nor the record: without them its environment
+      // stays far below Linux's 128 KiB per string, whatever the number of mailboxes.
+      env: { ...env, [DRIVER_ENV.mailboxes]: undefined, [DRIVER_ENV.previousStdout]: undefined },
       budget,
       onEvent: (e) => {
         if (e.type === "connected") log(`connected to ${e.organization} in ${e.ms} ms`);
@@ -258,10 +270,17 @@ function summarize(c: SessionCounters): string {
   return `${c.sessions} session, ${kinds}${c.retries ? `, ${c.retries} retries` : ""}`;
 }
 
+/** This process's standard input, to its end, as UTF-8 text. */
+async function readProcessStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 /** Runs the driver on this process's argv and environment; sets the exit code. */
 export function main(): void {
   const io = processIO();
-  runDriver(process.argv.slice(2), { ...io, env: process.env }).then(
+  runDriver(process.argv.slice(2), { ...io, env: process.env, readStdin: readProcessStdin }).then(
     ({ code }) => {
       process.exitCode = code;
     },
