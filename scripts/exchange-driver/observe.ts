@@ -181,11 +181,11 @@ export function rephrase(err: unknown, doing: string): Error {
       err.attempts > 1
         ? `gave up after ${err.attempts} attempts${err.waitedMs !== undefined ? ` over ${duration(err.waitedMs)}` : ""}`
         : "";
-    const tail = [err.cmdlet, err.code, gaveUp]
-      .filter(Boolean)
-      .join(", ");
+    const tail = [err.cmdlet, err.code, gaveUp].filter(Boolean).join(", ");
     const advice = err.advice;
-    const e = new Error(`${doing}: ${err.exchangeMessage} (${tail})${advice ? `. What to do: ${advice}` : ""}`);
+    const e = new Error(
+      `${doing}: ${err.exchangeMessage} (${tail})${advice ? `. What to do: ${advice}` : ""}`,
+    );
     (e as Error & { cause?: unknown }).cause = err;
     return e;
   }

@@ -38,7 +38,9 @@ describe.concurrent("a cmdlet Exchange does not offer the automation identity (n
       const error = r.stderr.split("\n").find((l) => l.startsWith("Error: "))!;
       expect(error).toContain(`The term '${cmdlet}' is not recognized`);
       expect(error).toContain(`a missing role, not a missing module`);
-      expect(error).toContain(`needs the Exchange management role "${role}" (held by the role group "${roleGroup}") for ${cmdlet}`);
+      expect(error).toContain(
+        `needs the Exchange management role "${role}" (held by the role group "${roleGroup}") for ${cmdlet}`,
+      );
       expect(error).toContain(`New-ManagementRoleAssignment -Role "${role}" -App <ServiceId>`);
       expect(error).toContain(`Add-RoleGroupMember -Identity "${roleGroup}"`);
       expect(error).toContain("Exchange Administrator");

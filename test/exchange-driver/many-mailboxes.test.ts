@@ -35,7 +35,9 @@ function runCommand(command: string, env: Record<string, string>, stdin: string)
 }
 
 describe("10,000 mailboxes", () => {
-  const settings = settingsFor(many.map((address) => ({ address, sendAs: false, protocols: ["imap" as const] })));
+  const settings = settingsFor(
+    many.map((address) => ({ address, sendAs: false, protocols: ["imap" as const] })),
+  );
 
   it("in one environment string, as before, Linux refuses to start the shell at all (E2BIG)", () => {
     const list = encodeDriverEnvironment(settings)[DRIVER_ENV.mailboxes];
@@ -54,7 +56,11 @@ describe("10,000 mailboxes", () => {
     expect(Buffer.byteLength(stdin)).toBeGreaterThan(128 * 1024);
     const r = await runCommand(`${DRIVER_INVOCATION} plan --json`, env, stdin);
     expect(r.stderr).not.toMatch(/^Error/m);
-    const doc = JSON.parse(r.stdout) as { exitCode: number; operations: { kind: string; mailbox?: string }[]; error?: unknown };
+    const doc = JSON.parse(r.stdout) as {
+      exitCode: number;
+      operations: { kind: string; mailbox?: string }[];
+      error?: unknown;
+    };
     expect(doc.error).toBeUndefined();
     expect(doc.exitCode).toBe(2);
     expect(doc.operations).toHaveLength(N + 1);
@@ -68,7 +74,11 @@ describe("10,000 mailboxes", () => {
   it("EXO_OAUTH_MAILBOXES=stdin with nothing on stdin is refused as an input error naming the variable", async () => {
     const t = newSimTenant(["helpdesk@contoso.com"]);
     const env = {
-      ...simDriverEnv({ settings: settingsFor(["helpdesk@contoso.com"]), statePath: t.statePath, statsPath: t.statsPath }),
+      ...simDriverEnv({
+        settings: settingsFor(["helpdesk@contoso.com"]),
+        statePath: t.statePath,
+        statsPath: t.statsPath,
+      }),
       [DRIVER_ENV.mailboxes]: MAILBOXES_ON_STDIN,
     };
     const r = await runCommand(`${DRIVER_INVOCATION} plan`, env, "");
