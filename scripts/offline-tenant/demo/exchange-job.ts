@@ -45,7 +45,9 @@ export async function exchangeJob(world: World, command: "plan" | "apply"): Prom
   const env = commandEnvironment(world);
   const stdin = commandStdin(world);
   const before = writes(world);
-  const args = ["run", "--silent", "exchange", "--", command];
+  // A scheduled repair reads every mailbox (apply --full): a hand edit is on a mailbox the config did
+  // not change, which the Command's update would not read (docs/exchange-step.md, "What an update reads").
+  const args = ["run", "--silent", "exchange", "--", command, ...(command === "apply" ? ["--full"] : [])];
   const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
     const child = spawn("npm", args, { cwd: PROJECT_DIR, env, stdio: ["pipe", "pipe", "pipe"] });
     child.stdin.end(stdin);
