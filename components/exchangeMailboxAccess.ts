@@ -20,7 +20,7 @@ import * as azuread from "@pulumi/azuread";
 import type { MailboxConfig } from "./config";
 import { encodeDriverEnvironment } from "./exchange-step/codec";
 import { APPLY_COMMAND, REMOVE_COMMAND } from "./exchange-step/entry-points";
-import { DRIVER_ENV, SECRET_DRIVER_ENV } from "./exchange-step/environment";
+import { DRIVER_ENV, MAILBOXES_ON_STDIN, SECRET_DRIVER_ENV } from "./exchange-step/environment";
 import { manualSwitchHazard } from "./exchange-step/manual-switch";
 import { parseRecord, recordFromStackOutput, type ManagedRecord } from "./exchange-step/record";
 import { renderRunbook } from "./exchange-step/runbook";
@@ -77,7 +77,7 @@ export function commandEnvironment(a: CommandEnvironmentInputs): Record<string, 
       appId: "",
       servicePrincipalObjectId: "",
       displayName: "",
-      mailboxes: a.mailboxes.map((m) => ({ address: m.address, sendAs: m.sendAs })),
+      mailboxes: a.mailboxes.map((m) => ({ address: m.address, sendAs: m.sendAs, protocols: m.protocols })),
     },
     connection,
   });
@@ -87,7 +87,30 @@ export function commandEnvironment(a: CommandEnvironmentInputs): Record<string, 
   env[DRIVER_ENV.appId] = a.clientId;
   env[DRIVER_ENV.servicePrincipalObjectId] = a.servicePrincipalObjectId;
   env[DRIVER_ENV.displayName] = a.displayName;
+  // The list itself goes on the Command's stdin (commandStdin): one environment string is capped
+  // at 128 KiB on Linux, a few thousand mailboxes (components/exchange-step/environment.ts).
+  env[DRIVER_ENV.mailboxes] = MAILBOXES_ON_STDIN;
   return env;
+}
+
+/**
+ * The Command's stdin: the JSON mailbox list EXO_OAUTH_MAILBOXES would otherwise carry (the codec's
+ * encoding), for create, update and delete alike (@pulumi/command 1.2.1 runs delete with the
+ * state's inputs, stdin included: provider/pkg/provider/local/commandController.go). Not a secret,
+ * so a preview shows which mailboxes change.
+ */
+export function commandStdin(mailboxes: MailboxConfig[]): string {
+  return (
+    encodeDriverEnvironment({
+      desired: {
+        appId: "",
+        servicePrincipalObjectId: "",
+        displayName: "",
+        mailboxes: mailboxes.map((m) => ({ address: m.address, sendAs: m.sendAs, protocols: m.protocols })),
+      },
+      connection: { connection: "managedIdentity", organization: "", pwsh: "", retryDeadlineSeconds: 0 },
+    })[DRIVER_ENV.mailboxes] + "\n"
+  );
 }
 
 export class ExchangeMailboxAccess extends pulumi.ComponentResource {
@@ -140,6 +163,7 @@ export class ExchangeMailboxAccess extends pulumi.ComponentResource {
             mailboxes: args.mailboxes,
             exchange: args.exchange,
           }),
+          stdin: commandStdin(args.mailboxes),
           // Progress only; stdout is the record (no secrets either, but nothing to watch).
           logging: "stderr",
           // PULUMI_COMMAND_STDOUT carries the previous record to update and delete.

@@ -5,6 +5,7 @@
 // Pure: no Pulumi, no Node APIs.
 import { matchChoice } from "../choices";
 import { firstInvisible, normaliseAddress } from "../identifiers";
+import { PROTOCOLS, type Protocol } from "../microsoft";
 import { DRIVER_ENV, ENVIRONMENT, type DriverEnvField } from "./environment";
 import { numberFrom, ORGANIZATION_RULE, problemWith, showValue } from "./rules";
 import {
@@ -41,7 +42,11 @@ export function encodeDriverEnvironment(s: DriverSettings): Record<string, strin
     [DRIVER_ENV.displayName]: s.desired.displayName,
     [DRIVER_ENV.organization]: c.organization,
     [DRIVER_ENV.mailboxes]: JSON.stringify(
-      s.desired.mailboxes.map((m) => ({ address: normaliseAddress(m.address), sendAs: m.sendAs })),
+      s.desired.mailboxes.map((m) => ({
+        address: normaliseAddress(m.address),
+        sendAs: m.sendAs,
+        ...(m.protocols ? { protocols: m.protocols } : {}),
+      })),
     ),
     [DRIVER_ENV.connection]: c.connection,
     [DRIVER_ENV.pwsh]: c.pwsh,
@@ -179,6 +184,7 @@ function desiredFrom(env: Environment, problems: string[]): DesiredState {
     mailboxes: (items ?? []).map((m): DesiredMailbox => ({
       address: normaliseAddress(String(m.address)),
       sendAs: m.sendAs === true,
+      ...(m.protocols ? { protocols: m.protocols } : {}),
     })),
   };
 }
@@ -189,7 +195,7 @@ const MAILBOX_KEYS = ["address", "sendAs", "protocols"];
 function mailboxItems(
   text: string | undefined,
   problems: string[],
-): { address?: unknown; sendAs?: unknown }[] | undefined {
+): { address?: unknown; sendAs?: unknown; protocols?: Protocol[] }[] | undefined {
   const name = DRIVER_ENV.mailboxes;
   let value: unknown;
   try {
@@ -211,8 +217,31 @@ function mailboxItems(
     const unknown = Object.keys(o).filter((k) => !MAILBOX_KEYS.includes(k));
     if (unknown.length)
       problems.push(`${name}[${i}]: unknown keys ${unknown.join(", ")}; allowed: ${MAILBOX_KEYS.join(", ")}`);
-    return { address: o.address, sendAs: o.sendAs };
+    return {
+      address: o.address,
+      sendAs: o.sendAs,
+      protocols: protocolsOf(o.protocols, `${name}[${i}]`, problems),
+    };
   });
+}
+
+/**
+ * A mailbox's `protocols`: absent (an environment from before the field: undefined), or a list of
+ * imap, pop, smtp in any letter case (as config accepts them), each once; else a problem naming it.
+ */
+function protocolsOf(value: unknown, where: string, problems: string[]): Protocol[] | undefined {
+  if (value === undefined) return undefined;
+  const list = Array.isArray(value) ? value : [value];
+  const out: Protocol[] = [];
+  for (const [j, p] of list.entries()) {
+    const one = typeof p === "string" ? matchChoice(p, PROTOCOLS) : undefined;
+    if (one === undefined)
+      problems.push(
+        `${where}.protocols[${j}] (from exo-oauth:mailboxes): ${showValue(p)} is not a protocol; allowed: ${PROTOCOLS.join(", ")}`,
+      );
+    else if (!out.includes(one)) out.push(one);
+  }
+  return out;
 }
 
 /** An enumerated value in its one spelling when it names one in any letter case; else as given. */

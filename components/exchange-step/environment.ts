@@ -6,6 +6,14 @@
 // never in a command string, never on stdout. Pure.
 import { DEFAULT_PWSH, RETRY_DEADLINE_SECONDS, type ExchangeConnection } from "./settings";
 
+/**
+ * The value of EXO_OAUTH_MAILBOXES that says "the list is on standard input" (the Command's
+ * `stdin`): Linux caps ONE environment string at 128 KiB (MAX_ARG_STRLEN), which a JSON list of a
+ * few thousand mailboxes passes ("Argument list too long"); stdin has no such cap. The component
+ * writes the list there; environments from before (the list itself in the variable) stay readable.
+ */
+export const MAILBOXES_ON_STDIN = "stdin";
+
 /** Variable names by the settings field they carry. */
 export const DRIVER_ENV = {
   appId: "EXO_OAUTH_APP_ID",
@@ -65,7 +73,8 @@ export const ENVIRONMENT: Readonly<Record<DriverEnvField, Omit<EnvironmentVariab
     source: "exo-oauth:organization",
   },
   mailboxes: {
-    meaning: 'JSON [{"address":"a@contoso.com","sendAs":false}, …]: the mailboxes to grant',
+    meaning:
+      'JSON [{"address":"a@contoso.com","sendAs":false,"protocols":["imap","smtp"]}, …]: the mailboxes to grant, and the protocols whose switches the driver reads (protocols optional); or `stdin`: that JSON list is on standard input (the Command\'s stdin)',
     secret: false,
     source: "exo-oauth:mailboxes",
   },

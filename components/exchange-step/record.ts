@@ -7,7 +7,8 @@
 // Shape (one JSON line):
 //   {"schema":"exo-oauth/exchange-record@1","appId":"<client id>",
 //    "servicePrincipal":{"objectId":"<Entra SP object id>","sid":"S-1-5-21-…","displayName":"…"} | null,
-//    "mailboxes":[{"address":"billing@contoso.com","fullAccess":true,"sendAs":true}, …]}
+//    "mailboxes":[{"address":"billing@contoso.com","fullAccess":true,"sendAs":true}, …],
+//    "blocked":[{"mailbox":"billing@contoso.com","protocol":"POP","switch":"PopEnabled"}, …]}   (only when any)
 //
 // A killed run prints nothing, so the next run reads the record of the run before. That is
 // safe because the record is only a lower bound of "ours" for revocation: every run observes
@@ -15,22 +16,15 @@
 // if Exchange still shows it.
 import { addressProblem, isGuid, normaliseAddress } from "../identifiers";
 import { printableJson } from "../printable";
-import type { ManagedState } from "./state";
+import type { BlockedProtocol, ManagedState } from "./state";
+
+export type { BlockedProtocol };
 
 export const RECORD_SCHEMA = "exo-oauth/exchange-record@1";
 
-/** A protocol a mailbox switch stops (Get-CASMailbox / Get-TransportConfig, read only). */
-export interface BlockedProtocol {
-  mailbox: string;
-  protocol: "IMAP" | "POP" | "SMTP";
-  /** The switch, as the admin sets it back, e.g. `Set-CASMailbox -PopEnabled`. */
-  switch: string;
-}
-
+/** The record as printed: ManagedState (its optional `blocked` included: verify names those first) and the schema. */
 export interface ManagedRecord extends ManagedState {
   schema: typeof RECORD_SCHEMA;
-  /** Protocols the last run found switched off (optional: records before it have none; verify names them first). */
-  blocked?: BlockedProtocol[];
 }
 
 export function toRecord(state: ManagedState): ManagedRecord {
@@ -47,6 +41,15 @@ export function toRecord(state: ManagedState): ManagedRecord {
     mailboxes: [...state.mailboxes]
       .map((m) => ({ address: normaliseAddress(m.address), fullAccess: m.fullAccess, sendAs: m.sendAs }))
       .sort((a, b) => a.address.localeCompare(b.address)),
+    ...(state.blocked?.length
+      ? {
+          blocked: state.blocked.map((b) => ({
+            mailbox: normaliseAddress(b.mailbox),
+            protocol: b.protocol,
+            switch: b.switch,
+          })),
+        }
+      : {}),
   };
 }
 
@@ -130,6 +133,22 @@ function validate(v: Record<string, unknown>, source: string): ManagedRecord {
     throw new Error(
       `${where}: servicePrincipal.objectId ${printableJson((sp as { objectId: string }).objectId)} is not a GUID`,
     );
+  if (v.blocked !== undefined) {
+    const ok =
+      Array.isArray(v.blocked) &&
+      v.blocked.every((b: unknown) => {
+        const o = b as Record<string, unknown>;
+        return (
+          typeof o === "object" &&
+          o !== null &&
+          typeof o.mailbox === "string" &&
+          ["IMAP", "POP", "SMTP"].includes(o.protocol as string) &&
+          typeof o.switch === "string"
+        );
+      });
+    if (!ok)
+      throw new Error(`${where}: blocked must be an array of {mailbox, protocol: IMAP|POP|SMTP, switch}`);
+  }
   return toRecord(v as unknown as ManagedState);
 }
 

@@ -18,6 +18,7 @@ export const ALLOWED_CMDLETS = [
   "Get-Mailbox",
   "Get-EXOMailbox",
   "Get-CASMailbox",
+  "Get-TransportConfig",
 ] as const;
 export type ExchangeCmdlet = (typeof ALLOWED_CMDLETS)[number];
 

@@ -266,6 +266,19 @@ export function parseCounts(text: string | undefined, fallback: string): number[
   return ns;
 }
 
+/** Issue 11 item 8's figures: adding one mailbox costs ≤ 10 cmdlets; a first apply ≤ 2N + 2. */
+function addOne(rows: Row[]): string {
+  const cmdlets = (s: SimStats) => s.byKind.read + s.byKind.write;
+  return rows
+    .filter((r) => r.scenario !== "no-change apply")
+    .map((r) =>
+      r.scenario === "one mailbox added"
+        ? `Adding one mailbox at N=${r.n}: ${cmdlets(r.ours)} cmdlets (goal ≤ 10 — ${cmdlets(r.ours) <= 10 ? "met" : "NOT met"}).`
+        : `First apply at N=${r.n}: ${cmdlets(r.ours)} cmdlets (2N + 2 = ${2 * r.n + 2} — ${cmdlets(r.ours) <= 2 * r.n + 2 ? "met" : "NOT met"}).`,
+    )
+    .join("\n");
+}
+
 async function bench(ns: number[], io: ToolIO, t: Terminal): Promise<void> {
   const say = (text: string) => io.stdout(fitText(t, text) + "\n");
   const dir = mkdtempSync(join(tmpdir(), "exo-bench-"));
@@ -294,6 +307,7 @@ async function bench(ns: number[], io: ToolIO, t: Terminal): Promise<void> {
     `\n* naive figures above N=${NAIVE_MEASURED_MAX} are extrapolated from measured runs (first Command + (N−1) × a later one).` +
       `\nTargets: 1 session per run — ${rows.every((r) => r.ours.sessions === 1) ? "met" : "NOT met"};` +
       ` 0 writes when nothing changed — ${rows.filter((r) => r.scenario === "no-change apply").every((r) => r.ours.byKind.write === 0) ? "met" : "NOT met"}.` +
+      `\n${addOne(rows)}` +
       `\nReal time: ${((Date.now() - started) / 1000).toFixed(1)} s.`,
   );
 }

@@ -14,8 +14,8 @@ export const EXIT = {
   /** Success, with changes pending: `plan` found drift (apply would change it). */
   changes: 2,
   /**
-   * Reserved for `plan`: a configured protocol is blocked for a mailbox or the tenant. Documented,
-   * not yet returned by any tool; its meaning will not change.
+   * `exchange plan`: a configured protocol is blocked for a mailbox or the tenant by a switch
+   * (scripts/exchange-driver/switches.ts); outranks drift, since apply cannot change a switch.
    */
   blocked: 3,
   /** The command line is wrong (sysexits EX_USAGE): unknown option or subcommand, a missing or bad value. Nothing ran. */
@@ -58,7 +58,7 @@ export const EXIT_CODE_TABLE: readonly ExitCodeRow[] = [
   {
     code: 3,
     name: "blocked",
-    meaning: "reserved for plan: a configured protocol is blocked (not yet returned)",
+    meaning: "plan: a configured protocol is blocked by a switch (outranks drift: a person must act)",
   },
   {
     code: 64,

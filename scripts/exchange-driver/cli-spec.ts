@@ -76,6 +76,11 @@ export const DRIVER_SPEC: ToolSpec = {
       description:
         "the previous record (pulumi stack output exchangeRecord --json > file); default: the stack's, or $PULUMI_COMMAND_STDOUT",
     },
+    full: {
+      type: "boolean",
+      description:
+        "apply: read every desired and recorded mailbox (the drift read plan does), not only those that differ from the record",
+    },
     json: {
       type: "boolean",
       description: 'print one JSON document on stdout (docs/operations.md, "JSON output")',
@@ -91,7 +96,9 @@ export const DRIVER_SPEC: ToolSpec = {
       summary: "reconcile Exchange with the desired state; prints the record of what it manages",
       details: details(
         "Registers the service principal, grants FullAccess (and SendAs where asked) on each mailbox, revokes what the\n" +
-          "record lists for mailboxes that left the config, reads every change back, and prints the new record on stdout.",
+          "record lists for mailboxes that left the config, reads every change back, and prints the new record on stdout.\n" +
+          "With a previous record it reads only the service principal and the mailboxes whose desired state differs from\n" +
+          "the record (what the Command's update needs); --full reads every mailbox, as plan does.",
       ),
       exitCodes: ["ok", "error", "usage", "input"],
     },

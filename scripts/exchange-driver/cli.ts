@@ -16,7 +16,7 @@ import {
   decodeDesiredState,
   decodeDriverEnvironment,
 } from "../../components/exchange-step/codec";
-import { DRIVER_ENV } from "../../components/exchange-step/environment";
+import { DRIVER_ENV, MAILBOXES_ON_STDIN } from "../../components/exchange-step/environment";
 import { parseRecord, toRecord, type ManagedRecord } from "../../components/exchange-step/record";
 import { renderRunbook } from "../../components/exchange-step/runbook";
 import type { ManagedState } from "../../components/exchange-step/state";
@@ -31,6 +31,7 @@ import { RETRY_BASE_ENV, retryBaseFromEnv, startRunBudget, type Clock } from "./
 import { DRIVER_SCHEMAS, DRIVER_SPEC, INVOCATION, type DriverCommand } from "./cli-spec";
 import { sign } from "./execute";
 import { describeOperation } from "./plan";
+import { describeBlocked } from "./switches";
 import { applyDesiredState, planDrift, removeManagedState, type Drift, type ReconcileRun } from "./reconcile";
 import { openExchangeSession, type ExchangeSession, type SessionCounters } from "./session";
 import { readStackSource } from "./stack-source";
@@ -51,6 +52,8 @@ export interface DriverIO {
   runPulumi?: RunPulumi;
   /** startedAt/finishedAt of --json documents (default the system's clock). */
   now?: () => Date;
+  /** The whole of standard input (read only when EXO_OAUTH_MAILBOXES is `stdin`). Default: none. */
+  readStdin?: () => Promise<string>;
 }
 
 export interface DriverRun {
@@ -108,11 +111,19 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
     env = fromStack.env;
     previous = fromStack.previous;
   }
+  // The Command hands the mailbox list on stdin (environment.ts MAILBOXES_ON_STDIN): no env cap.
+  // Only the decoder sees the list; PowerShell's environment never carries it (it would hit the cap).
+  let decodeFrom = env;
+  if (env[DRIVER_ENV.mailboxes]?.trim() === MAILBOXES_ON_STDIN) {
+    if (!io.readStdin)
+      throw new InputError(`${DRIVER_ENV.mailboxes}=${MAILBOXES_ON_STDIN}, but no standard input was given`);
+    decodeFrom = { ...env, [DRIVER_ENV.mailboxes]: await io.readStdin() };
+  }
   if (recordFile !== undefined) previous = readRecordFile(recordFile);
   else if (stack === undefined) previous = inputs(() => parseRecord(io.env[DRIVER_ENV.previousStdout]));
 
   if (command === "runbook") {
-    const desired = fromStack?.desired ?? inputs(() => decodeDesiredState(env));
+    const desired = fromStack?.desired ?? inputs(() => decodeDesiredState(decodeFrom));
     const organization =
       fromStack?.organization ?? (env[DRIVER_ENV.organization]?.trim() || "<tenant>.onmicrosoft.com");
     // Values go in as they are: renderRunbook refuses what the stack config refuses (control and
@@ -124,7 +135,7 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
     return { exitCode: EXIT.ok };
   }
 
-  const settings = inputs(() => decodeDriverEnvironment(env));
+  const settings = inputs(() => decodeDriverEnvironment(decodeFrom));
   if (command === "remove" && previous === null && stack === undefined && recordFile === undefined)
     unprovenRemoval(settings.desired, env, flagValue(inv.values, "force-without-record"), log);
   // ONE budget for the whole run: the session's retries and the read-after-write checks.
@@ -137,7 +148,9 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
   try {
     session = await openExchangeSession({
       settings: settings.connection,
-      env,
+      // PowerShell needs neither the mailbox list nor the record: without them its environment
+      // stays far below Linux's 128 KiB per string, whatever the number of mailboxes.
+      env: { ...env, [DRIVER_ENV.mailboxes]: undefined, [DRIVER_ENV.previousStdout]: undefined },
       budget,
       onEvent: (e) => {
         if (e.type === "spawned") {
@@ -152,7 +165,10 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
           );
       },
     });
-    const reconcile: ReconcileRun = { session, settings, previous, budget, log };
+    // By hand (--stack, --record) apply repairs drift, so it reads everything, as plan does; as the
+    // Command's update (the record from PULUMI_COMMAND_STDOUT) only what changed (reconcile.ts).
+    const full = inv.values.full === true || stack !== undefined || recordFile !== undefined;
+    const reconcile: ReconcileRun = { session, settings, previous, budget, log, full };
     let outcome: Outcome;
     if (command === "plan") {
       const drift = await planDrift(reconcile);
@@ -218,7 +234,8 @@ function recordOutcome(done: ManagedState, inv: Invocation, io: DriverIO): Outco
 
 /** The plan report on stdout, notices on stderr; in sync (0) or drift (2). */
 function planOutcome(d: Drift, mailboxes: number, inv: Invocation, io: DriverIO): Outcome {
-  const exitCode = d.operations.length === 0 ? EXIT.ok : EXIT.changes;
+  // A blocked protocol needs a person (apply cannot change a switch): it outranks drift.
+  const exitCode = d.blocked.length ? EXIT.blocked : d.operations.length === 0 ? EXIT.ok : EXIT.changes;
   for (const n of d.notices) io.stderr(`${n.level}: ${printable(n.message)}\n`);
   if (inv.json)
     return {
@@ -228,6 +245,7 @@ function planOutcome(d: Drift, mailboxes: number, inv: Invocation, io: DriverIO)
         principal: d.principal,
         operations: d.operations,
         notices: d.notices,
+        blocked: d.blocked,
       },
     };
   const t: Terminal = inv.terminals.stdout;
@@ -239,6 +257,12 @@ function planOutcome(d: Drift, mailboxes: number, inv: Invocation, io: DriverIO)
     io.stdout(`Drift: ${d.operations.length} change(s) would be made:\n`);
     for (const op of d.operations)
       io.stdout(`  ${colourSign(t, sign(op))} ${printable(describeOperation(op, d.principal))}\n`);
+  }
+  if (d.blocked.length) {
+    io.stdout(
+      `Blocked: ${d.blocked.length === 1 ? "1 configured protocol" : `${d.blocked.length} configured protocols`}:\n`,
+    );
+    for (const b of d.blocked) io.stdout(`  ${paint(t, "red", "!")} ${printable(describeBlocked(b))}\n`);
   }
   return { exitCode };
 }
@@ -254,10 +278,17 @@ function summarize(c: SessionCounters): string {
   return `${c.sessions} session, ${kinds}${c.retries ? `, ${c.retries} retries` : ""}`;
 }
 
+/** This process's standard input, to its end, as UTF-8 text. */
+async function readProcessStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 /** Runs the driver on this process's argv and environment; sets the exit code. */
 export function main(): void {
   const io = processIO();
-  runDriver(process.argv.slice(2), { ...io, env: process.env }).then(
+  runDriver(process.argv.slice(2), { ...io, env: process.env, readStdin: readProcessStdin }).then(
     ({ code }) => {
       process.exitCode = code;
     },

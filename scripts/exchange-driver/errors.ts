@@ -3,6 +3,7 @@
 // signal Microsoft gives for those cases; each one cites docs/microsoft-contract.md ("Errors and warnings"). The message shapes the
 // classifier is tested on (test/exchange-driver/errors.test.ts) are listed with their sources in
 // docs/powershell-tier.md, "Error shapes".
+import { missingRoleAdvice } from "./roles";
 
 /** The error record the shim sends for a failed cmdlet. */
 export interface ShimError {
@@ -135,6 +136,17 @@ export function classifyExchangeError(e: ShimError, context: ClassifyContext = {
   return "permanent";
 }
 
+/**
+ * AADServicePrincipalNotFound: either Exchange does not see a new Entra service principal yet, or
+ * -ObjectId names something that is no service principal — most often the app registration's
+ * object id (docs/microsoft-contract.md, "Exchange Online side").
+ */
+export const SP_OBJECT_ID_ADVICE =
+  "if that object id is the app registration's object id (App registrations > Overview), use the enterprise " +
+  "application's (service principal's) object id instead (Enterprise applications > Overview, or " +
+  "`az ad sp show --id <client id> --query id`); if it is the service principal's and it was created minutes ago, " +
+  "Exchange does not see it yet: run again later";
+
 /** 850 → "850 ms", 95000 → "95 s". */
 export function duration(ms: number): string {
   return ms < 10_000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
@@ -157,6 +169,8 @@ export class ExchangeCmdletError extends Error {
   readonly exceptionType: string;
   /** Attempts made (1 unless retried). */
   readonly attempts: number;
+  /** From the first attempt to giving up, ms, when retried until a deadline. */
+  waitedMs?: number;
 
   constructor(
     readonly cmdlet: string,
@@ -182,6 +196,30 @@ export class ExchangeCmdletError extends Error {
     return RETRYABLE_KINDS.has(this.kind);
   }
 
+  /**
+   * What to do about this error, when its kind says more than Exchange's text: the missing role
+   * (notRecognized, roles.ts), the object id to check (spNotFoundYet), the replication wait
+   * (principalNotVisibleYet). Every message built from this error keeps it (observe.ts rephrase).
+   */
+  get advice(): string | undefined {
+    switch (this.kind) {
+      case "notRecognized":
+        return missingRoleAdvice(this.cmdlet);
+      case "spNotFoundYet":
+        return SP_OBJECT_ID_ADVICE;
+      case "principalNotVisibleYet": {
+        const named = referencedObject(this.error.message);
+        return (
+          `Exchange does not yet resolve the service principal ${named ? `'${named}' ` : ""}named in -User/-Trustee ` +
+          `(directory replication after New-ServicePrincipal can take minutes): run again later, or check it exists ` +
+          `with Get-ServicePrincipal${named ? ` -Identity ${named}` : ""}`
+        );
+      }
+      default:
+        return undefined;
+    }
+  }
+
   /** The same error, reworded for a retry budget that ran out. */
   deadlineExceeded(attempts: number, elapsedMs: number, deadlineMs: number): ExchangeCmdletError {
     const where = this.target ? `${this.cmdlet} on ${this.target}` : this.cmdlet;
@@ -195,7 +233,7 @@ export class ExchangeCmdletError extends Error {
         : this.kind === "principalNotVisibleYet"
           ? `; Exchange does not yet resolve the service principal ${named ? `'${named}' ` : ""}named in -User/-Trustee (directory replication after New-ServicePrincipal can take minutes): run again later, or check it exists with Get-ServicePrincipal${named ? ` -Identity ${named}` : ""}`
           : "";
-    return new ExchangeCmdletError(
+    const spent = new ExchangeCmdletError(
       this.cmdlet,
       this.target,
       this.error,
@@ -203,5 +241,7 @@ export class ExchangeCmdletError extends Error {
       attempts,
       `Running ${where}: still failing after ${attempts} attempts over ${duration(elapsedMs)} (retry deadline ${duration(deadlineMs)})${hint}`,
     );
+    spent.waitedMs = elapsedMs;
+    return spent;
   }
 }

@@ -51,6 +51,22 @@ export function touchedPrincipal(
 }
 
 /**
+ * How long New-ServicePrincipal waits out AADServicePrincipalNotFound (docs/exchange-step.md,
+ * "Consistency policy"). Exchange needs a moment to see a NEW Entra service principal — public
+ * scripts retry for up to about 5 minutes (docs/microsoft-contract.md, "Propagation delays") — but
+ * the same answer is final for a wrong -ObjectId (the app registration's object id, most often).
+ * Lag is plausible only when this stack may have just created the principal: the Command's first
+ * run (no record) or a record naming another principal (it was replaced). Otherwise the principal
+ * existed at the last successful run, and a short wait covers a replica that is behind.
+ */
+export const SP_LAG_PATIENCE_MS = { newPrincipal: 300_000, knownPrincipal: 60_000 } as const;
+
+export interface ExecuteOptions {
+  /** The most New-ServicePrincipal waits out AADServicePrincipalNotFound, ms. Default: the run's budget. */
+  spLagPatienceMs?: number;
+}
+
+/**
  * Runs the operations in order; returns the service principal as it stands afterwards (null
  * when none is known: removed, or New-ServicePrincipal answered nothing and none is visible yet).
  */
@@ -60,6 +76,7 @@ export async function execute(
   desired: DesiredState,
   before: ObservedServicePrincipal | null,
   log: (line: string) => void,
+  options: ExecuteOptions = {},
 ): Promise<ObservedServicePrincipal | null> {
   let sp = before;
   for (const op of ops) {
@@ -70,6 +87,9 @@ export async function execute(
     try {
       const { result } = await session.invoke(cmdlet, params, {
         target: "mailbox" in op ? op.mailbox : undefined,
+        ...(op.kind === "New-ServicePrincipal" && options.spLagPatienceMs !== undefined
+          ? { patienceMs: options.spLagPatienceMs }
+          : {}),
       });
       if (op.kind === "New-ServicePrincipal") {
         sp = result[0] ? toServicePrincipal(result[0]) : await findServicePrincipal(session, desired.appId);

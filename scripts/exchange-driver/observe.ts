@@ -9,7 +9,7 @@
 // exist, which the plan tolerates only for mailboxes we are leaving.
 import type { ObservedMailbox, ObservedServicePrincipal, ObservedState } from "./plan";
 import type { ExchangeSession } from "./session";
-import { ExchangeCmdletError } from "./errors";
+import { ExchangeCmdletError, duration } from "./errors";
 import { isOurRow, principalFromObject } from "./principal-match";
 
 /** Which mailboxes to read, and where SendAs matters. Addresses in lower case. */
@@ -171,13 +171,21 @@ export function hasSendAs(rows: readonly Record<string, unknown>[], sid: string)
   );
 }
 
-/** Keeps Exchange's message, puts our subject in front: "<what we were doing>: <Exchange's text> (<cmdlet>, <code>)". */
+/**
+ * Keeps Exchange's message, puts our subject in front and the error's advice (errors.ts) behind:
+ * "<what we were doing>: <Exchange's text> (<cmdlet>, <code>). What to do: <advice>".
+ */
 export function rephrase(err: unknown, doing: string): Error {
   if (err instanceof ExchangeCmdletError) {
-    const tail = [err.cmdlet, err.code, err.attempts > 1 ? `gave up after ${err.attempts} attempts` : ""]
-      .filter(Boolean)
-      .join(", ");
-    const e = new Error(`${doing}: ${err.exchangeMessage} (${tail})`);
+    const gaveUp =
+      err.attempts > 1
+        ? `gave up after ${err.attempts} attempts${err.waitedMs !== undefined ? ` over ${duration(err.waitedMs)}` : ""}`
+        : "";
+    const tail = [err.cmdlet, err.code, gaveUp].filter(Boolean).join(", ");
+    const advice = err.advice;
+    const e = new Error(
+      `${doing}: ${err.exchangeMessage} (${tail})${advice ? `. What to do: ${advice}` : ""}`,
+    );
     (e as Error & { cause?: unknown }).cause = err;
     return e;
   }

@@ -4,21 +4,24 @@
 //   remove  revoke what the previous record says we granted, remove the service principal → the empty record
 //   drift   read-only: what apply would change
 import type { DriverSettings } from "../../components/exchange-step/codec";
-import type { DesiredState, ManagedState } from "../../components/exchange-step/state";
+import type { BlockedProtocol, DesiredState, ManagedState } from "../../components/exchange-step/state";
 import type { RunBudget } from "./budget";
 import { CONFIRMING_READS, waitForConsistency, type Reading } from "./consistency";
-import { execute, principalName, shortfall } from "./execute";
+import { SP_LAG_PATIENCE_MS, execute, principalName, shortfall } from "./execute";
 import { findServicePrincipal, observe, type ObserveRequest } from "./observe";
 import {
   describeOperation,
   plan,
   type Notice,
   type ObservedServicePrincipal,
+  type ObservedState,
   type Operation,
   type Plan,
 } from "./plan";
 import { keepDesiredGrants, trustedRecord } from "./record-guard";
 import type { ExchangeSession } from "./session";
+import { normaliseAddress } from "../../components/identifiers";
+import { describeBlocked, readBlockedProtocols } from "./switches";
 
 /** One run of the engine. */
 export interface ReconcileRun {
@@ -30,6 +33,11 @@ export interface ReconcileRun {
   budget: RunBudget;
   /** Progress for people (stderr). */
   log: (line: string) => void;
+  /**
+   * apply only: read every desired and recorded mailbox (`apply --full`), not only what changed
+   * since the record. Default false; without a record every mailbox is read anyway.
+   */
+  full?: boolean;
 }
 
 /** Which mailboxes observe must read, and where SendAs matters. */
@@ -82,24 +90,109 @@ function report(p: Plan, log: (l: string) => void) {
 export async function applyDesiredState(run: ReconcileRun): Promise<ManagedState> {
   const { session, log } = run;
   const desired = run.settings.desired;
-  const recorded = recordFor(run.previous, desired, log);
-  const observed = await observe(session, observeRequest(desired, desired.appId, recorded));
-  // A desired grant is never revoked, whatever the record says (./record-guard.ts).
-  const { plan: p, record } = await keepDesiredGrants(
+  const record = recordFor(run.previous, desired, log);
+  const scope = await updateScope(run, record);
+  const { observed } = scope;
+  // A desired grant is never revoked, whatever the record says (./record-guard.ts): checked against
+  // the whole config, not only the mailboxes an update reads.
+  const guarded = await keepDesiredGrants(
     session,
-    plan(desired, observed, recorded),
+    plan(scope.desired, observed, scope.record),
     desired,
-    recorded,
+    scope.record,
     log,
   );
+  const p = guarded.plan;
   report(p, log);
-  let sp = await execute(session, p.operations, desired, observed.servicePrincipal, log);
-  if (p.operations.length) sp = await verifyApplied(run, p.operations, record, sp);
+  let sp = await execute(session, p.operations, desired, observed.servicePrincipal, log, {
+    spLagPatienceMs: spLagPatience(record, desired),
+  });
+  if (p.operations.length) sp = await verifyApplied(run, p.operations, guarded.record, sp);
   if (sp === null)
     throw new Error(
       `Registering service principal ${desired.servicePrincipalObjectId}: Exchange shows none after the run`,
     );
-  return recordOf(desired, sp);
+  // Read only: apply warns, the record lists them (verify reads them), plan exits 3 (switches.ts).
+  // An update reads the switches of what it touched; the others keep what the record says.
+  const read = await readBlockedProtocols(session, scope.desired.mailboxes);
+  const readSet = new Set(scope.desired.mailboxes.map((m) => m.address));
+  const wanted = new Set(desired.mailboxes.map((m) => m.address));
+  const blocked = [
+    ...(record?.blocked ?? []).filter((b) => !readSet.has(b.mailbox) && wanted.has(b.mailbox)),
+    ...read,
+  ];
+  for (const b of read) log(`warning: ${describeBlocked(b)}`);
+  return { ...recordOf(desired, sp), ...(blocked.length ? { blocked } : {}) };
+}
+
+/**
+ * What apply reads and plans over (docs/exchange-step.md, "What an update reads"). The Command's
+ * update runs only when its config changed, and the record says what the last successful run left:
+ * so an update reads the service principal and only the mailboxes whose desired state differs from
+ * the record (added, removed, SendAs changed). A killed run prints no record, so what it did is
+ * still a difference from the record and is read again. Everything is read when there is no record
+ * (the create), with `apply --full`, or when Exchange's principal is not the one the record names
+ * (its grants name it by SID, so every mailbox must be looked at).
+ */
+async function updateScope(
+  run: ReconcileRun,
+  record: ManagedState | null,
+): Promise<{ desired: DesiredState; record: ManagedState | null; observed: ObservedState }> {
+  const { session, log } = run;
+  const desired = run.settings.desired;
+  const fullRead = async () => ({
+    desired,
+    record,
+    observed: await observe(session, observeRequest(desired, desired.appId, record)),
+  });
+  if (record === null || run.full) return fullRead();
+  const changed = changedSince(desired, record);
+  const sp = await findServicePrincipal(session, desired.appId);
+  const recorded = record.servicePrincipal;
+  const sameSp =
+    sp !== null &&
+    recorded !== null &&
+    sp.objectId.toLowerCase() === recorded.objectId.toLowerCase() &&
+    (sp.sid === "" || recorded.sid === "" || sp.sid.toLowerCase() === recorded.sid.toLowerCase());
+  if (sp === null) return { desired, record, observed: { servicePrincipal: null, mailboxes: {} } };
+  if (!sameSp) {
+    log("Exchange's service principal is not the one the record names: reading every mailbox");
+    return {
+      desired,
+      record,
+      observed: await observe(session, observeRequest(desired, desired.appId, record), sp),
+    };
+  }
+  const only = <T extends { address: string }>(xs: T[]) => xs.filter((m) => changed.has(m.address));
+  const desiredChanged = { ...desired, mailboxes: only(desired.mailboxes) };
+  const recordChanged = { ...record, mailboxes: only(record.mailboxes) };
+  log(
+    `update: ${changed.size} of ${new Set([...desired.mailboxes, ...record.mailboxes].map((m) => m.address)).size} mailboxes differ from the record; reading only those (apply --full reads all)`,
+  );
+  const observed = await observe(session, observeRequest(desiredChanged, desired.appId, recordChanged), sp);
+  return { desired: desiredChanged, record: recordChanged, observed };
+}
+
+/** Addresses whose desired grants differ from what the record lists (added, removed, SendAs changed). */
+export function changedSince(desired: DesiredState, record: ManagedState): Set<string> {
+  const recorded = new Map(record.mailboxes.map((m) => [normaliseAddress(m.address), m]));
+  const changed = new Set<string>();
+  const wanted = new Set<string>();
+  for (const m of desired.mailboxes) {
+    const address = normaliseAddress(m.address);
+    wanted.add(address);
+    const r = recorded.get(address);
+    if (!r || !r.fullAccess || r.sendAs !== m.sendAs) changed.add(address);
+  }
+  for (const address of recorded.keys()) if (!wanted.has(address)) changed.add(address);
+  return changed;
+}
+
+/** Whether this stack may have just created the Entra principal (execute.ts SP_LAG_PATIENCE_MS). */
+function spLagPatience(record: ManagedState | null, desired: DesiredState): number {
+  const known =
+    record?.servicePrincipal?.objectId.toLowerCase() === desired.servicePrincipalObjectId.toLowerCase();
+  return known ? SP_LAG_PATIENCE_MS.knownPrincipal : SP_LAG_PATIENCE_MS.newPrincipal;
 }
 
 /**
@@ -194,6 +287,8 @@ export interface Drift {
   notices: Notice[];
   /** Exchange's principal for our AppId, else the one the config names. */
   principal: string;
+  /** Configured protocols a switch blocks (switches.ts): plan exits 3 when any. */
+  blocked: BlockedProtocol[];
 }
 
 /** Read-only: what apply would change. A record for another application is ignored silently. */
@@ -209,5 +304,6 @@ export async function planDrift(run: ReconcileRun): Promise<Drift> {
     () => undefined,
   );
   const principal = observed.servicePrincipal?.objectId ?? desired.servicePrincipalObjectId;
-  return { operations: p.operations, notices: p.notices, principal };
+  const blocked = await readBlockedProtocols(run.session, desired.mailboxes);
+  return { operations: p.operations, notices: p.notices, principal, blocked };
 }

@@ -42,23 +42,37 @@ function isRevocation(op: Operation): op is Revocation {
   return op.kind === "Remove-MailboxPermission" || op.kind === "Remove-RecipientPermission";
 }
 
-/** Exchange's identity of a mailbox (ExchangeGuid, else its primary SMTP address), via Get-Mailbox. */
-async function mailboxIdentity(session: ExchangeSession, address: string): Promise<string | undefined> {
+/**
+ * Every SMTP address Exchange knows for the mailbox `address` names (its PrimarySmtpAddress and the
+ * `smtp:`/`SMTP:` entries of EmailAddresses, normalised), via one Get-Mailbox; empty when it cannot
+ * be read (a mailbox that cannot be read is not shown to be a configured one).
+ */
+async function mailboxAddresses(session: ExchangeSession, address: string): Promise<string[]> {
   try {
     const { result } = await session.invoke("Get-Mailbox", { Identity: address }, { target: address });
     const o = result[0];
-    if (!o) return undefined;
-    return String(o.ExchangeGuid ?? o.PrimarySmtpAddress ?? "").toLowerCase() || undefined;
+    if (!o) return [];
+    const proxies = Array.isArray(o.EmailAddresses) ? (o.EmailAddresses as unknown[]) : [];
+    return [
+      String(o.PrimarySmtpAddress ?? ""),
+      ...proxies
+        .map(String)
+        .filter((p) => /^smtp:/i.test(p))
+        .map((p) => p.slice(5)),
+    ]
+      .filter((x) => x !== "")
+      .map(normaliseAddress);
   } catch {
-    return undefined; // a mailbox that cannot be read is not shown to be a configured one
+    return [];
   }
 }
 
 /**
  * The plan without any revocation of a right the config asks for on the same mailbox, compared by
- * address and, for the recorded-only mailboxes a revocation names, by Exchange's identity of the
- * mailbox (one Get-Mailbox per such mailbox and per configured one, only when there is one). Also
- * returns the record without the kept entries' rights, so the read-back does not wait for them.
+ * address and, for a recorded-only mailbox a revocation names, by every SMTP address Exchange holds
+ * for it (one Get-Mailbox per such mailbox, none when nothing is revoked: an update stays
+ * O(changed)). Also returns the record without the kept entries' rights, so the read-back does not
+ * wait for them.
  */
 export async function keepDesiredGrants(
   session: ExchangeSession,
@@ -76,12 +90,7 @@ export async function keepDesiredGrants(
   );
   if (suspects.length === 0) return { plan: p, record };
 
-  const identities = new Map<string, { address: string; sendAs: boolean }>();
-  for (const [address, m] of wanted) {
-    const id = await mailboxIdentity(session, address);
-    if (id) identities.set(id, { address, sendAs: m.sendAs });
-  }
-  const resolved = new Map<string, string | undefined>();
+  const resolved = new Map<string, string[]>();
   const kept = new Set<Revocation>();
   const notices: Notice[] = [];
   for (const op of suspects) {
@@ -118,8 +127,11 @@ export async function keepDesiredGrants(
   };
 
   async function identityMatch(address: string) {
-    if (!resolved.has(address)) resolved.set(address, await mailboxIdentity(session, address));
-    const id = resolved.get(address);
-    return id ? identities.get(id) : undefined;
+    if (!resolved.has(address)) resolved.set(address, await mailboxAddresses(session, address));
+    for (const a of resolved.get(address) ?? []) {
+      const m = wanted.get(a);
+      if (m) return { address: a, sendAs: m.sendAs };
+    }
+    return undefined;
   }
 }

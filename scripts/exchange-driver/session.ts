@@ -68,6 +68,11 @@ export interface CmdletResult<T = Record<string, unknown>> {
 export interface InvokeOptions {
   /** What the cmdlet acts on, for messages ("Granting FullAccess on <target> …"). Default: params.Identity ?? params.AppId. */
   target?: string;
+  /**
+   * The most this call's retries may wait, ms, counted from its first attempt (still within the
+   * run's budget). Default: the run's budget alone. reconcile bounds AADServicePrincipalNotFound with it.
+   */
+  patienceMs?: number;
 }
 
 /** Counted per session (one session = one process = one Connect-ExchangeOnline). */
@@ -194,7 +199,12 @@ export async function openExchangeSession(opts: ExchangeSessionOptions): Promise
       : {}),
   };
   const started = Date.now();
-  const call = async (cmdlet: string, params: Record<string, unknown>, target: string | undefined) => {
+  const call = async (
+    cmdlet: string,
+    params: Record<string, unknown>,
+    target: string | undefined,
+    patienceMs?: number,
+  ) => {
     const first = budget.clock.now();
     for (let attempt = 1; ; attempt++) {
       counters.cmdlets[cmdlet] = (counters.cmdlets[cmdlet] ?? 0) + 1;
@@ -206,6 +216,8 @@ export async function openExchangeSession(opts: ExchangeSessionOptions): Promise
       const delayMs = backoffDelayMs(attempt, budget.policy);
       if (!budget.affords(delayMs))
         throw err.deadlineExceeded(attempt, budget.clock.now() - first, budget.totalMs);
+      if (patienceMs !== undefined && budget.clock.now() - first + delayMs > patienceMs)
+        throw err.deadlineExceeded(attempt, budget.clock.now() - first, patienceMs);
       counters.retries++;
       onEvent({ type: "retry", cmdlet, target, attempt, delayMs, message: err.exchangeMessage });
       await budget.clock.sleep(delayMs);
@@ -233,7 +245,7 @@ export async function openExchangeSession(opts: ExchangeSessionOptions): Promise
           `Running ${cmdlet}: not an allowed cmdlet; allowed: ${ALLOWED_CMDLETS.join(", ")}`,
         );
       const target = options.target ?? defaultTarget(params);
-      return (await call(cmdlet, params, target)) as CmdletResult<T>;
+      return (await call(cmdlet, params, target, options.patienceMs)) as CmdletResult<T>;
     },
     counters: () => ({ ...counters, cmdlets: { ...counters.cmdlets } }),
     async close() {

@@ -17,7 +17,7 @@ $Allowed = @(
     'Get-ServicePrincipal', 'New-ServicePrincipal', 'Remove-ServicePrincipal',
     'Get-MailboxPermission', 'Add-MailboxPermission', 'Remove-MailboxPermission',
     'Get-RecipientPermission', 'Add-RecipientPermission', 'Remove-RecipientPermission',
-    'Get-Mailbox', 'Get-EXOMailbox', 'Get-CASMailbox'
+    'Get-Mailbox', 'Get-EXOMailbox', 'Get-CASMailbox', 'Get-TransportConfig'
 )
 $SecretNames = @('EXO_OAUTH_CERTIFICATE', 'EXO_OAUTH_CERTIFICATE_PASSWORD', 'EXO_OAUTH_ACCESS_TOKEN')
 

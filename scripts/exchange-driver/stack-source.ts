@@ -18,7 +18,8 @@ import { encodeDriverEnvironment } from "../../components/exchange-step/codec";
 import { DRIVER_ENV } from "../../components/exchange-step/environment";
 import { recordFromStackOutput, type ManagedRecord } from "../../components/exchange-step/record";
 import type { ExchangeConnectionSettings } from "../../components/exchange-step/settings";
-import type { DesiredState } from "../../components/exchange-step/state";
+import type { DesiredMailbox, DesiredState } from "../../components/exchange-step/state";
+import { PROTOCOLS } from "../../components/microsoft";
 import { normaliseAddress } from "../../components/identifiers";
 import { printable } from "../../components/printable";
 import { InputError } from "../cli/errors";
@@ -144,7 +145,12 @@ function desiredFrom(
   const organization = text("organization") ?? (older.push("organization"), config.organization);
   const deployed = mailboxesFrom(out.mailboxes);
   if (!deployed) older.push("mailboxes");
-  const mailboxes = deployed ?? config.mailboxes.map((m) => ({ address: m.address, sendAs: m.sendAs }));
+  const fromConfig = config.mailboxes.map((m) => ({
+    address: m.address,
+    sendAs: m.sendAs,
+    protocols: m.protocols,
+  }));
+  const mailboxes = deployed ?? fromConfig;
   if (older.length)
     notices.push(
       `${named} has no ${older.join(", ")} output (updated by an older version): taken from its config`,
@@ -152,10 +158,7 @@ function desiredFrom(
   const changed = [
     displayName !== config.application.displayName ? "application.displayName" : "",
     organization !== config.organization ? "organization" : "",
-    JSON.stringify(mailboxes) !==
-    JSON.stringify(config.mailboxes.map((m) => ({ address: m.address, sendAs: m.sendAs })))
-      ? "mailboxes"
-      : "",
+    JSON.stringify(mailboxes) !== JSON.stringify(fromConfig) ? "mailboxes" : "",
   ].filter(Boolean);
   if (changed.length)
     notices.push(
@@ -165,12 +168,21 @@ function desiredFrom(
   return { desired: { appId, servicePrincipalObjectId, displayName, mailboxes }, organization };
 }
 
-/** The `mailboxes` output ({ address, sendAs } per mailbox, as the config normalised it); undefined if absent. */
-function mailboxesFrom(v: unknown): { address: string; sendAs: boolean }[] | undefined {
+/**
+ * The `mailboxes` output ({ address, sendAs, protocols } per mailbox, as the config normalised it);
+ * undefined if absent. protocols is kept when the output has it (older outputs may not).
+ */
+function mailboxesFrom(v: unknown): DesiredMailbox[] | undefined {
   if (!Array.isArray(v)) return undefined;
   return (v as Partial<MailboxConfig>[])
     .filter((m) => typeof m?.address === "string")
-    .map((m) => ({ address: normaliseAddress(m.address!), sendAs: m.sendAs === true }));
+    .map((m) => ({
+      address: normaliseAddress(m.address!),
+      sendAs: m.sendAs === true,
+      ...(Array.isArray(m.protocols)
+        ? { protocols: m.protocols.filter((p) => (PROTOCOLS as readonly string[]).includes(p)) }
+        : {}),
+    }));
 }
 
 /** Every string in a value (a secret config key may hold an object of them). */

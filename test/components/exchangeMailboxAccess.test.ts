@@ -85,11 +85,15 @@ describe("ExchangeMailboxAccess in the program", () => {
     expect(env[DRIVER_ENV.servicePrincipalObjectId]).toBe(sp.outputs.objectId);
     expect(env[DRIVER_ENV.servicePrincipalObjectId]).not.toBe(app.outputs.objectId);
     expect(env[DRIVER_ENV.appId]).toBe(app.outputs.clientId);
-    // The environment the Command hands over is one the driver accepts as is.
-    const settings = decodeDriverEnvironment(env);
+    // The mailbox list travels on the Command's stdin (no 128 KiB cap on one environment string);
+    // with it, the environment is one the driver accepts as is.
+    expect(env[DRIVER_ENV.mailboxes]).toBe("stdin");
+    const stdin = commands[0].inputs.stdin as string;
+    const settings = decodeDriverEnvironment({ ...env, [DRIVER_ENV.mailboxes]: stdin });
+    // Each mailbox's protocols travel too: the driver reads the switches that can block them.
     expect(settings.desired.mailboxes).toEqual([
-      { address: "helpdesk@contoso.com", sendAs: false },
-      { address: "billing@contoso.com", sendAs: true },
+      { address: "helpdesk@contoso.com", sendAs: false, protocols: ["imap", "pop", "smtp"] },
+      { address: "billing@contoso.com", sendAs: true, protocols: ["imap"] },
     ]);
     // The same settings shape the config normalised, with the organization.
     expect(settings.connection).toEqual({

@@ -149,7 +149,7 @@ describe("the demo's story, one simulated tenant end to end", () => {
     const up: PulumiItem = items(r, "pulumi")[0];
     expect(up.changes.map((c) => `${c.op} ${c.name} ${c.keys ?? ""}`).sort()).toEqual([
       "delete mail-consent-pop ",
-      "update exchange-command environment",
+      "update exchange-command stdin",
       "update mail-application requiredResourceAccesses",
     ]);
     // The Command's update ran with the previous record in PULUMI_COMMAND_STDOUT.

@@ -20,17 +20,21 @@ const record: ManagedState = {
     { address: "old@contoso.com", fullAccess: true, sendAs: false },
   ],
 };
-/** Exchange where ceo@ is another SMTP address of chief@'s mailbox. */
-const GUIDS: Record<string, string> = {
-  "chief@contoso.com": "guid-chief",
-  "ceo@contoso.com": "guid-chief",
-  "old@contoso.com": "guid-old",
+/** Exchange where ceo@ is another SMTP address of chief@'s mailbox (Get-Mailbox's shape). */
+const CHIEF = {
+  PrimarySmtpAddress: "Chief@contoso.com",
+  EmailAddresses: ["SMTP:Chief@contoso.com", "smtp:ceo@contoso.com", "X500:/o=x"],
+};
+const MAILBOXES: Record<string, object> = {
+  "chief@contoso.com": CHIEF,
+  "ceo@contoso.com": CHIEF,
+  "old@contoso.com": { PrimarySmtpAddress: "old@contoso.com", EmailAddresses: ["SMTP:old@contoso.com"] },
 };
 function session(calls: string[]): ExchangeSession {
   return {
     async invoke(cmdlet: string, params: Record<string, unknown> = {}) {
       calls.push(`${cmdlet} ${String(params.Identity)}`);
-      return { result: [{ ExchangeGuid: GUIDS[String(params.Identity)] }], warnings: [] };
+      return { result: [MAILBOXES[String(params.Identity)]], warnings: [] };
     },
   } as unknown as ExchangeSession;
 }
@@ -56,10 +60,25 @@ describe("the record guard", () => {
       "warning: the previous record lists ceo@contoso.com, which is the mailbox chief@contoso.com the config asks FullAccess on: FullAccess is kept (a desired grant is never revoked)",
     ]);
     expect(r.record!.mailboxes[0]).toEqual({ address: "ceo@contoso.com", fullAccess: false, sendAs: false });
-    expect(calls).toEqual([
-      "Get-Mailbox chief@contoso.com",
-      "Get-Mailbox ceo@contoso.com",
-      "Get-Mailbox old@contoso.com",
+    // One read per recorded-only mailbox a revocation names; none of the configured ones.
+    expect(calls).toEqual(["Get-Mailbox ceo@contoso.com", "Get-Mailbox old@contoso.com"]);
+  });
+
+  it("keeps a desired grant when the config names another SMTP address of the recorded mailbox", async () => {
+    const lines: string[] = [];
+    const byAlias: DesiredState = { ...desired, mailboxes: [{ address: "ceo@contoso.com", sendAs: false }] };
+    const recordChief: ManagedState = {
+      ...record,
+      mailboxes: [{ address: "chief@contoso.com", fullAccess: true, sendAs: false }],
+    };
+    const p: Plan = {
+      operations: [{ kind: "Remove-MailboxPermission", mailbox: "chief@contoso.com", user: SP }],
+      notices: [],
+    };
+    const r = await keepDesiredGrants(session([]), p, byAlias, recordChief, (l) => lines.push(l));
+    expect(r.plan.operations).toEqual([]);
+    expect(lines).toEqual([
+      "warning: the previous record lists chief@contoso.com, which is the mailbox ceo@contoso.com the config asks FullAccess on: FullAccess is kept (a desired grant is never revoked)",
     ]);
   });
 

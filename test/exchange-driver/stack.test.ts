@@ -185,7 +185,11 @@ describe("--stack builds exactly the environment the Exchange Command got", () =
           .filter((n) => n !== DRIVER_ENV.previousStdout && env[n] !== undefined)
           .map((n) => [n, env[n]]),
       );
-    expect(contract(source.env)).toEqual(contract(command.environment));
+    // The Command carries its mailbox list on stdin (EXO_OAUTH_MAILBOXES=stdin); --stack in the variable.
+    expect(command.environment[DRIVER_ENV.mailboxes]).toBe("stdin");
+    expect(contract(source.env)).toEqual(
+      contract({ ...command.environment, [DRIVER_ENV.mailboxes]: command.stdin!.trim() }),
+    );
     expect(Object.keys(contract(source.env))).toContain(DRIVER_ENV.certificatePassword);
     expect(source.previous).toEqual(JSON.parse(command.stdout));
     expect(source.secrets).toEqual(

@@ -18,6 +18,8 @@ import {
   type SimTenant,
 } from "../support/driver-run";
 import { openTier, realTierSkip, type TierSetup } from "../support/pwsh-tier";
+import { setCasMailbox, setTransportConfig } from "../../scripts/offline-tenant/exchange/hand-edits";
+import { updateState } from "../../scripts/offline-tenant/state";
 import { certificateConnection, makeAccessToken, makeCertificate, type TestCertificate } from "./fixtures";
 
 const skip = realTierSkip();
@@ -185,6 +187,63 @@ describe.skipIf(skip !== undefined)(
         );
         expect(r.stderr).not.toContain("transient error");
         expect(stats(t).cmdlets["Add-MailboxPermission"]).toBe(1);
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "reads the protocol switches (Get-CASMailbox, Get-TransportConfig): plan exits 3, apply warns and records them",
+      async () => {
+        const t = newSimTenant(["a@contoso.com", "b@contoso.com"]);
+        updateState(t.statePath, (s) => {
+          setCasMailbox(s, "a@contoso.com", { PopEnabled: false });
+          setTransportConfig(s, true);
+        });
+        const base = settings();
+        const withProtocols = settings({
+          desired: {
+            ...base.desired,
+            mailboxes: base.desired.mailboxes.map((m) => ({ ...m, protocols: ["imap", "pop", "smtp"] })),
+          },
+        });
+        const applied = ok(await run("apply", t, { settings: withProtocols }));
+        expect(applied.stderr).toContain("warning: POP is blocked on a@contoso.com: PopEnabled is False");
+        expect(parseRecord(applied.stdout)!.blocked).toEqual([
+          { mailbox: "a@contoso.com", protocol: "POP", switch: "PopEnabled" },
+          {
+            mailbox: "a@contoso.com",
+            protocol: "SMTP",
+            switch: "TransportConfig.SmtpClientAuthenticationDisabled",
+          },
+          {
+            mailbox: "b@contoso.com",
+            protocol: "SMTP",
+            switch: "TransportConfig.SmtpClientAuthenticationDisabled",
+          },
+        ]);
+        const plan = await run("plan", t, { settings: withProtocols, previousStdout: applied.stdout });
+        expect(plan.code).toBe(3);
+        expect(plan.stdout).toContain("SMTP is blocked on b@contoso.com: the tenant's SMTP AUTH is off");
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "names the missing Exchange role when a cmdlet is not recognized (hidden by RBAC), without retrying",
+      async () => {
+        const t = newSimTenant(["a@contoso.com", "b@contoso.com"]);
+        const r = await run("apply", t, { faults: { notRecognized: ["New-ServicePrincipal"] } });
+        expect(r.code).toBe(1);
+        const error = r.stderr.split("\n").find((l) => l.startsWith("Error: "))!;
+        expect(error).toContain("The term 'New-ServicePrincipal' is not recognized");
+        expect(error).toContain(
+          'needs the Exchange management role "Role Management" (held by the role group "Organization Management") for New-ServicePrincipal',
+        );
+        expect(error).toContain('New-ManagementRoleAssignment -Role "Role Management" -App <ServiceId>');
+        expect(r.stderr).not.toContain("transient error");
+        // The module never defined the function (Connect-ExchangeOnline offers only the granted
+        // cmdlets), so nothing reached Exchange.
+        expect(ours(t).sp).toBe(false);
       },
       TIMEOUT,
     );

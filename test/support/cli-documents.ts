@@ -52,6 +52,13 @@ const operation = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("Remove-RecipientPermission"), mailbox: z.string(), trustee: z.string() }),
 ]);
 
+/** components/exchange-step/state.ts BlockedProtocol: verify reads it from the record. */
+const blocked = z.strictObject({
+  mailbox: z.string(),
+  protocol: z.enum(["IMAP", "POP", "SMTP"]),
+  switch: z.string(),
+});
+
 const counters = z.strictObject({
   sessions: z.number().int(),
   cmdlets: z.record(z.string(), z.number().int()),
@@ -62,11 +69,12 @@ export const planDocument = z.strictObject({
   ...envelope,
   schema: z.literal("exo-oauth/exchange-plan@2"),
   ok: z.literal(true),
-  exitCode: z.union([z.literal(0), z.literal(2)]),
+  exitCode: z.union([z.literal(0), z.literal(2), z.literal(3)]),
   inSync: z.boolean(),
   principal: z.string(),
   operations: z.array(operation),
   notices: z.array(z.strictObject({ level: z.enum(["warning", "error"]), message: z.string() })),
+  blocked: z.array(blocked),
   counters,
 });
 
@@ -77,6 +85,7 @@ const record = z.strictObject({
     .strictObject({ objectId: z.string(), sid: z.string(), displayName: z.string() })
     .nullable(),
   mailboxes: z.array(z.strictObject({ address: z.string(), fullAccess: z.boolean(), sendAs: z.boolean() })),
+  blocked: z.array(blocked).optional(),
 });
 
 export const recordDocument = (command: "apply" | "remove") =>

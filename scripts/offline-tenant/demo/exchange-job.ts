@@ -34,12 +34,23 @@ export function commandEnvironment(world: World): NodeJS.ProcessEnv {
   };
 }
 
+/** The Command's stdin in the stack's state (the mailbox list, EXO_OAUTH_MAILBOXES=stdin), or "". */
+function commandStdin(world: World): string {
+  const cmd = world.engine.resources.find((r) => r.type === COMMAND_TYPE && !r.pendingDelete);
+  const inputs = unwrapSecrets(cmd?.inputs) as { stdin?: string } | undefined;
+  return typeof inputs?.stdin === "string" ? inputs.stdin : "";
+}
+
 export async function exchangeJob(world: World, command: "plan" | "apply"): Promise<ExchangeJobItem> {
   const env = commandEnvironment(world);
+  const stdin = commandStdin(world);
   const before = writes(world);
-  const args = ["run", "--silent", "exchange", "--", command];
+  // A scheduled repair reads every mailbox (apply --full): a hand edit is on a mailbox the config did
+  // not change, which the Command's update would not read (docs/exchange-step.md, "What an update reads").
+  const args = ["run", "--silent", "exchange", "--", command, ...(command === "apply" ? ["--full"] : [])];
   const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-    const child = spawn("npm", args, { cwd: PROJECT_DIR, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("npm", args, { cwd: PROJECT_DIR, env, stdio: ["pipe", "pipe", "pipe"] });
+    child.stdin.end(stdin);
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));

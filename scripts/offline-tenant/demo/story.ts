@@ -137,7 +137,8 @@ const day30: StoryStep = {
     if (!item.ok) return;
     const want = [
       "update Application mail-application [requiredResourceAccesses]",
-      "update Command exchange-command [environment]",
+      // The mailbox list is the Command's stdin (not secret: a preview shows it change).
+      "update Command exchange-command [stdin]",
       "delete AppRoleAssignment mail-consent-pop",
     ];
     const got = changesOf(item);

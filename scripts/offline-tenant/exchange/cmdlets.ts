@@ -311,4 +311,15 @@ const HANDLERS: Record<string, Handler> = {
     const mbs = p.Identity ? [findMailbox(state, cmdlet, p.Identity as string)] : state.exchange.mailboxes;
     return ok(mbs.map(casMailboxObject));
   },
+  // The organization's one transport config (Get-TransportConfig.md); SmtpClientAuthenticationDisabled
+  // is what a mailbox's $null follows (authenticated-client-smtp-submission).
+  "Get-TransportConfig"(state) {
+    return ok([
+      {
+        Identity: "Transport Settings",
+        Name: "Transport Settings",
+        SmtpClientAuthenticationDisabled: state.exchange.transportConfig.SmtpClientAuthenticationDisabled,
+      },
+    ]);
+  },
 };

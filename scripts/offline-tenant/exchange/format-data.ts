@@ -38,6 +38,10 @@ export const OUTPUT_TYPES: Readonly<Record<string, OutputType>> = {
     typeName: "Microsoft.Exchange.Data.Directory.Management.CASMailbox",
     columns: ["Name", "PrimarySmtpAddress", "ImapEnabled", "PopEnabled"],
   },
+  "Get-TransportConfig": {
+    typeName: "Microsoft.Exchange.Data.Directory.SystemConfiguration.TransportConfigContainer",
+    columns: ["Name", "SmtpClientAuthenticationDisabled"],
+  },
 };
 
 const xml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");

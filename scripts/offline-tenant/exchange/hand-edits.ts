@@ -65,3 +65,28 @@ export function grantMailboxAccess(state: TenantState, address: string, who: Oth
     InheritanceType: "None",
   });
 }
+
+/** A mailbox's protocol switches (`Set-CASMailbox`): only the ones given change. */
+export interface CasMailboxSwitches {
+  ImapEnabled?: boolean;
+  PopEnabled?: boolean;
+  /** null = follow the organization's setting (authenticated-client-smtp-submission). */
+  SmtpClientAuthenticationDisabled?: boolean | null;
+}
+
+/**
+ * `Set-CASMailbox -Identity <address> [-ImapEnabled $x] [-PopEnabled $x] [-SmtpClientAuthenticationDisabled $x]`,
+ * as an admin turns a protocol off (or on) for one mailbox.
+ */
+export function setCasMailbox(state: TenantState, address: string, switches: CasMailboxSwitches): void {
+  const m = mailbox(state, address, "Set-CASMailbox");
+  if (switches.ImapEnabled !== undefined) m.ImapEnabled = switches.ImapEnabled;
+  if (switches.PopEnabled !== undefined) m.PopEnabled = switches.PopEnabled;
+  if (switches.SmtpClientAuthenticationDisabled !== undefined)
+    m.SmtpClientAuthenticationDisabled = switches.SmtpClientAuthenticationDisabled;
+}
+
+/** `Set-TransportConfig -SmtpClientAuthenticationDisabled $x`: SMTP AUTH for the whole tenant. */
+export function setTransportConfig(state: TenantState, smtpClientAuthenticationDisabled: boolean): void {
+  state.exchange.transportConfig.SmtpClientAuthenticationDisabled = smtpClientAuthenticationDisabled;
+}

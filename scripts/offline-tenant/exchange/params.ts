@@ -147,6 +147,8 @@ export const CMDLETS: Record<string, CmdletSpec> = {
     },
   },
   "Get-CASMailbox": { kind: "read", params: { Identity: str, ResultSize: resultSize } },
+  // Get-TransportConfig.md: -Identity (OrganizationIdParameter) only; -DomainController is Exchange Server's.
+  "Get-TransportConfig": { kind: "read", params: { Identity: str } },
 };
 
 /** The shim adds these itself; sending them again is a binding error. */

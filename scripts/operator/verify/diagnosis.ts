@@ -13,6 +13,7 @@ import {
   type Protocol,
 } from "../../../components/microsoft";
 import type { BlockedProtocol } from "../../../components/exchange-step/record";
+import { unblockCommand } from "../../../components/exchange-step/blocked";
 import type { LoginResult } from "./login";
 import type { TokenClaims, TokenFailure } from "./token";
 
@@ -345,7 +346,7 @@ export function diagnoseLogin(r: Extract<LoginResult, { ok: false }>, ctx: Login
     return {
       id: "protocol-blocked",
       summary: `${name} is switched off for ${ctx.mailbox} (${blocked.switch})`,
-      action: `The last Exchange run read this switch off (exo-oauth reads the protocol switches, never changes them): turn it back on with \`${blocked.switch}\` on ${ctx.mailbox} if this mailbox should use ${name}.`,
+      action: `The last Exchange run read this switch off (exo-oauth reads the protocol switches, never changes them): if this mailbox should use ${name}, turn it back on: \`${unblockCommand(blocked)}\`.`,
     };
   if (/\b5\.7\.139\b/.test(reply)) {
     // Exchange names the switch that refused (docs/microsoft-contract.md, "SMTP AUTH disabled").

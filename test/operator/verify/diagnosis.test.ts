@@ -415,14 +415,15 @@ describe("a failed login maps to its likely cause", () => {
         endpoint: "e:995",
         oid: OID,
         blocked: [
-          { mailbox: "helpdesk@contoso.com", protocol: "POP", switch: "Set-CASMailbox -PopEnabled $true" },
+          { mailbox: "helpdesk@contoso.com", protocol: "POP", switch: "PopEnabled" },
         ],
       },
     );
     expect(cause).toMatchObject({
       id: "protocol-blocked",
-      summary: "POP is switched off for helpdesk@contoso.com (Set-CASMailbox -PopEnabled $true)",
+      summary: "POP is switched off for helpdesk@contoso.com (PopEnabled)",
     });
+    expect(cause?.action).toContain("`Set-CASMailbox -Identity helpdesk@contoso.com -PopEnabled $true`");
   });
 
   it("names the registration mistake first: the enterprise application's object id, not the app registration's", () => {

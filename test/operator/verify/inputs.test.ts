@@ -41,7 +41,7 @@ describe("verify's plan from the stack's outputs", () => {
     const blocked = {
       mailbox: "helpdesk@contoso.com",
       protocol: "POP",
-      switch: "Set-CASMailbox -PopEnabled $true",
+      switch: "PopEnabled",
     };
     const p = await plan(
       [],

@@ -28,6 +28,8 @@ export interface CommandRun {
   previousStdout?: string;
   /** PULUMI_COMMAND_STDERR as set for the run (undefined = not set). */
   previousStderr?: string;
+  /** The resource's `stdin` input, written to the process (undefined = none). */
+  stdin?: string;
   code: number | null;
   stdout: string;
   stderr: string;
@@ -100,10 +102,11 @@ export class CommandProvider implements EngineProvider {
         : ["/bin/sh", "-c"];
     const dir = resolve(this.opts.projectDir, typeof inputs.dir === "string" ? inputs.dir : ".");
     const started = Date.now();
+    const stdin = typeof inputs.stdin === "string" ? inputs.stdin : undefined;
     const out = await spawnCollect(interpreter[0], [...interpreter.slice(1), commandLine], {
       cwd: dir,
       env,
-      stdin: typeof inputs.stdin === "string" ? inputs.stdin : undefined,
+      stdin,
       timeoutMs: this.opts.timeoutMs ?? 120_000,
     });
     const run: CommandRun = {
@@ -114,6 +117,7 @@ export class CommandProvider implements EngineProvider {
       environment,
       previousStdout: env[PREVIOUS_STDOUT],
       previousStderr: env[PREVIOUS_STDERR],
+      ...(stdin !== undefined ? { stdin } : {}),
       code: out.code,
       stdout: out.stdout.replace(/\n$/, ""),
       stderr: out.stderr.replace(/\n$/, ""),

@@ -61,6 +61,8 @@ describe("a first Exchange step that fails after granting", () => {
       },
       stdout: (t) => out.push(t),
       stderr: (t) => err.push(t),
+      // The mailbox list the Command had on its stdin (EXO_OAUTH_MAILBOXES=stdin).
+      readStdin: async () => create.stdin ?? "",
     });
     expect(removal.code, err.join("")).toBe(0);
     expect(grants(w.tenant())).toEqual([

@@ -179,4 +179,12 @@
             @{ Name = 'SortBy'; Type = 'string'; Doc = 'String'; In = @(@{ Set = '(All)'; Mandatory = $false; Position = $null }) }
         )
     }
+    'Get-TransportConfig' = @{
+        ShouldProcess = $false
+        DefaultSet = $null
+        ConfirmImpact = 'Medium'
+        Parameters = @(
+            @{ Name = 'Identity'; Type = 'object'; Doc = 'OrganizationIdParameter'; In = @(@{ Set = '(All)'; Mandatory = $false; Position = 0 }) }
+        )
+    }
 }
