@@ -33,6 +33,8 @@ const CERTIFICATE = Buffer.concat([Buffer.from([0x30, 0x82, 0x0a, 0x10]), random
 );
 const PASSWORD = `pfx-${randomBytes(9).toString("hex")}`;
 const CONNECT_APP_ID = "55555555-5555-4555-8555-555555555555";
+/** The application a record the mocked Command prints speaks for (any GUID: the record refuses other values). */
+const RECORDED_APP_ID = "66666666-6666-4666-8666-666666666666";
 
 interface Captured {
   raw: Record<string, unknown>;
@@ -46,7 +48,7 @@ function mockWithCommand(captured: Captured[]) {
       if (args.type !== COMMAND) return undefined;
       captured.push({ raw: args.inputs as Record<string, unknown>, name: args.name });
       // What the driver would print: lets the test see the record output parsed.
-      const stdout = formatRecord({ appId: "x", servicePrincipal: null, mailboxes: [] });
+      const stdout = formatRecord({ appId: RECORDED_APP_ID, servicePrincipal: null, mailboxes: [] });
       return { id: `${args.name}-id`, state: { ...args.inputs, stdout, stderr: "" } };
     },
   });
@@ -159,7 +161,7 @@ describe("ExchangeMailboxAccess in the program", () => {
   it("exports what the driver recorded as exchangeRecord", async () => {
     const { run } = await runCertificateProgram();
     expect(run.outputs.exchangeRecord).toEqual(
-      parseRecord(formatRecord({ appId: "x", servicePrincipal: null, mailboxes: [] })),
+      parseRecord(formatRecord({ appId: RECORDED_APP_ID, servicePrincipal: null, mailboxes: [] })),
     );
     expect(run.outputs.exchangeRunbook).toBeUndefined();
   });

@@ -1,7 +1,7 @@
 // The Exchange Command through the engine, as @pulumi/command 1.2.1 runs it: the real strings through
 // `sh -c` in the project directory, the driver against the Exchange simulator (fake pwsh).
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { DRIVER_ENV } from "../../../../components/exchange-step/environment";
+import { DRIVER_ENV, MAILBOXES_ON_STDIN } from "../../../../components/exchange-step/environment";
 import { parseRecord } from "../../../../components/exchange-step/record";
 import { STORED_DRIVER_INVOCATION } from "../../../../components/exchange-step/entry-points";
 import { PROJECT_DIR } from "../../../../scripts/offline-tenant/harness/engine/offline";
@@ -22,8 +22,11 @@ import {
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 const COMMAND = "command:local:Command";
-const mailboxesOf = (env: Record<string, string>) =>
-  (JSON.parse(env[DRIVER_ENV.mailboxes]) as { address: string }[]).map((m) => m.address);
+/** The mailboxes a Command run got: on its stdin (EXO_OAUTH_MAILBOXES=stdin), as new stacks pass them. */
+const mailboxesOf = (run: { environment: Record<string, string>; stdin?: string }) => {
+  expect(run.environment[DRIVER_ENV.mailboxes]).toBe(MAILBOXES_ON_STDIN);
+  return (JSON.parse(run.stdin ?? "") as { address: string }[]).map((m) => m.address);
+};
 
 describe("the Exchange Command across runs", () => {
   let w: World;
@@ -71,16 +74,17 @@ describe("the Exchange Command across runs", () => {
   it("adding a mailbox is one Command update, with the new mailbox and the previous record", async () => {
     second = await w.engine.up({ config: commandConfig({ mailboxes: [HELPDESK, BILLING] }), now: DAY_1 });
     expect(second.ok).toBe(true);
-    expect(changes(second)).toEqual(["update Command exchange-command [environment]"]);
+    // The list changed, so only the Command's stdin did: its environment is the same.
+    expect(changes(second)).toEqual(["update Command exchange-command [stdin]"]);
     expect(second.commandRuns).toHaveLength(1);
     const run = second.commandRuns[0];
     expect(run.script).toBe("update");
-    expect(mailboxesOf(run.environment)).toEqual([HELPDESK, BILLING]);
+    expect(mailboxesOf(run)).toEqual([HELPDESK, BILLING]);
     expect(run.previousStdout).toBe(first.commandRuns[0].stdout);
     expect(outputsOf(w.engine, COMMAND, "exchange-command").stdout).toBe(run.stdout);
   });
 
-  it("dropping the Command (connection manual) runs the OLD delete string with the OLD environment", async () => {
+  it("dropping the Command (connection manual) runs the OLD delete string with the OLD environment and stdin", async () => {
     // State written by an older version of the stack: its delete string differs from today's program.
     const cmd = w.engine.resource(COMMAND, "exchange-command");
     const stored = `${STORED_DRIVER_INVOCATION} remove`;
@@ -98,7 +102,7 @@ describe("the Exchange Command across runs", () => {
     ]);
     expect(changes(r)).toContain("delete Command exchange-command");
     expect(r.commandRuns.map((x) => [x.script, x.commandLine])).toEqual([["delete", stored]]);
-    expect(mailboxesOf(r.commandRuns[0].environment)).toEqual([HELPDESK, BILLING]);
+    expect(mailboxesOf(r.commandRuns[0])).toEqual([HELPDESK, BILLING]);
     expect(r.commandRuns[0].previousStdout).toBe(recordBefore);
     // The driver removed what the record said it had granted.
     const sp = w.tenant().exchange.servicePrincipals;
@@ -163,7 +167,7 @@ describe("a Command whose update fails", () => {
       .reopen()
       .up({ config: commandConfig({ mailboxes: [HELPDESK, BILLING] }), now: DAY_1 });
     expect(retry.ok).toBe(true);
-    expect(changes(retry)).toEqual(["update Command exchange-command [environment]"]);
+    expect(changes(retry)).toEqual(["update Command exchange-command [stdin]"]);
     expect(retry.commandRuns[0].previousStdout).toBe(record);
   });
 });

@@ -49,10 +49,12 @@ describe("a first Exchange step that fails after granting", () => {
     expect(w.tenant().exchange.servicePrincipals).toHaveLength(1);
 
     // The recovery: the driver's remove with the environment the Command had (no previous record:
-    // it revokes what EXO_OAUTH_MAILBOXES lists, then removes the service principal).
+    // it revokes what EXO_OAUTH_MAILBOXES lists, then removes the service principal). `--stack`
+    // rebuilds that environment from the stack, whose config proves the ids; handed the environment
+    // directly, as here, the driver asks for that proof or --force-without-record.
     const out: string[] = [];
     const err: string[] = [];
-    const removal = await runDriver(["remove"], {
+    const removal = await runDriver(["remove", "--force-without-record"], {
       env: {
         ...process.env,
         EXO_SIM_STATE: w.statePath,
