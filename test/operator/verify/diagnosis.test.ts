@@ -414,9 +414,7 @@ describe("a failed login maps to its likely cause", () => {
         mailbox: "helpdesk@contoso.com",
         endpoint: "e:995",
         oid: OID,
-        blocked: [
-          { mailbox: "helpdesk@contoso.com", protocol: "POP", switch: "PopEnabled" },
-        ],
+        blocked: [{ mailbox: "helpdesk@contoso.com", protocol: "POP", switch: "PopEnabled" }],
       },
     );
     expect(cause).toMatchObject({
