@@ -2,7 +2,8 @@
 // Command's string>` with the list on stdin, as @pulumi/command 1.2.1 runs it (`stdin` input), and
 // EXO_OAUTH_MAILBOXES=stdin. The old way, the list in one environment string, is refused by Linux
 // (one string ≤ 128 KiB: MAX_ARG_STRLEN), which is the limit this removes.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
+import { runChild } from "../../scripts/cli/child-process";
 import { describe, expect, it, vi } from "vitest";
 import { encodeDriverEnvironment } from "../../components/exchange-step/codec";
 import { DRIVER_ENV, MAILBOXES_ON_STDIN } from "../../components/exchange-step/environment";
@@ -18,19 +19,10 @@ const many = Array.from({ length: N }, (_, i) => `mailbox-${String(i).padStart(5
 
 /** `/bin/sh -c <command>` in the project root with `env` and `stdin`, as the Command runs it. */
 function runCommand(command: string, env: Record<string, string>, stdin: string) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-    const child = spawn("/bin/sh", ["-c", command], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-    child.stdin.end(stdin);
+  return runChild("/bin/sh", ["-c", command], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdin,
   });
 }
 

@@ -1,5 +1,5 @@
 // Runs a PowerShell script in the real pwsh, with the stand-in module on PSModulePath.
-import { spawn } from "node:child_process";
+import { runChild } from "../../scripts/cli/child-process";
 import { requirePwsh, STAND_IN_MODULES } from "../support/pwsh-tier";
 
 export interface PwshRun {
@@ -10,17 +10,8 @@ export interface PwshRun {
 
 /** `pwsh -NoLogo -NoProfile -NonInteractive -Command <script>`; env is added to this process's. */
 export function runPwsh(script: string, env: Record<string, string> = {}): Promise<PwshRun> {
-  return new Promise((done, fail) => {
-    const child = spawn(requirePwsh(), ["-NoLogo", "-NoProfile", "-NonInteractive", "-Command", script], {
-      env: { ...process.env, PSModulePath: STAND_IN_MODULES, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
+  return runChild(requirePwsh(), ["-NoLogo", "-NoProfile", "-NonInteractive", "-Command", script], {
+    env: { ...process.env, PSModulePath: STAND_IN_MODULES, ...env },
   });
 }
 

@@ -2,9 +2,9 @@
 // runs what the package.json script runs (tsx <file>) as ONE process, node with tsx's loader: the
 // tsx CLI would start node a second time for the same program (about a third more CPU per run, on
 // hundreds of runs a suite); `npm` runs the package.json script itself.
-import { spawn } from "node:child_process";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { runChild } from "../../scripts/cli/child-process";
 
 export const ROOT = resolve(__dirname, "../..");
 const TSX_LOADER = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
@@ -46,20 +46,7 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): Record<
 }
 
 export function spawnCollect(file: string, args: readonly string[], o: RunOptions = {}): Promise<ProcessRun> {
-  return new Promise((done, fail) => {
-    const child = spawn(file, [...args], {
-      cwd: ROOT,
-      env: (o.env ?? baseEnv()) as NodeJS.ProcessEnv,
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: o.timeoutMs ?? 60_000,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
+  return runChild(file, args, { cwd: ROOT, env: o.env ?? baseEnv(), timeoutMs: o.timeoutMs ?? 60_000 });
 }
 
 /** `tsx <the tool's file> args`: what `npm run <tool> -- args` runs. */

@@ -4,7 +4,7 @@
 // columns, scripts/bench/exchange/real-pwsh.ts). The stand-in's connect does no token request and
 // downloads no module, so "connect" is PowerShell's and the HTTP client's own cost, not Exchange
 // Online's (docs/powershell-tier.md, "Measured").
-import { spawn } from "node:child_process";
+import { runChild } from "../../cli/child-process";
 import { join } from "node:path";
 import { runDriver } from "../../exchange-driver/cli";
 import { openExchangeSession } from "../../exchange-driver/session";
@@ -42,32 +42,24 @@ export function benchTenant(dir: string, n: number, tag: string): { statePath: s
 }
 
 /** Runs a script in a fresh pwsh; returns the process's wall time and its last stdout line as JSON. */
-export function pwshScript(
+export async function pwshScript(
   pwsh: string,
   script: string,
   env: Record<string, string>,
 ): Promise<{ wallMs: number; out: Record<string, number> }> {
   const started = performance.now();
-  return new Promise((done, fail) => {
-    const child = spawn(pwsh, ["-NoLogo", "-NoProfile", "-NonInteractive", "-Command", script], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", fail);
-    child.on("close", (code) => {
-      const wallMs = performance.now() - started;
-      const last = stdout.trim().split("\n").at(-1) ?? "";
-      try {
-        done({ wallMs, out: last ? (JSON.parse(last) as Record<string, number>) : {} });
-      } catch {
-        fail(new Error(`pwsh exited ${code} without JSON:\n${stdout}\n${stderr}`));
-      }
-    });
-  });
+  const { code, stdout, stderr } = await runChild(
+    pwsh,
+    ["-NoLogo", "-NoProfile", "-NonInteractive", "-Command", script],
+    { env: { ...process.env, ...env } },
+  );
+  const wallMs = performance.now() - started;
+  const last = stdout.trim().split("\n").at(-1) ?? "";
+  try {
+    return { wallMs, out: last ? (JSON.parse(last) as Record<string, number>) : {} };
+  } catch {
+    throw new Error(`pwsh exited ${code} without JSON:\n${stdout}\n${stderr}`);
+  }
 }
 
 /** Wall time of `pwsh -NoLogo -NoProfile -NonInteractive -Command exit`. */

@@ -3,7 +3,7 @@
 // with what the Command itself gets: its `environment` from the stack's state, the previous record
 // in PULUMI_COMMAND_STDOUT, and the pipeline's variables (the admin token; here also the simulator's
 // files). Reported as an ExchangeJobItem with the Exchange writes it made.
-import { spawn } from "node:child_process";
+import { runChild } from "../../cli/child-process";
 import { DRIVER_ENV } from "../../../components/exchange-step/environment";
 import { emptyStats, readSimStats } from "../exchange/stats";
 import { unwrapSecrets } from "../graph/wire";
@@ -48,16 +48,7 @@ export async function exchangeJob(world: World, command: "plan" | "apply"): Prom
   // A scheduled repair reads every mailbox (apply --full): a hand edit is on a mailbox the config did
   // not change, which the Command's update would not read (docs/exchange-step.md, "What an update reads").
   const args = ["run", "--silent", "exchange", "--", command, ...(command === "apply" ? ["--full"] : [])];
-  const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
-    const child = spawn("npm", args, { cwd: PROJECT_DIR, env, stdio: ["pipe", "pipe", "pipe"] });
-    child.stdin.end(stdin);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
+  const out = await runChild("npm", args, { cwd: PROJECT_DIR, env, stdin });
   const lines = (t: string) => t.split("\n").filter((l) => l.trim() !== "");
   return {
     type: "exchange-job",
