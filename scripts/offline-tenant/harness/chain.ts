@@ -116,6 +116,8 @@ export interface CommandInputs {
   delete: string;
   dir: string;
   environment: Record<string, string>;
+  /** The mailbox list the Command hands the driver on stdin (EXO_OAUTH_MAILBOXES=stdin); absent in older state. */
+  stdin?: string;
 }
 
 export interface Deployment {
@@ -166,6 +168,7 @@ function deployment(
       delete: String(inputs.delete),
       dir: String(inputs.dir),
       environment: { ...(inputs.environment as Record<string, string>) },
+      ...(typeof inputs.stdin === "string" ? { stdin: inputs.stdin } : {}),
     },
     record: String(outputs.stdout ?? ""),
     run: result.commandRuns.find((r) => r.name === cmd.name),
