@@ -11,7 +11,7 @@ import { decodeDriverEnvironment } from "../../components/exchange-step/codec";
 import { DRIVER_ENV } from "../../components/exchange-step/environment";
 import { GraphRulesMock, TYPES } from "../../scripts/offline-tenant/graph/mock";
 import { formatRecord, parseRecord } from "../../components/exchange-step/record";
-import { baseConfig, runProgram, tenant } from "../support/program-harness";
+import { baseConfig, STATED_LIFETIME, runProgram, tenant } from "../support/program-harness";
 import {
   APPLY_COMMAND,
   ExchangeMailboxAccess,
@@ -55,6 +55,7 @@ function mockWithCommand(captured: Captured[]) {
 }
 
 const certificateConfig = baseConfig({
+  secret: STATED_LIFETIME,
   mailboxes: ["helpdesk@contoso.com", { address: "billing@contoso.com", protocols: ["imap"], sendAs: true }],
   exchange: {
     connection: "certificate",
@@ -169,6 +170,7 @@ describe("ExchangeMailboxAccess in the program", () => {
   it("in manual mode declares no Command and exports the runbook with the service principal's object id", async () => {
     const run = await runProgram({
       config: baseConfig({
+        secret: STATED_LIFETIME,
         mailboxes: ["helpdesk@contoso.com", { address: "billing@contoso.com", sendAs: true }],
       }),
       mock: new GraphRulesMock({

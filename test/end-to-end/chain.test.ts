@@ -33,7 +33,7 @@ import {
 import { consentRoles, revokeRoles } from "../../scripts/offline-tenant/entra/entra-app";
 import { sha256Hex, updateState, type TenantState } from "../../scripts/offline-tenant/state";
 import { skipDovecot } from "../support/dovecot-gate";
-import { TENANT_ID, baseConfig } from "../support/program-harness";
+import { TENANT_ID, baseConfig, STATED_LIFETIME } from "../support/program-harness";
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
 
@@ -45,6 +45,7 @@ const OTHER_SID = OTHERS.sid;
 
 const exchange = { connection: "accessToken", accessTokenEnv: ADMIN_TOKEN_ENV, pwsh: FAKE_PWSH };
 const firstConfig = baseConfig({
+  secret: STATED_LIFETIME,
   mailboxes: [
     { address: HELPDESK, sendAs: true },
     { address: BILLING, protocols: ["imap", "pop"] },
@@ -54,6 +55,7 @@ const firstConfig = baseConfig({
 });
 // Drop alerts@, add support@, flip billing@'s POP to SMTP; Entra's side (protocols) unchanged.
 const changedConfig = baseConfig({
+  secret: STATED_LIFETIME,
   mailboxes: [
     { address: HELPDESK, sendAs: true },
     { address: BILLING, protocols: ["imap", "smtp"] },
@@ -366,7 +368,15 @@ describe.skipIf(skipDovecot)("a stack deployed without SMTP", () => {
   it("verify asked for SMTP reports role-missing (no consent for SMTP.SendAsApp), IMAP still passes", async () => {
     t = createOfflineTenant({ tenantId: TENANT_ID, mailboxes: [HELPDESK] });
     const d = await timed("negative chain: deploy", () =>
-      deploy(t, baseConfig({ protocols: ["imap", "pop"], mailboxes: [HELPDESK], exchange })),
+      deploy(
+        t,
+        baseConfig({
+          secret: STATED_LIFETIME,
+          protocols: ["imap", "pop"],
+          mailboxes: [HELPDESK],
+          exchange,
+        }),
+      ),
     );
     services = await startOfflineServices(t);
     const v = await timed("negative chain: verify", () =>

@@ -26,7 +26,7 @@ import {
 import { newTenantState, readState, updateState, writeState } from "../../scripts/offline-tenant/state";
 import { runTool } from "../support/cli-process";
 import { SECRETS } from "../support/driver-run";
-import { baseConfig, TENANT_ID } from "../support/program-harness";
+import { baseConfig, STATED_LIFETIME, TENANT_ID } from "../support/program-harness";
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
@@ -99,6 +99,7 @@ const inProcess =
 
 const accessTokenConfig = () =>
   baseConfig({
+    secret: STATED_LIFETIME,
     mailboxes: [HELPDESK, { address: BILLING, sendAs: true }],
     exchange: { connection: "accessToken", accessTokenEnv: ADMIN_TOKEN_ENV, pwsh: FAKE_PWSH },
   });
@@ -163,6 +164,7 @@ describe("--stack: a deployed stack run by hand, everything read through the pul
 describe("--stack builds exactly the environment the Exchange Command got", () => {
   it("certificate mode, the exchange config a Pulumi secret: same variables, same values", async () => {
     const config = baseConfig({
+      secret: STATED_LIFETIME,
       mailboxes: ["Helpdesk@Contoso.com", { address: BILLING, sendAs: true }],
       exchange: {
         connection: "certificate",
@@ -277,7 +279,11 @@ describe("--stack on stacks the driver cannot run for", () => {
   it("a manual stack: plan says to use the runbook (exit 78); runbook --stack works", async () => {
     const d = await deploy(
       "manual",
-      baseConfig({ mailboxes: [HELPDESK], exchange: { connection: "manual" } }),
+      baseConfig({
+        secret: STATED_LIFETIME,
+        mailboxes: [HELPDESK],
+        exchange: { connection: "manual" },
+      }),
     );
     const plan = await exchange(d, ["plan"]);
     expect(plan.code).toBe(EXIT.input);

@@ -27,7 +27,7 @@ import {
 } from "../../scripts/offline-tenant/harness/chain";
 import { grantOthers, OTHERS } from "../../scripts/offline-tenant/harness/sim-tenant";
 import type { SimStats } from "../../scripts/offline-tenant/exchange/stats";
-import { TENANT_ID, baseConfig } from "../support/program-harness";
+import { TENANT_ID, baseConfig, STATED_LIFETIME } from "../support/program-harness";
 import { skipDovecot } from "../support/dovecot-gate";
 import { openTier, realTierSkip, type TierSetup } from "../support/pwsh-tier";
 
@@ -60,6 +60,7 @@ describe.skipIf(skip !== undefined)(
     const deployments: Deployment[] = [];
     const config = (mailboxes: unknown[]) =>
       baseConfig({
+        secret: STATED_LIFETIME,
         mailboxes,
         exchange: { connection: "accessToken", accessTokenEnv: ADMIN_TOKEN_ENV, pwsh: tier.pwsh },
       });

@@ -11,6 +11,12 @@ export {
 export const TENANT_ID = "2ea4955d-830e-4aa7-8ab5-661a6b9aa84d";
 
 /** A complete, valid stack config (namespace exo-oauth), keys without the namespace. */
+/**
+ * The secret settings of a stack that states its tenant's credential-lifetime policy (the test
+ * tenants have none: Graph's 730-day default), so the program has no lifetime hazard to warn about.
+ */
+export const STATED_LIFETIME = { maxLifetimeDays: 730 };
+
 export function baseConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     tenantId: TENANT_ID,

@@ -12,7 +12,7 @@ import {
 } from "../../../../scripts/offline-tenant/harness/engine/offline";
 import type { TenantState } from "../../../../scripts/offline-tenant/state";
 import { unwrapSecrets } from "../../../../scripts/offline-tenant/graph/wire";
-import { baseConfig, TENANT_ID } from "../../../support/program-harness";
+import { baseConfig, STATED_LIFETIME, TENANT_ID } from "../../../support/program-harness";
 import { tenantFixture } from "../../../support/tenant";
 
 export const HELPDESK = "helpdesk@contoso.com";
@@ -58,11 +58,7 @@ export function world(opts: OfflineEngineOptions & { mailboxes?: string[] } = {}
   };
 }
 
-/**
- * The secret settings of a stack that states its tenant's credential-lifetime policy (the offline
- * tenant has none: Graph's 730-day default), so the program has no lifetime hazard to warn about.
- */
-export const STATED_LIFETIME = { maxLifetimeDays: 730 };
+export { STATED_LIFETIME };
 
 /** The stack config with no Command (connection manual): Entra only, fast. */
 export const manualConfig = (overrides: Record<string, unknown> = {}) =>
