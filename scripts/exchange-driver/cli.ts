@@ -19,7 +19,7 @@ import {
 import { DRIVER_ENV, MAILBOXES_ON_STDIN } from "../../components/exchange-step/environment";
 import { parseRecord, toRecord, type ManagedRecord } from "../../components/exchange-step/record";
 import { renderRunbook } from "../../components/exchange-step/runbook";
-import type { ManagedState } from "../../components/exchange-step/state";
+import type { DesiredState, ManagedState } from "../../components/exchange-step/state";
 import { printable, printableJson } from "../../components/printable";
 import { flagValue, stringValue } from "../cli/args";
 import { InputError } from "../cli/errors";
@@ -30,7 +30,8 @@ import { paint, type Terminal } from "../cli/terminal";
 import { RETRY_BASE_ENV, retryBaseFromEnv, startRunBudget, type Clock } from "./budget";
 import { DRIVER_SCHEMAS, DRIVER_SPEC, INVOCATION, type DriverCommand } from "./cli-spec";
 import { sign } from "./execute";
-import { describeOperation } from "./plan";
+import { planLine, type Operation } from "./plan";
+import { count } from "../cli/words";
 import { describeBlocked } from "./switches";
 import { applyDesiredState, planDrift, removeManagedState, type Drift, type ReconcileRun } from "./reconcile";
 import { openExchangeSession, type ExchangeSession, type SessionCounters } from "./session";
@@ -172,7 +173,7 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
     let outcome: Outcome;
     if (command === "plan") {
       const drift = await planDrift(reconcile);
-      outcome = planOutcome(drift, settings.desired.mailboxes.length, inv, io);
+      outcome = planOutcome(drift, settings.desired, inv, io);
     } else {
       const done =
         command === "apply" ? await applyDesiredState(reconcile) : await removeManagedState(reconcile);
@@ -232,11 +233,29 @@ function recordOutcome(done: ManagedState, inv: Invocation, io: DriverIO): Outco
   return { exitCode: EXIT.ok };
 }
 
-/** The plan report on stdout, notices on stderr; in sync (0) or drift (2). */
-function planOutcome(d: Drift, mailboxes: number, inv: Invocation, io: DriverIO): Outcome {
+/**
+ * How many grants the plan adds, removes and leaves unchanged: the desired items are the principal's
+ * registration and each mailbox's FullAccess (and SendAs where asked); those not added are unchanged.
+ */
+export function planCounts(operations: readonly Operation[], desired: DesiredState) {
+  const add = operations.filter(
+    (op) => op.kind.startsWith("Add-") || op.kind === "New-ServicePrincipal",
+  ).length;
+  const remove = operations.length - add;
+  const wanted = 1 + desired.mailboxes.reduce((n, m) => n + 1 + (m.sendAs ? 1 : 0), 0);
+  return { add, remove, unchanged: Math.max(0, wanted - add) };
+}
+
+/**
+ * The plan report on stdout (as `pulumi preview` reads: imperative lines with names and ids, then
+ * "Plan: 2 to add, 1 to remove, 3 unchanged."), notices on stderr; in sync (0), changes (2) or
+ * blocked (3). A principal Exchange does not know yet is a first deploy, not drift.
+ */
+function planOutcome(d: Drift, desired: DesiredState, inv: Invocation, io: DriverIO): Outcome {
   // A blocked protocol needs a person (apply cannot change a switch): it outranks drift.
   const exitCode = d.blocked.length ? EXIT.blocked : d.operations.length === 0 ? EXIT.ok : EXIT.changes;
   for (const n of d.notices) io.stderr(`${n.level}: ${printable(n.message)}\n`);
+  const counts = planCounts(d.operations, desired);
   if (inv.json)
     return {
       exitCode,
@@ -244,24 +263,31 @@ function planOutcome(d: Drift, mailboxes: number, inv: Invocation, io: DriverIO)
         inSync: d.operations.length === 0,
         principal: d.principal,
         operations: d.operations,
+        counts,
         notices: d.notices,
         blocked: d.blocked,
       },
     };
   const t: Terminal = inv.terminals.stdout;
+  const principal = { displayName: desired.displayName, objectId: d.principal };
   if (d.operations.length === 0)
     io.stdout(
-      `In sync: service principal ${printable(d.principal)} and ${mailboxes} mailbox(es) match the config.\n`,
+      `In sync: service principal ${printable(desired.displayName)} (${printable(d.principal)}) and ${count(desired.mailboxes.length, "mailbox", "mailboxes")} match the config.\n`,
     );
   else {
-    io.stdout(`Drift: ${d.operations.length} change(s) would be made:\n`);
-    for (const op of d.operations)
-      io.stdout(`  ${colourSign(t, sign(op))} ${printable(describeOperation(op, d.principal))}\n`);
-  }
-  if (d.blocked.length) {
+    const firstDeploy = d.operations.some((op) => op.kind === "New-ServicePrincipal");
+    const changes = count(d.operations.length, "change");
     io.stdout(
-      `Blocked: ${d.blocked.length === 1 ? "1 configured protocol" : `${d.blocked.length} configured protocols`}:\n`,
+      firstDeploy
+        ? `Not set up in Exchange yet: apply would make ${changes}:\n`
+        : `Drift: Exchange differs from the config; apply would make ${changes}:\n`,
     );
+    for (const op of d.operations)
+      io.stdout(`  ${colourSign(t, sign(op))} ${printable(planLine(op, principal))}\n`);
+  }
+  io.stdout(`Plan: ${counts.add} to add, ${counts.remove} to remove, ${counts.unchanged} unchanged.\n`);
+  if (d.blocked.length) {
+    io.stdout(`Blocked: ${count(d.blocked.length, "configured protocol")}:\n`);
     for (const b of d.blocked) io.stdout(`  ${paint(t, "red", "!")} ${printable(describeBlocked(b))}\n`);
   }
   return { exitCode };

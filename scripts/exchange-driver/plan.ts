@@ -254,6 +254,28 @@ export function describeOperation(op: Operation, principal: string): string {
   }
 }
 
+/**
+ * An operation as a plan line says it, in the imperative and with names and ids, as `pulumi preview`
+ * does: "grant FullAccess on billing@contoso.com to Mail OAuth (0d8e…)".
+ */
+export function planLine(op: Operation, principal: { displayName: string; objectId: string }): string {
+  const to = `${principal.displayName} (${principal.objectId})`;
+  switch (op.kind) {
+    case "New-ServicePrincipal":
+      return `register service principal ${op.displayName} (${op.objectId}, AppId ${op.appId}) in Exchange`;
+    case "Remove-ServicePrincipal":
+      return `remove service principal ${op.displayName} (${op.identity}) from Exchange`;
+    case "Add-MailboxPermission":
+      return `grant FullAccess on ${op.mailbox} to ${to}`;
+    case "Remove-MailboxPermission":
+      return `revoke FullAccess on ${op.mailbox} from ${to}`;
+    case "Add-RecipientPermission":
+      return `grant SendAs on ${op.mailbox} to ${to}`;
+    case "Remove-RecipientPermission":
+      return `revoke SendAs on ${op.mailbox} from ${to}`;
+  }
+}
+
 /** The cmdlet and parameters an operation runs (the shim's request). */
 export function toCmdlet(op: Operation): {
   cmdlet: OperationKind;

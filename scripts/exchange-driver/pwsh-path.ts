@@ -11,6 +11,7 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { basename, delimiter, dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { settingKnob } from "../../components/exchange-step/environment";
+import { count } from "../cli/words";
 import { ExchangeSessionError } from "./errors";
 
 /** This checkout: the project whose node_modules/.bin may stay on PATH. */
@@ -117,7 +118,7 @@ export function resolvePwsh(pwsh: string, env: NodeJS.ProcessEnv, projectRoot = 
     for (const file of candidates(dir, pwsh))
       if (executableFile(file)) return { path: file, from: "PATH", shadowed };
   throw new ExchangeSessionError(
-    `PowerShell 7.4+ (${pwsh}) not found on PATH (searched ${entries.length} folder(s)` +
+    `PowerShell 7.4+ (${pwsh}) not found on PATH (searched ${count(entries.length, "folder")}` +
       (shadowed.length
         ? `; NOT run, because a node_modules/.bin outside this project is never trusted: ${shadowed.join(", ")}`
         : "") +

@@ -20,6 +20,7 @@ import {
 } from "./plan";
 import { keepDesiredGrants, trustedRecord } from "./record-guard";
 import type { ExchangeSession } from "./session";
+import { count } from "../cli/words";
 import { normaliseAddress } from "../../components/identifiers";
 import { describeBlocked, readBlockedProtocols } from "./switches";
 
@@ -83,7 +84,11 @@ function recordOf(
 
 function report(p: Plan, log: (l: string) => void) {
   for (const n of p.notices) log(`${n.level}: ${n.message}`);
-  log(p.operations.length === 0 ? "in sync: nothing to change" : `${p.operations.length} change(s) to make`);
+  log(
+    p.operations.length === 0
+      ? "in sync: nothing to change"
+      : `${count(p.operations.length, "change")} to make`,
+  );
 }
 
 /** Brings Exchange to the desired state; returns the record of what the stack now manages. */
@@ -230,7 +235,7 @@ async function verifyApplied(
           : `verifying: Exchange does not show ${pending || (reading.agrees ? "" : reading.shows)} yet; reading again in ${delayMs} ms`,
       ),
   });
-  log(`verified ${touched.size} mailbox(es) after ${operations.length} change(s)`);
+  log(`verified ${count(touched.size, "mailbox", "mailboxes")} after ${count(operations.length, "change")}`);
   return sp!;
 }
 
@@ -246,7 +251,9 @@ export async function removeManagedState(run: ReconcileRun): Promise<ManagedStat
   if (record === null) {
     // No record (its stdout was lost): the Command's old environment says what the last
     // successful run was asked to grant, which is what it recorded.
-    log(`no previous record: revoking what the environment lists (${desired.mailboxes.length} mailbox(es))`);
+    log(
+      `no previous record: revoking what the environment lists (${count(desired.mailboxes.length, "mailbox", "mailboxes")})`,
+    );
     record = recordOf(desired, {
       objectId: desired.servicePrincipalObjectId,
       sid: "",

@@ -226,8 +226,10 @@ describe("the demo's story, one simulated tenant end to end", () => {
     expect(plan.exitCode).toBe(2);
     expect(plan.writes).toBe(0);
     expect(plan.stdout).toEqual([
-      "Drift: 1 change(s) would be made:",
-      `  + Granting FullAccess on ${BILLING} to ${outputs().servicePrincipalObjectId}`,
+      "Drift: Exchange differs from the config; apply would make 1 change:",
+      `  + grant FullAccess on ${BILLING} to exo-oauth demo (offline) (${outputs().servicePrincipalObjectId})`,
+      // The principal, FullAccess on 3 mailboxes, SendAs on billing: 5 desired, 1 missing.
+      "Plan: 1 to add, 0 to remove, 4 unchanged.",
     ]);
     expect([apply.exitCode, apply.writes]).toEqual([0, 1]);
     const s = tenant();

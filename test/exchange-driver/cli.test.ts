@@ -325,6 +325,22 @@ describe.concurrent("failures against the simulator", () => {
 });
 
 describe.concurrent("plan and runbook from the command line", () => {
+  it("plan on a tenant where nothing is set up yet says so (not drift), in the imperative with names and ids, and sums up", async () => {
+    const t = newSimTenant([A, B]);
+    const settings = settingsFor([A, B]);
+    const { appId, servicePrincipalObjectId: id, displayName } = settings.desired;
+    const r = await run("plan", { tenant: t, settings });
+    expect(r.code).toBe(2);
+    expect(r.stdout.trimEnd().split("\n")).toEqual([
+      "Not set up in Exchange yet: apply would make 3 changes:",
+      `  + register service principal ${displayName} (${id}, AppId ${appId}) in Exchange`,
+      `  + grant FullAccess on ${A} to ${displayName} (${id})`,
+      `  + grant FullAccess on ${B} to ${displayName} (${id})`,
+      "Plan: 3 to add, 0 to remove, 0 unchanged.",
+    ]);
+    expect(r.stdout).not.toMatch(/Drift|\(s\)/);
+  });
+
   it("plan exits 0 in sync, 2 on drift (listing it), 78 on a bad input, and never writes", async () => {
     const t = newSimTenant([A, B]);
     const settings = settingsFor([A, B]);
@@ -339,7 +355,7 @@ describe.concurrent("plan and runbook from the command line", () => {
     });
     const drift = await run("plan", { tenant: t, settings, previousStdout: first.stdout });
     expect(drift.code).toBe(2);
-    expect(drift.stdout).toContain(`+ Granting FullAccess on ${B}`);
+    expect(drift.stdout).toContain(`+ grant FullAccess on ${B}`);
     const broken = await run("plan", { tenant: t, settings: withConnection(settings, { organization: "" }) });
     expect(broken.code).toBe(78);
     expect(broken.stderr).toContain(

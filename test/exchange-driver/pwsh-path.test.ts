@@ -36,7 +36,7 @@ describe("the PowerShell the driver runs", () => {
     const l = layout();
     const plantedPwsh = l.exe(l.planted);
     expect(() => resolvePwsh("pwsh", { PATH: [l.planted, l.system].join(delimiter) }, l.project)).toThrow(
-      `PowerShell 7.4+ (pwsh) not found on PATH (searched 1 folder(s); NOT run, because a node_modules/.bin outside this project is never trusted: ${plantedPwsh}): install it or set exo-oauth:exchange.pwsh (EXO_OAUTH_PWSH for a hand run) to its absolute path`,
+      `PowerShell 7.4+ (pwsh) not found on PATH (searched 1 folder; NOT run, because a node_modules/.bin outside this project is never trusted: ${plantedPwsh}): install it or set exo-oauth:exchange.pwsh (EXO_OAUTH_PWSH for a hand run) to its absolute path`,
     );
   });
 

@@ -114,7 +114,7 @@ describe("--stack: a deployed stack run by hand, everything read through the pul
     const r = await exchange(d, ["plan"]);
     expect(r.stderr).not.toMatch(/^Error/m);
     expect(r.code).toBe(EXIT.ok);
-    expect(r.stdout).toMatch(/^In sync: service principal .* and 2 mailbox\(es\) match the config\.$/m);
+    expect(r.stdout).toMatch(/^In sync: service principal .* and 2 mailboxes match the config\.$/m);
     expect(r.stdout + r.stderr).not.toContain(d.adminToken);
   });
 
@@ -126,7 +126,7 @@ describe("--stack: a deployed stack run by hand, everything read through the pul
     });
     const drift = await exchange(d, ["plan"]);
     expect(drift.code).toBe(EXIT.changes);
-    expect(drift.stdout).toContain(`+ Granting SendAs on ${BILLING}`);
+    expect(drift.stdout).toContain(`+ grant SendAs on ${BILLING}`);
     const repaired = await exchange(d, ["apply"]);
     expect(repaired.code).toBe(EXIT.ok);
     expect(JSON.parse(repaired.stdout).mailboxes).toContainEqual({

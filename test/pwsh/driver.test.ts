@@ -110,7 +110,7 @@ describe.skipIf(skip !== undefined)(
         });
         const drift = await run("plan", t, { settings: more, previousStdout: first.stdout });
         expect(drift.code).toBe(2);
-        expect(drift.stdout).toContain("+ Granting FullAccess on c@contoso.com");
+        expect(drift.stdout).toContain("+ grant FullAccess on c@contoso.com");
 
         ok(await run("remove", t, { previousStdout: first.stdout }));
         expect(ours(t)).toEqual({ sp: false, fullAccess: [], sendAs: [] });

@@ -4,6 +4,7 @@
 // line through `fitText` for the symbols inside sentences (→, …, —).
 import type { Protocol } from "../../../components/microsoft";
 import { paint, symbols, type Terminal } from "../../cli/terminal";
+import { count } from "../../cli/words";
 import type {
   CheckItem,
   ExchangeJobItem,
@@ -107,7 +108,7 @@ function verifyLines(t: Terminal, v: VerifyItem): string[] {
     const mailboxes = new Set(v.logins.map((l) => l.mailbox)).size;
     lines.push(
       `${I2}token ${passFail(t, false)} ${v.token.cause?.summary ?? "no token"}`,
-      `${I2}no login attempted (${v.logins.length} expected on ${mailboxes} mailbox(es))`,
+      `${I2}no login attempted (${v.logins.length} expected on ${count(mailboxes, "mailbox", "mailboxes")})`,
     );
     return lines;
   }
@@ -136,7 +137,7 @@ function verifyLines(t: Terminal, v: VerifyItem): string[] {
 
 function jobLines(t: Terminal, j: ExchangeJobItem): string[] {
   const lines = [
-    `${I1}$ ${j.commandLine}${paint(t, "dim", `   exit ${j.exitCode}, ${j.writes} write(s) in Exchange`)}`,
+    `${I1}$ ${j.commandLine}${paint(t, "dim", `   exit ${j.exitCode}, ${count(j.writes, "write")} in Exchange`)}`,
   ];
   // plan prints its report on stdout; apply prints the record there (shown as its progress instead).
   const body = j.commandLine.endsWith("plan")

@@ -1,6 +1,7 @@
 // The guard's rules, pure: the stack's outputs and the live credentials in, the findings out. A
 // problem fails the run (exit 1); a note is printed only. Each problem says what was found, what it
 // means for consumers and what to do (docs/operations.md, "The expiry guard").
+import { count } from "../../cli/words";
 import type { LiveCredentials } from "./live";
 
 const DAY_MS = 86_400_000;
@@ -49,7 +50,7 @@ export function evaluateExpiry(i: ExpiryInputs): ExpiryFindings {
     const live = i.live.passwords.find((p) => p.keyId === i.keyId);
     if (!live)
       problems.push(
-        `${what} is not in the tenant: Entra lists ${i.live.passwords.length} other secret(s) and not this one ` +
+        `${what} is not in the tenant: Entra lists ${count(i.live.passwords.length, "other secret")} and not this one ` +
           `(deleted by hand, or removed after it expired). Consumers get AADSTS7000215 now. ${fix(i.stack)[0].toUpperCase()}` +
           `${fix(i.stack).slice(1)}: the refresh notices the deletion and the same run publishes a new secret ` +
           `(docs/operations.md, "A secret deleted by hand").`,

@@ -43,7 +43,7 @@ describe("the expiry guard", () => {
     );
     expect(f.problems).toHaveLength(1);
     expect(f.problems[0]).toContain(`(key id ${KEY})`);
-    expect(f.problems[0]).toContain("is not in the tenant: Entra lists 1 other secret(s) and not this one");
+    expect(f.problems[0]).toContain("is not in the tenant: Entra lists 1 other secret and not this one");
     expect(f.problems[0]).toContain("AADSTS7000215");
   });
 

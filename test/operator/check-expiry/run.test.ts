@@ -98,7 +98,7 @@ describe("npm run check-expiry, on the fake pulumi CLI and the offline tenant", 
     expect(r.code).toBe(1);
     const doc = document.parse(JSON.parse(r.stdout));
     expect(doc.problems).toHaveLength(1);
-    expect(doc.problems[0]).toContain("is not in the tenant: Entra lists 1 other secret(s)");
+    expect(doc.problems[0]).toContain("is not in the tenant: Entra lists 1 other secret");
     expect(doc.problems[0]).toContain("pulumi up --refresh --stack gone");
   });
 
