@@ -73,6 +73,11 @@ export const planDocument = z.strictObject({
   inSync: z.boolean(),
   principal: z.string(),
   operations: z.array(operation),
+  counts: z.strictObject({
+    add: z.number().int().min(0),
+    remove: z.number().int().min(0),
+    unchanged: z.number().int().min(0),
+  }),
   notices: z.array(z.strictObject({ level: z.enum(["warning", "error"]), message: z.string() })),
   blocked: z.array(blocked),
   counters,

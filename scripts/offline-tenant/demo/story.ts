@@ -254,8 +254,9 @@ const handEdit: StoryStep = {
     ctx.check(
       "the scheduled plan reports exactly that drift (exit 2)",
       plan.exitCode === 2 &&
-        plan.stdout.some((l) => l.includes(`Granting FullAccess on ${mailbox}`)) &&
-        plan.stdout.length === 2,
+        plan.stdout.some((l) => l.includes(`grant FullAccess on ${mailbox}`)) &&
+        plan.stdout.some((l) => l.startsWith("Plan: 1 to add, 0 to remove,")) &&
+        plan.stdout.length === 3,
       `exit ${plan.exitCode}: ${plan.stdout.join(" | ")}`,
     );
     ctx.progress("npm run exchange -- apply…");

@@ -159,7 +159,8 @@ describe("npm run demo as a process: the story", () => {
       expect(stdout).not.toContain("[2/5]");
       expect(readdirSync(tmp).filter((n) => n.startsWith("exo-oauth-"))).toEqual([]);
     } finally {
-      rmSync(tmp, { recursive: true, force: true });
+      // A child the signal stopped may still be flushing tsx's cache under tmp: retry, as rm -rf would.
+      rmSync(tmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     }
   }, 180_000);
 });
