@@ -17,13 +17,19 @@ import { normaliseAddress } from "../../components/identifiers";
 import { runDriver } from "../../scripts/exchange-driver/cli";
 import { runbookDifferences, type RunbookInputs } from "../support/runbook-inspect";
 import type { Attempt, HostileCase } from "./format";
-import { HOSTILE_ADDRESSES, HOSTILE_TEXT, PAYLOAD, displayNameAccepted } from "./values";
+import {
+  APP_ID,
+  HOSTILE_ADDRESSES,
+  HOSTILE_TEXT,
+  ORGANIZATION,
+  PAYLOAD,
+  SP_OBJECT_ID,
+  TENANT_ID,
+  displayNameAccepted,
+} from "./values";
 
-const APP_ID = "11111111-1111-4111-8111-111111111111";
-const SP_OBJECT_ID = "22222222-2222-4222-8222-222222222222";
-const ORGANIZATION = "contoso.onmicrosoft.com";
 const CONFIG = {
-  tenantId: "2ea4955d-830e-4aa7-8ab5-661a6b9aa84d",
+  tenantId: TENANT_ID,
   organization: ORGANIZATION,
   mailboxes: ["helpdesk@contoso.com"] as unknown[],
   exchange: { connection: "manual" },

@@ -21,12 +21,10 @@ import { resolvePwsh } from "../../scripts/exchange-driver/pwsh-path";
 import { trustedRecord } from "../../scripts/exchange-driver/record-guard";
 import { HOSTILE_SHIMS, firstRequestError } from "../support/hostile-pwsh";
 import type { Attempt, HostileCase } from "./format";
+import { APP_ID, ORGANIZATION, SP_OBJECT_ID, TENANT_ID } from "./values";
 
-const APP_ID = "11111111-1111-4111-8111-111111111111";
-const SP_OBJECT_ID = "22222222-2222-4222-8222-222222222222";
-const ORGANIZATION = "contoso.onmicrosoft.com";
 const CONFIG = {
-  tenantId: "2ea4955d-830e-4aa7-8ab5-661a6b9aa84d",
+  tenantId: TENANT_ID,
   organization: ORGANIZATION,
   mailboxes: ["helpdesk@contoso.com"],
 };

@@ -120,3 +120,9 @@ export const HOSTILE_ADDRESSES: HostileAddress[] = [
   accepted("a Japanese local part (Hiragana and Han)", "たなか田中@contoso.com"),
   accepted("upper case", "HelpDesk@Contoso.com"),
 ];
+
+/** The ids and organization every hostile case's otherwise-valid inputs use. */
+export const APP_ID = "11111111-1111-4111-8111-111111111111";
+export const SP_OBJECT_ID = "22222222-2222-4222-8222-222222222222";
+export const ORGANIZATION = "contoso.onmicrosoft.com";
+export const TENANT_ID = "2ea4955d-830e-4aa7-8ab5-661a6b9aa84d";
