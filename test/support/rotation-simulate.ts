@@ -16,6 +16,7 @@ import {
   type RotationRecord,
   type ScheduleChange,
 } from "../../components/rotationTransition";
+import { seededRandom } from "../../scripts/offline-tenant/seeded-random";
 import { MAX_SECRET_LIFETIME_DAYS } from "../../components/microsoft";
 
 export const HOUR_MS = 3_600_000;
@@ -178,14 +179,4 @@ export function sortedUnique(xs: number[]): number[] {
   return [...new Set(xs)].sort((x, y) => x - y);
 }
 
-/** A small deterministic PRNG (mulberry32) for jittered schedules. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as prng };

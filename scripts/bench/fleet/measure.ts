@@ -3,6 +3,7 @@
 // of them failing half-way. Ideal = the longest of (sum of durations / parallel) and the longest
 // single run (no schedule can beat either); the goal is wall ≤ 1.2 × ideal, and the failure isolated:
 // every other stack succeeded.
+import { seededRandom } from "../../offline-tenant/seeded-random";
 import { runFleet, type StackOutcome } from "../../operator/fleet/orchestrate";
 
 export interface FleetBenchOptions {
@@ -22,20 +23,8 @@ export interface FleetBenchFigures extends FleetBenchOptions {
   succeeded: number;
 }
 
-/** mulberry32: a small seeded generator, so each run injects the same durations. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function measureFleet(o: FleetBenchOptions): Promise<FleetBenchFigures> {
-  const random = seeded(o.seed);
+  const random = seededRandom(o.seed);
   const stacks = Array.from({ length: o.stacks }, (_, i) => `tenant-${String(i).padStart(3, "0")}`);
   const durations = new Map(stacks.map((s) => [s, Math.round(o.minMs + random() * (o.maxMs - o.minMs))]));
   const failedStack = stacks[Math.floor(o.stacks / 2)];

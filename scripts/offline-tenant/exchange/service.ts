@@ -13,6 +13,7 @@ import * as E from "./errors";
 import { SimError, type SimErrorRecord } from "./errors";
 import type { SimFaults, SimLatency } from "./knobs";
 import { CMDLETS, type Bound } from "./params";
+import { seededRandom } from "../seeded-random";
 import { emptyStats, mergeSimStats, type SimStats } from "./stats";
 
 /** A transport-level failure (HTTP status), before any cmdlet ran. */
@@ -64,7 +65,7 @@ export class ExchangeConnection {
   private cache: { key: string; state: TenantState } | undefined;
 
   constructor(private readonly o: ConnectionOptions) {
-    this.draw = mulberry32(o.faults.seed ?? 1);
+    this.draw = seededRandom(o.faults.seed ?? 1);
     this.delta.sessions = 1;
   }
 
@@ -277,16 +278,4 @@ export class ExchangeConnection {
     if (this.o.statsPath) mergeSimStats(this.o.statsPath, this.delta);
     this.delta = emptyStats();
   }
-}
-
-/** A small deterministic PRNG (mulberry32): the same seed gives the same draws in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
