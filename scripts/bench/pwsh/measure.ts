@@ -7,6 +7,7 @@
 import { runChild } from "../../cli/child-process";
 import { join } from "node:path";
 import { runDriver } from "../../exchange-driver/cli";
+import { settings } from "../reliability/driver";
 import { openExchangeSession } from "../../exchange-driver/session";
 import { readSimStats } from "../../offline-tenant/exchange/stats";
 import {
@@ -156,6 +157,8 @@ export async function driverApply(
   const tier = real ? "real" : "fake";
   const t = benchTenant(dir, n, `apply-${tier}-${n}`);
   const mailboxes = Array.from({ length: n }, (_, i) => ({ address: benchAddress(i + 1), sendAs: false }));
+  // The reliability bench's simulated app and organization; this one's pwsh and a 60 s deadline.
+  const base = settings(mailboxes);
   let stderr = "";
   const began = performance.now();
   const { code } = await runDriver(["apply"], {
@@ -165,18 +168,8 @@ export async function driverApply(
       ...(real?.env ?? {}),
       ...simDriverEnv({
         settings: {
-          desired: {
-            appId: SIM_APP.clientId,
-            servicePrincipalObjectId: SIM_APP.spObjectId,
-            displayName: SIM_APP.displayName,
-            mailboxes,
-          },
-          connection: {
-            connection: "managedIdentity",
-            organization: ORG,
-            pwsh: real?.pwsh ?? FAKE_PWSH,
-            retryDeadlineSeconds: 60,
-          },
+          ...base,
+          connection: { ...base.connection, pwsh: real?.pwsh ?? FAKE_PWSH, retryDeadlineSeconds: 60 },
         },
         statePath: t.statePath,
         statsPath: t.statsPath,
