@@ -44,6 +44,13 @@ export interface WaitEvent {
 export interface ConsistencyOptions {
   /** Default CONFIRMING_READS. */
   confirmations?: number;
+  /**
+   * The write's own answer already showed what was written (e.g. Add-MailboxPermission returned
+   * the ACE it added: docs/exchange-step.md, "Consistency policy"): it counts as the first
+   * agreeing read, so one read after the write can complete the streak. Default false. A
+   * disagreeing read still resets the streak to 0, as any read does.
+   */
+  answerAgreed?: boolean;
   onWait?: (e: WaitEvent) => void;
 }
 
@@ -89,7 +96,7 @@ export async function waitForConsistency(
   const started = budget.clock.now();
   const waited = () => budget.clock.now() - started;
   let waitMs = 0;
-  let streak = 0;
+  let streak = options.answerAgreed && confirmations > 1 ? 1 : 0;
   for (let reads = 1; ; reads++) {
     const reading = await check.read();
     if (reading.agrees) {

@@ -5,7 +5,14 @@
 // being done and what Exchange said.
 import type { DesiredState } from "../../components/exchange-step/state";
 import { ExchangeCmdletError } from "./errors";
-import { findServicePrincipal, isMailboxNotFound, rephrase, toServicePrincipal } from "./observe";
+import {
+  findServicePrincipal,
+  hasFullAccess,
+  hasSendAs,
+  isMailboxNotFound,
+  rephrase,
+  toServicePrincipal,
+} from "./observe";
 import { describeOperation, toCmdlet, type ObservedServicePrincipal, type Operation } from "./plan";
 import type { ExchangeSession } from "./session";
 
@@ -67,9 +74,40 @@ export interface ExecuteOptions {
 }
 
 /**
- * Runs the operations in order; returns the service principal as it stands afterwards (null
- * when none is known: removed, or New-ServicePrincipal answered nothing and none is visible yet).
+ * Whether a write's own answer shows what it wrote — the first of the consistency policy's
+ * agreeing reads (docs/exchange-step.md, "Consistency policy"). New-ServicePrincipal answers the
+ * principal it registered; Add-MailboxPermission and Add-RecipientPermission answer the ACE they
+ * added (docs/microsoft-contract.md, "Answers to writes"), matched as a read's rows are
+ * (observe.ts hasFullAccess / hasSendAs). A removal answers nothing, and "already present" is a
+ * warning with no row: neither shows anything, so neither counts.
  */
+export function answerShowsWrite(
+  op: Operation,
+  result: readonly Record<string, unknown>[],
+  appId: string,
+  sp: ObservedServicePrincipal | null,
+): boolean {
+  switch (op.kind) {
+    case "New-ServicePrincipal":
+      return result.some((o) => String(o.AppId ?? "").toLowerCase() === appId.toLowerCase());
+    case "Add-MailboxPermission":
+      return sp !== null && hasFullAccess(result, sp.sid);
+    case "Add-RecipientPermission":
+      return sp !== null && hasSendAs(result, sp.sid);
+    default:
+      return false;
+  }
+}
+
+/** What a run of operations left: the principal as it stands, and whether every answer showed its write. */
+export interface ExecuteResult {
+  /** Null when none is known: removed, or New-ServicePrincipal answered nothing and none is visible yet. */
+  servicePrincipal: ObservedServicePrincipal | null;
+  /** True when every operation's own answer showed what it wrote (answerShowsWrite); false for none. */
+  answersShowWrites: boolean;
+}
+
+/** Runs the operations in order, stopping at the first refusal Exchange means. */
 export async function execute(
   session: ExchangeSession,
   ops: Operation[],
@@ -77,8 +115,9 @@ export async function execute(
   before: ObservedServicePrincipal | null,
   log: (line: string) => void,
   options: ExecuteOptions = {},
-): Promise<ObservedServicePrincipal | null> {
+): Promise<ExecuteResult> {
   let sp = before;
+  let answersShowWrites = ops.length > 0;
   for (const op of ops) {
     // Log lines name the principal actually touched, which is not always the config's.
     const what = describeOperation(op, touchedPrincipal(op, desired, before));
@@ -96,7 +135,9 @@ export async function execute(
       } else if (op.kind === "Remove-ServicePrincipal") {
         sp = null;
       }
+      answersShowWrites &&= answerShowsWrite(op, result, desired.appId, sp);
     } catch (err) {
+      answersShowWrites = false;
       if (err instanceof ExchangeCmdletError) {
         if (op.kind === "New-ServicePrincipal" && err.kind === "alreadyExists") {
           sp = await findServicePrincipal(session, desired.appId);
@@ -111,5 +152,5 @@ export async function execute(
       throw rephrase(err, what);
     }
   }
-  return sp;
+  return { servicePrincipal: sp, answersShowWrites };
 }

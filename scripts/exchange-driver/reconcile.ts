@@ -109,10 +109,12 @@ export async function applyDesiredState(run: ReconcileRun): Promise<ManagedState
   );
   const p = guarded.plan;
   report(p, log);
-  let sp = await execute(session, p.operations, desired, observed.servicePrincipal, log, {
+  const done = await execute(session, p.operations, desired, observed.servicePrincipal, log, {
     spLagPatienceMs: spLagPatience(record, desired),
   });
-  if (p.operations.length) sp = await verifyApplied(run, p.operations, guarded.record, sp);
+  let sp = done.servicePrincipal;
+  if (p.operations.length)
+    sp = await verifyApplied(run, p.operations, guarded.record, sp, done.answersShowWrites);
   if (sp === null)
     throw new Error(
       `Registering service principal ${desired.servicePrincipalObjectId}: Exchange shows none after the run`,
@@ -202,14 +204,17 @@ function spLagPatience(record: ManagedState | null, desired: DesiredState): numb
 
 /**
  * Reads back what was written — only the mailboxes touched — until Exchange shows nothing left
- * to do. Planning again against the OLD record also checks the revocations took. Returns the
- * service principal as read.
+ * to do. Planning again against the OLD record also checks the revocations took. When every
+ * write's own answer showed what it wrote (`answersShowWrites`, execute.ts answerShowsWrite),
+ * those answers are the first agreeing read: a first apply then costs 2N + 2 cmdlets, not 3N + 2.
+ * Returns the service principal as read.
  */
 async function verifyApplied(
   run: ReconcileRun,
   operations: Operation[],
   record: ManagedState | null,
   written: ObservedServicePrincipal | null,
+  answersShowWrites: boolean,
 ): Promise<ObservedServicePrincipal> {
   const { session, log } = run;
   const desired = run.settings.desired;
@@ -228,6 +233,7 @@ async function verifyApplied(
     return left.length === 0 ? { agrees: true } : { agrees: false, shows: left.map(shortfall).join("; ") };
   };
   await waitForConsistency({ written: describeAll(operations, principalName(desired)), read }, run.budget, {
+    answerAgreed: answersShowWrites,
     onWait: ({ reading, streak, delayMs }) =>
       log(
         reading.agrees

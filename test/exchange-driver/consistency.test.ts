@@ -160,6 +160,21 @@ describe("waitForConsistency", () => {
     expect(n).toBe(2);
   });
 
+  it("counts a write's agreeing answer as the first read: one agreeing read then completes the streak", async () => {
+    const budget = startRunBudget({ deadlineSeconds: 600, clock: virtualClock(), baseDelayMs: 2000 });
+    const { read, seen } = reads("y");
+    const result = await waitForConsistency({ written: "x", read }, budget, { answerAgreed: true });
+    expect(seen).toEqual(["y"]);
+    expect(result.reads).toBe(1);
+  });
+
+  it("still asks two agreeing reads in a row after a read that disagrees, even when the write's answer agreed", async () => {
+    const budget = startRunBudget({ deadlineSeconds: 600, clock: virtualClock(), baseDelayMs: 2000 });
+    const { read, seen } = reads("nyy");
+    await waitForConsistency({ written: "x", read }, budget, { answerAgreed: true });
+    expect(seen).toEqual(["n", "y", "y"]);
+  });
+
   it("tells the caller before each wait what the last read said", async () => {
     const budget = startRunBudget({ deadlineSeconds: 600, clock: virtualClock(), baseDelayMs: 5 });
     const events: string[] = [];
