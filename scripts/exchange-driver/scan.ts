@@ -66,7 +66,9 @@ export async function scanMailboxes(
 ): Promise<ScanReport> {
   const { clock, log } = opts;
   if (sp === null) {
-    log(`scan: Exchange has no service principal for AppId ${desired.appId}: no mailbox can hold a grant to it`);
+    log(
+      `scan: Exchange has no service principal for AppId ${desired.appId}: no mailbox can hold a grant to it`,
+    );
     return { mailboxes: 0, cmdlets: 0, holdings: [], notices: [] };
   }
   const started = clock.now();
@@ -81,20 +83,27 @@ export async function scanMailboxes(
   };
 
   const listed = await read("Listing the tenant's mailboxes (plan --scan)", async () => {
-    const { result } = await session.invoke("Get-Mailbox", { ResultSize: "Unlimited" }, { target: "all mailboxes" });
+    const { result } = await session.invoke(
+      "Get-Mailbox",
+      { ResultSize: "Unlimited" },
+      { target: "all mailboxes" },
+    );
     return result;
   });
   const mailboxes = listed.map(mailboxOf);
   log(`scan: ${mailboxes.length} mailboxes; reading the rights of ${sp.displayName || sp.objectId} on each`);
 
-  const sendAsRows = await read(`Reading SendAs for ${sp.objectId} across the tenant (plan --scan)`, async () => {
-    const { result } = await session.invoke(
-      "Get-RecipientPermission",
-      { Trustee: sp.objectId, ResultSize: "Unlimited" },
-      { target: sp.objectId },
-    );
-    return result;
-  });
+  const sendAsRows = await read(
+    `Reading SendAs for ${sp.objectId} across the tenant (plan --scan)`,
+    async () => {
+      const { result } = await session.invoke(
+        "Get-RecipientPermission",
+        { Trustee: sp.objectId, ResultSize: "Unlimited" },
+        { target: sp.objectId },
+      );
+      return result;
+    },
+  );
   const held = new Map<string, { mailbox: Listed; rights: Set<Right>; inheritance?: string }>();
   const byName = nameIndex(mailboxes);
   for (const row of sendAsRows) {
@@ -269,7 +278,10 @@ function list(v: unknown): string[] {
  * components/printable.ts): every mailbox our principal holds rights on, those outside the config
  * with who owns them and the commands that revoke them.
  */
-export function scanLines(report: ScanReport, principal: { displayName: string; objectId: string }): string[] {
+export function scanLines(
+  report: ScanReport,
+  principal: { displayName: string; objectId: string },
+): string[] {
   const who = `${principal.displayName} (${principal.objectId})`;
   const lines = [
     report.holdings.length === 0
@@ -279,7 +291,9 @@ export function scanLines(report: ScanReport, principal: { displayName: string; 
   const grants = report.notices.flatMap((n) => (n.grant ? [n.grant] : []));
   for (const h of report.holdings) {
     const name = h.displayName ? ` (${h.displayName})` : "";
-    lines.push(`  ${h.inConfig ? "=" : "!"} ${h.mailbox}${name}: ${h.rights.join(", ")}${h.inConfig ? ", as the config asks" : ""}`);
+    lines.push(
+      `  ${h.inConfig ? "=" : "!"} ${h.mailbox}${name}: ${h.rights.join(", ")}${h.inConfig ? ", as the config asks" : ""}`,
+    );
     for (const g of grants.filter((x) => x.mailbox === h.mailbox)) {
       lines.push(
         g.recorded

@@ -9,7 +9,16 @@ import { simDriverEnv } from "../../scripts/offline-tenant/harness/sim-tenant";
 import { updateState } from "../../scripts/offline-tenant/state";
 import { planDocument } from "../support/cli-documents";
 import { RAW_CONTROL, baseEnv, runTool } from "../support/cli-process";
-import { APP, SECRETS, newSimTenant, runInProcess, settingsFor, state, stats, type SimTenant } from "../support/driver-run";
+import {
+  APP,
+  SECRETS,
+  newSimTenant,
+  runInProcess,
+  settingsFor,
+  state,
+  stats,
+  type SimTenant,
+} from "../support/driver-run";
 import { commandNames, parameterLiterals, parsePowerShell, syntaxErrors } from "../support/powershell-syntax";
 
 vi.setConfig({ testTimeout: 180_000 });
@@ -103,7 +112,11 @@ describe.concurrent("plan --scan: which mailboxes can this app open?", () => {
 
   it("costs M + 2 cmdlets for M mailboxes, all reads, over what the plan alone reads", async () => {
     const many = Array.from({ length: 12 }, (_, i) => `m${i}@contoso.com`);
-    const { t, settings, record } = await appliedThenGrantedByHand([A, ...many], [A], [[many[5], ["FullAccess"]]]);
+    const { t, settings, record } = await appliedThenGrantedByHand(
+      [A, ...many],
+      [A],
+      [[many[5], ["FullAccess"]]],
+    );
     const s0 = stats(t);
     await exchange(t, settings, ["plan"], record);
     const s1 = stats(t);
@@ -171,11 +184,17 @@ describe.concurrent("plan --scan: which mailboxes can this app open?", () => {
     const human = await exchange(t, settings, ["plan", "--scan"], applied.stdout);
     expect(human.code).toBe(EXIT.ok);
     expect(human.stdout + human.stderr).not.toMatch(RAW_CONTROL);
-    expect(human.stdout).toContain(`  ! ${quoted} (Evil\\u{1b}[2J\\nIn sync: nothing to see): FullAccess, SendAs`);
+    expect(human.stdout).toContain(
+      `  ! ${quoted} (Evil\\u{1b}[2J\\nIn sync: nothing to see): FullAccess, SendAs`,
+    );
 
     const json = await exchange(t, settings, ["plan", "--scan", "--json"], applied.stdout);
     const grant = planDocument.parse(JSON.parse(json.stdout)).notices[0].grant!;
-    expect(grant).toMatchObject({ mailbox: quoted, displayName: hostileName, rights: ["FullAccess", "SendAs"] });
+    expect(grant).toMatchObject({
+      mailbox: quoted,
+      displayName: hostileName,
+      rights: ["FullAccess", "SendAs"],
+    });
     const script = await parsePowerShell(grant.revoke.join("\n"));
     expect(syntaxErrors(script)).toEqual([]);
     expect(commandNames(script)).toEqual(["Remove-MailboxPermission", "Remove-RecipientPermission"]);

@@ -36,7 +36,13 @@ describe.skipIf(skip !== undefined)(`plan --scan with real pwsh${skip ? ` (SKIPP
     async () => {
       const t = newSimTenant(["a@contoso.com", "b@contoso.com", "x@contoso.com"]);
       const run = (command: string, previousStdout?: string) =>
-        runCli(command, { tenant: t, settings: settings(), previousStdout, env: tier.env, shell: STORED(command) });
+        runCli(command, {
+          tenant: t,
+          settings: settings(),
+          previousStdout,
+          env: tier.env,
+          shell: STORED(command),
+        });
       const applied = await run("apply");
       expect(applied.code).toBe(0);
       const sp = state(t).exchange.servicePrincipals.find((s) => s.AppId === APP.clientId)!;
@@ -51,7 +57,9 @@ describe.skipIf(skip !== undefined)(`plan --scan with real pwsh${skip ? ` (SKIPP
       );
       const after = stats(t);
       expect(after.cmdlets["Get-Mailbox"] - (before.cmdlets["Get-Mailbox"] ?? 0)).toBe(1);
-      expect(after.cmdlets["Get-RecipientPermission"] - (before.cmdlets["Get-RecipientPermission"] ?? 0)).toBe(1);
+      expect(
+        after.cmdlets["Get-RecipientPermission"] - (before.cmdlets["Get-RecipientPermission"] ?? 0),
+      ).toBe(1);
       // The plan reads a@ (1) and the scan each of the 3 mailboxes.
       expect(after.cmdlets["Get-MailboxPermission"] - before.cmdlets["Get-MailboxPermission"]).toBe(1 + 3);
       expect(after.byKind.write - before.byKind.write).toBe(0);

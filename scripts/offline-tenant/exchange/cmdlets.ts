@@ -157,7 +157,11 @@ export const MORE_RESULTS_WARNING =
 /** At most -ResultSize results (default 1000), with Exchange's warning when some were left out. */
 function limited(rows: Record<string, unknown>[], p: Bound): CmdletOutcome {
   const size =
-    p.ResultSize === undefined ? DEFAULT_RESULT_SIZE : p.ResultSize === "Unlimited" ? Infinity : Number(p.ResultSize);
+    p.ResultSize === undefined
+      ? DEFAULT_RESULT_SIZE
+      : p.ResultSize === "Unlimited"
+        ? Infinity
+        : Number(p.ResultSize);
   return rows.length <= size ? ok(rows) : ok(rows.slice(0, size), [MORE_RESULTS_WARNING]);
 }
 

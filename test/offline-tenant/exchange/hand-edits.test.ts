@@ -64,11 +64,20 @@ describe("grantByHand", () => {
     const m = s.exchange.mailboxes[0];
     expect(m.permissions.filter((r) => r.UserSid === OURS)).toEqual([]);
     expect(m.recipientPermissions.filter((r) => r.TrusteeSidString === OURS)).toEqual([
-      expect.objectContaining({ Trustee: "exo-oauth app", AccessControlType: "Allow", AccessRights: ["SendAs"] }),
+      expect.objectContaining({
+        Trustee: "exo-oauth app",
+        AccessControlType: "Allow",
+        AccessRights: ["SendAs"],
+      }),
     ]);
     grantByHand(s, MAILBOX, ours, ["FullAccess"]);
     expect(m.permissions.filter((r) => r.UserSid === OURS)).toEqual([
-      expect.objectContaining({ AccessRights: ["FullAccess"], IsInherited: false, Deny: false, InheritanceType: "All" }),
+      expect.objectContaining({
+        AccessRights: ["FullAccess"],
+        IsInherited: false,
+        Deny: false,
+        InheritanceType: "All",
+      }),
     ]);
     expect(() => grantByHand(s, "nobody@contoso.com", ours, ["FullAccess"])).toThrow(
       "Hand edit: granting FullAccess on nobody@contoso.com: no such mailbox in the tenant",

@@ -371,7 +371,12 @@ describe("the Exchange simulator's mailboxes and permissions", () => {
     c.connect();
     registerApp(c, t);
     for (const a of ["u3@contoso.com", "u700@contoso.com"])
-      c.send("Add-RecipientPermission", { Identity: a, Trustee: t.app.spObjectId, AccessRights: ["SendAs"], Confirm: false });
+      c.send("Add-RecipientPermission", {
+        Identity: a,
+        Trustee: t.app.spObjectId,
+        AccessRights: ["SendAs"],
+        Confirm: false,
+      });
     const ours = c.send("Get-RecipientPermission", { Trustee: t.app.spObjectId, ResultSize: "Unlimited" });
     expect(ours.result?.map((r) => r.Identity)).toEqual(["u3", "u700"]);
     // Unfiltered, every mailbox's SELF row counts: 1001 rows, 1000 returned.
