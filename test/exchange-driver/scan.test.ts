@@ -87,25 +87,28 @@ describe.concurrent("plan --scan: which mailboxes can this app open?", () => {
     );
   });
 
-  it("a SendAs-only grant by hand is named with Remove-RecipientPermission; the configured mailbox is no notice", async () => {
-    const { t, settings, record } = await appliedThenGrantedByHand([A, B, Y], [A], [[Y, ["SendAs"]]]);
+  it("a SendAs-only grant by hand is named with Remove-RecipientPermission; a configured mailbox is no notice, except for a right the config does not ask for", async () => {
+    const { t, settings, record } = await appliedThenGrantedByHand(
+      [A, B, Y],
+      [A, B],
+      [
+        [Y, ["SendAs"]],
+        [B, ["SendAs"]],
+      ],
+    );
     const r = await exchange(t, settings, ["plan", "--scan", "--json"], record);
     expect(r.code).toBe(EXIT.ok);
     const doc = planDocument.parse(JSON.parse(r.stdout));
     expect(doc.scan?.holdings).toEqual([
       { mailbox: A, displayName: "a", rights: ["FullAccess"], inConfig: true },
+      { mailbox: B, displayName: "b", rights: ["FullAccess", "SendAs"], inConfig: false },
       { mailbox: Y, displayName: "y", rights: ["SendAs"], inConfig: false },
     ]);
+    const revokeSendAs = (m: string) =>
+      `Remove-RecipientPermission -Identity '${m}' -Trustee '${APP.spObjectId}' -AccessRights SendAs -Confirm:$false`;
     expect(doc.notices.map((n) => n.grant)).toEqual([
-      {
-        mailbox: Y,
-        displayName: "y",
-        rights: ["SendAs"],
-        recorded: false,
-        revoke: [
-          `Remove-RecipientPermission -Identity '${Y}' -Trustee '${APP.spObjectId}' -AccessRights SendAs -Confirm:$false`,
-        ],
-      },
+      { mailbox: B, displayName: "b", rights: ["SendAs"], recorded: false, revoke: [revokeSendAs(B)] },
+      { mailbox: Y, displayName: "y", rights: ["SendAs"], recorded: false, revoke: [revokeSendAs(Y)] },
     ]);
     expect(doc).toMatchObject({ exitCode: 0, inSync: true });
   });
