@@ -36,6 +36,7 @@ import { describeBlocked } from "./switches";
 import { applyDesiredState, planDrift, removeManagedState, type Drift, type ReconcileRun } from "./reconcile";
 import { openExchangeSession, type ExchangeSession, type SessionCounters } from "./session";
 import { readStackSource } from "./stack-source";
+import { scanLines, scanMailboxes, type ScanReport } from "./scan";
 import { unprovenRemoval } from "./unproven-removal";
 
 /** The exit codes, from the one table (scripts/cli/exit-codes.ts). */
@@ -173,7 +174,14 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
     let outcome: Outcome;
     if (command === "plan") {
       const drift = await planDrift(reconcile);
-      outcome = planOutcome(drift, settings.desired, inv, io);
+      const scan =
+        inv.values.scan === true
+          ? await scanMailboxes(session, drift.observedPrincipal, settings.desired, drift.record, {
+              clock: budget.clock,
+              log,
+            })
+          : undefined;
+      outcome = planOutcome(drift, settings.desired, inv, io, scan);
     } else {
       const done =
         command === "apply" ? await applyDesiredState(reconcile) : await removeManagedState(reconcile);
@@ -251,10 +259,18 @@ export function planCounts(operations: readonly Operation[], desired: DesiredSta
  * "Plan: 2 to add, 1 to remove, 3 unchanged."), notices on stderr; in sync (0), changes (2) or
  * blocked (3). A principal Exchange does not know yet is a first deploy, not drift.
  */
-function planOutcome(d: Drift, desired: DesiredState, inv: Invocation, io: DriverIO): Outcome {
-  // A blocked protocol needs a person (apply cannot change a switch): it outranks drift.
+function planOutcome(
+  d: Drift,
+  desired: DesiredState,
+  inv: Invocation,
+  io: DriverIO,
+  scan?: ScanReport,
+): Outcome {
+  // A blocked protocol needs a person (apply cannot change a switch): it outranks drift. What
+  // --scan finds are notices: they never change the exit code.
   const exitCode = d.blocked.length ? EXIT.blocked : d.operations.length === 0 ? EXIT.ok : EXIT.changes;
-  for (const n of d.notices) io.stderr(`${n.level}: ${printable(n.message)}\n`);
+  const notices = [...d.notices, ...(scan?.notices ?? [])];
+  for (const n of notices) io.stderr(`${n.level}: ${printable(n.message)}\n`);
   const counts = planCounts(d.operations, desired);
   if (inv.json)
     return {
@@ -264,8 +280,11 @@ function planOutcome(d: Drift, desired: DesiredState, inv: Invocation, io: Drive
         principal: d.principal,
         operations: d.operations,
         counts,
-        notices: d.notices,
+        notices,
         blocked: d.blocked,
+        ...(scan
+          ? { scan: { mailboxes: scan.mailboxes, cmdlets: scan.cmdlets, holdings: scan.holdings } }
+          : {}),
       },
     };
   const t: Terminal = inv.terminals.stdout;
@@ -290,6 +309,7 @@ function planOutcome(d: Drift, desired: DesiredState, inv: Invocation, io: Drive
     io.stdout(`Blocked: ${count(d.blocked.length, "configured protocol")}:\n`);
     for (const b of d.blocked) io.stdout(`  ${paint(t, "red", "!")} ${printable(describeBlocked(b))}\n`);
   }
+  if (scan) for (const line of scanLines(scan, principal)) io.stdout(`${printable(line)}\n`);
   return { exitCode };
 }
 

@@ -58,6 +58,21 @@ export type OperationKind = Operation["kind"];
 export interface Notice {
   level: "warning" | "error";
   message: string;
+  /** Set on what `plan --scan` found outside the config (./scan.ts). */
+  grant?: HeldGrant;
+}
+
+/** Rights our principal holds on a mailbox the config does not ask for (`plan --scan`, ./scan.ts). */
+export interface HeldGrant {
+  /** PrimarySmtpAddress (or the Identity Exchange gave a recipient Get-Mailbox does not list). */
+  mailbox: string;
+  /** Exchange's DisplayName, unescaped ("" when none). */
+  displayName: string;
+  rights: ("FullAccess" | "SendAs")[];
+  /** True: the record lists them, apply revokes them. False: granted outside this stack, apply leaves them alone. */
+  recorded: boolean;
+  /** PowerShell that revokes them by hand, one command per right, values single-quoted. */
+  revoke: string[];
 }
 
 export interface Plan {

@@ -302,6 +302,9 @@ export interface Drift {
   principal: string;
   /** Configured protocols a switch blocks (switches.ts): plan exits 3 when any. */
   blocked: BlockedProtocol[];
+  /** Exchange's principal for our AppId as read (null: none), and the record trusted: what `plan --scan` needs (scan.ts). */
+  observedPrincipal: ObservedServicePrincipal | null;
+  record: ManagedState | null;
 }
 
 /** Read-only: what apply would change. A record for another application is ignored silently. */
@@ -318,5 +321,12 @@ export async function planDrift(run: ReconcileRun): Promise<Drift> {
   );
   const principal = observed.servicePrincipal?.objectId ?? desired.servicePrincipalObjectId;
   const blocked = await readBlockedProtocols(run.session, desired.mailboxes);
-  return { operations: p.operations, notices: p.notices, principal, blocked };
+  return {
+    operations: p.operations,
+    notices: p.notices,
+    principal,
+    blocked,
+    observedPrincipal: observed.servicePrincipal,
+    record,
+  };
 }

@@ -115,6 +115,8 @@ export interface ExchangeMailbox {
   address: string;
   /** DistinguishedName-like text used in Exchange's warnings. */
   distinguishedName: string;
+  /** Get-Mailbox's DisplayName; absent = the alias. */
+  displayName?: string;
   ImapEnabled: boolean;
   PopEnabled: boolean;
   /** null = follow the tenant's transport config. */

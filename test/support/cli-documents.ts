@@ -65,6 +65,9 @@ const counters = z.strictObject({
   retries: z.number().int(),
 });
 
+/** A right `plan --scan` reports. */
+const right = z.enum(["FullAccess", "SendAs"]);
+
 export const planDocument = z.strictObject({
   ...envelope,
   schema: z.literal("exo-oauth/exchange-plan@2"),
@@ -78,8 +81,38 @@ export const planDocument = z.strictObject({
     remove: z.number().int().min(0),
     unchanged: z.number().int().min(0),
   }),
-  notices: z.array(z.strictObject({ level: z.enum(["warning", "error"]), message: z.string() })),
+  notices: z.array(
+    z.strictObject({
+      level: z.enum(["warning", "error"]),
+      message: z.string(),
+      /** plan --scan: rights outside the config (scripts/exchange-driver/plan.ts HeldGrant). */
+      grant: z
+        .strictObject({
+          mailbox: z.string(),
+          displayName: z.string(),
+          rights: z.array(right).min(1),
+          recorded: z.boolean(),
+          revoke: z.array(z.string()).min(1),
+        })
+        .optional(),
+    }),
+  ),
   blocked: z.array(blocked),
+  /** Only with --scan (scripts/exchange-driver/scan.ts ScanReport). */
+  scan: z
+    .strictObject({
+      mailboxes: z.number().int().min(0),
+      cmdlets: z.number().int().min(0),
+      holdings: z.array(
+        z.strictObject({
+          mailbox: z.string(),
+          displayName: z.string(),
+          rights: z.array(right).min(1),
+          inConfig: z.boolean(),
+        }),
+      ),
+    })
+    .optional(),
   counters,
 });
 

@@ -82,7 +82,7 @@ function mailboxObject(mb: ExchangeMailbox): Record<string, unknown> {
     Identity: alias(mb),
     Name: alias(mb),
     Alias: alias(mb),
-    DisplayName: alias(mb),
+    DisplayName: mb.displayName ?? alias(mb),
     PrimarySmtpAddress: mb.address,
     UserPrincipalName: mb.address,
     DistinguishedName: mb.distinguishedName,
@@ -144,6 +144,25 @@ function findPrincipal(state: TenantState, cmdlet: string, name: string): { sid:
         return { sid: r.TrusteeSidString, display: r.Trustee };
   }
   throw referencedNotFound(cmdlet, name);
+}
+
+// ---- -ResultSize (docs/microsoft-contract.md, "Listing the tenant's mailboxes") ----
+
+/** Get-Mailbox.md, Get-RecipientPermission.md -ResultSize: "The default value is 1000". */
+export const DEFAULT_RESULT_SIZE = 1000;
+/** What Exchange warns when it returns fewer results than there are (reported; wording inferred). */
+export const MORE_RESULTS_WARNING =
+  "There are more results available than are currently displayed. To view them, increase the value for the ResultSize parameter.";
+
+/** At most -ResultSize results (default 1000), with Exchange's warning when some were left out. */
+function limited(rows: Record<string, unknown>[], p: Bound): CmdletOutcome {
+  const size =
+    p.ResultSize === undefined
+      ? DEFAULT_RESULT_SIZE
+      : p.ResultSize === "Unlimited"
+        ? Infinity
+        : Number(p.ResultSize);
+  return rows.length <= size ? ok(rows) : ok(rows.slice(0, size), [MORE_RESULTS_WARNING]);
 }
 
 // ---- warnings (docs/microsoft-contract.md, "Warnings") ----
@@ -266,7 +285,7 @@ const HANDLERS: Record<string, Handler> = {
     }
     if (p.AccessRights)
       rows = rows.filter((r) => (p.AccessRights as string[]).some((x) => r.AccessRights.includes(x)));
-    return ok(rows.map(recipientPermissionObject));
+    return limited(rows.map(recipientPermissionObject), p);
   },
 
   "Add-RecipientPermission"(state, p, cmdlet) {
@@ -302,7 +321,7 @@ const HANDLERS: Record<string, Handler> = {
 
   "Get-Mailbox"(state, p, cmdlet) {
     const mbs = p.Identity ? [findMailbox(state, cmdlet, p.Identity as string)] : state.exchange.mailboxes;
-    return ok(mbs.map(mailboxObject));
+    return limited(mbs.map(mailboxObject), p);
   },
   "Get-EXOMailbox"(state, p, cmdlet) {
     return HANDLERS["Get-Mailbox"](state, p, cmdlet);

@@ -90,3 +90,39 @@ export function setCasMailbox(state: TenantState, address: string, switches: Cas
 export function setTransportConfig(state: TenantState, smtpClientAuthenticationDisabled: boolean): void {
   state.exchange.transportConfig.SmtpClientAuthenticationDisabled = smtpClientAuthenticationDisabled;
 }
+
+/**
+ * An admin grants a principal rights on a mailbox by hand, outside any stack:
+ * `Add-MailboxPermission -Identity <address> -User <principal> -AccessRights FullAccess` and/or
+ * `Add-RecipientPermission -Identity <address> -Trustee <principal> -AccessRights SendAs`. With our
+ * application's principal (`who.sid` = its Exchange Sid), this is the grant `plan --scan` must find.
+ */
+export function grantByHand(
+  state: TenantState,
+  address: string,
+  who: OtherPrincipal,
+  rights: readonly ("FullAccess" | "SendAs")[],
+): void {
+  const m = mailbox(state, address, `granting ${rights.join(" and ")}`);
+  const identity = address.split("@")[0];
+  if (rights.includes("FullAccess"))
+    m.permissions.push({
+      Identity: identity,
+      User: who.user,
+      UserSid: who.sid,
+      AccessRights: ["FullAccess"],
+      IsInherited: false,
+      Deny: false,
+      InheritanceType: "All",
+    });
+  if (rights.includes("SendAs"))
+    m.recipientPermissions.push({
+      Identity: identity,
+      Trustee: who.user,
+      TrusteeSidString: who.sid,
+      AccessControlType: "Allow",
+      AccessRights: ["SendAs"],
+      IsInherited: false,
+      InheritanceType: "None",
+    });
+}

@@ -2,6 +2,7 @@
 // refuses, naming it, what is not there.
 import { describe, expect, it } from "vitest";
 import {
+  grantByHand,
   grantMailboxAccess,
   removeMailboxPermission,
 } from "../../../scripts/offline-tenant/exchange/hand-edits";
@@ -52,5 +53,34 @@ describe("Exchange hand edits", () => {
       "Hand edit: removing FullAccess on nobody@contoso.com: no such mailbox in the tenant",
     );
     expect(() => removeMailboxPermission(s, "helpdesk@contoso.com", OURS)).toThrow(`${OURS} has none`);
+  });
+});
+
+describe("grantByHand", () => {
+  it("adds only the rights asked for: FullAccess, SendAs or both, for that principal", () => {
+    const s = newTenantState({ mailboxes: [MAILBOX] });
+    const ours = { user: "exo-oauth app", sid: OURS };
+    grantByHand(s, MAILBOX, ours, ["SendAs"]);
+    const m = s.exchange.mailboxes[0];
+    expect(m.permissions.filter((r) => r.UserSid === OURS)).toEqual([]);
+    expect(m.recipientPermissions.filter((r) => r.TrusteeSidString === OURS)).toEqual([
+      expect.objectContaining({
+        Trustee: "exo-oauth app",
+        AccessControlType: "Allow",
+        AccessRights: ["SendAs"],
+      }),
+    ]);
+    grantByHand(s, MAILBOX, ours, ["FullAccess"]);
+    expect(m.permissions.filter((r) => r.UserSid === OURS)).toEqual([
+      expect.objectContaining({
+        AccessRights: ["FullAccess"],
+        IsInherited: false,
+        Deny: false,
+        InheritanceType: "All",
+      }),
+    ]);
+    expect(() => grantByHand(s, "nobody@contoso.com", ours, ["FullAccess"])).toThrow(
+      "Hand edit: granting FullAccess on nobody@contoso.com: no such mailbox in the tenant",
+    );
   });
 });

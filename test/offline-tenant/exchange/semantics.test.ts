@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MORE_RESULTS_WARNING } from "../../../scripts/offline-tenant/exchange/cmdlets";
 import { readState } from "../../../scripts/offline-tenant/state";
 import { connected, inProcess, newTenant, registerApp } from "../../support/simulator";
 
@@ -345,5 +346,41 @@ describe("the Exchange simulator's mailboxes and permissions", () => {
       SmtpClientAuthenticationDisabled: null,
     });
     expect(c.send("Get-EXOMailbox", { ResultSize: "Unlimited" }).result).toHaveLength(2);
+  });
+
+  it("returns at most 1000 mailboxes without -ResultSize, with Exchange's warning; -ResultSize Unlimited returns all", () => {
+    const addresses = Array.from({ length: 1002 }, (_, i) => `u${i}@contoso.com`);
+    const c = inProcess(newTenant(addresses));
+    c.connect();
+    const capped = c.send("Get-Mailbox");
+    expect(capped.result).toHaveLength(1000);
+    expect(capped.warnings).toEqual([MORE_RESULTS_WARNING]);
+    const some = c.send("Get-Mailbox", { ResultSize: 1001 });
+    expect([some.result?.length, some.warnings]).toEqual([1001, [MORE_RESULTS_WARNING]]);
+    const all = c.send("Get-Mailbox", { ResultSize: "Unlimited" });
+    expect([all.result?.length, all.warnings]).toEqual([1002, []]);
+    expect(c.send("Get-Mailbox", { ResultSize: "all" }).error?.fullyQualifiedErrorId).toMatch(
+      /^CannotConvertArgumentNoMessage,Get-Mailbox/,
+    );
+  });
+
+  it("Get-RecipientPermission -Trustee without -Identity lists that trustee's SendAs on every recipient, 1000 at most by default", () => {
+    const addresses = Array.from({ length: 1001 }, (_, i) => `u${i}@contoso.com`);
+    const t = newTenant(addresses);
+    const c = inProcess(t);
+    c.connect();
+    registerApp(c, t);
+    for (const a of ["u3@contoso.com", "u700@contoso.com"])
+      c.send("Add-RecipientPermission", {
+        Identity: a,
+        Trustee: t.app.spObjectId,
+        AccessRights: ["SendAs"],
+        Confirm: false,
+      });
+    const ours = c.send("Get-RecipientPermission", { Trustee: t.app.spObjectId, ResultSize: "Unlimited" });
+    expect(ours.result?.map((r) => r.Identity)).toEqual(["u3", "u700"]);
+    // Unfiltered, every mailbox's SELF row counts: 1001 rows, 1000 returned.
+    const everyone = c.send("Get-RecipientPermission");
+    expect([everyone.result?.length, everyone.warnings]).toEqual([1000, [MORE_RESULTS_WARNING]]);
   });
 });
