@@ -10,6 +10,10 @@
 //    "mailboxes":[{"address":"billing@contoso.com","fullAccess":true,"sendAs":true}, …],
 //    "blocked":[{"mailbox":"billing@contoso.com","protocol":"POP","switch":"PopEnabled"}, …]}   (only when any)
 //
+// A record whose plain line is over 64 KiB (about 1,000 mailboxes) is printed in the compact form
+// exo-oauth/exchange-record@2 (./record-compact.ts): PULUMI_COMMAND_STDOUT is one environment string,
+// which Linux caps at 128 KiB. parseRecord reads both forms into the same ManagedRecord.
+//
 // A killed run prints nothing, so the next run reads the record of the run before. That is
 // safe because the record is only a lower bound of "ours" for revocation: every run observes
 // Exchange first, adopts desired grants it finds present, and revokes a recorded grant only
@@ -17,6 +21,14 @@
 import { addressProblem, isGuid, normaliseAddress } from "../identifiers";
 import { printableJson } from "../printable";
 import type { BlockedProtocol, ManagedState } from "./state";
+import {
+  COMPACT_ENCODING,
+  COMPACT_RECORD_SCHEMA,
+  PLAIN_RECORD_LIMIT,
+  RECORD_LINE_LIMIT,
+  decodeEntries,
+  encodeEntries,
+} from "./record-compact";
 
 export type { BlockedProtocol };
 
@@ -58,6 +70,42 @@ export function formatRecord(state: ManagedState): string {
 }
 
 /**
+ * The line the driver prints as its stdout (the Command keeps it): the plain record, with C1/bidi
+ * characters as \u escapes (printableJson), when it takes at most PLAIN_RECORD_LIMIT bytes; else the
+ * compact exo-oauth/exchange-record@2 line (./record-compact.ts). No trailing newline.
+ */
+export function serializeRecord(state: ManagedState): string {
+  const record = toRecord(state);
+  const plain = printableJson(record);
+  if (Buffer.byteLength(plain) <= PLAIN_RECORD_LIMIT) return plain;
+  return JSON.stringify({
+    schema: COMPACT_RECORD_SCHEMA,
+    appId: record.appId,
+    servicePrincipal: record.servicePrincipal,
+    mailboxCount: record.mailboxes.length,
+    blockedCount: record.blocked?.length ?? 0,
+    encoding: COMPACT_ENCODING,
+    entries: encodeEntries({ mailboxes: record.mailboxes, blocked: record.blocked ?? [] }),
+  });
+}
+
+/**
+ * Null when the record of `state` fits the one environment string @pulumi/command hands it back
+ * in; else what is wrong and what to do, naming exo-oauth:mailboxes. Checked before anything is
+ * touched: by the program at preview and by the driver before its first cmdlet.
+ */
+export function recordTooLarge(state: ManagedState): string | null {
+  const bytes = Buffer.byteLength(serializeRecord(state));
+  if (bytes <= RECORD_LINE_LIMIT) return null;
+  return (
+    `exo-oauth:mailboxes: the record of ${state.mailboxes.length} mailboxes takes ${bytes} bytes even compressed, over the ` +
+    `${RECORD_LINE_LIMIT} bytes it may take: @pulumi/command hands the record back to the next update and to destroy in ONE ` +
+    `environment variable (PULUMI_COMMAND_STDOUT), which Linux caps at 128 KiB. Split the mailboxes across stacks ` +
+    `(docs/exchange-step.md, "How big a record can be")`
+  );
+}
+
+/**
  * Reads the previous run's stdout. Empty or absent = nothing managed yet (first create).
  * Anything else that is not a record fails loudly: forgetting a record would leave grants
  * behind on the next removal.
@@ -90,11 +138,41 @@ function isRecordLike(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && (v as { schema?: unknown }).schema !== undefined;
 }
 
-function validate(v: Record<string, unknown>, source: string): ManagedRecord {
+/** A compact (@2) record → the plain shape, for validate. */
+function expand(v: Record<string, unknown>, where: string): Record<string, unknown> {
+  const { mailboxCount, blockedCount, encoding, entries } = v;
+  if (encoding !== COMPACT_ENCODING)
+    throw new Error(
+      `${where}: encoding ${printableJson(encoding)} is not supported (expected ${COMPACT_ENCODING})`,
+    );
+  if (!Number.isSafeInteger(mailboxCount) || (mailboxCount as number) < 0)
+    throw new Error(`${where}: mailboxCount must be a whole number`);
+  if (!Number.isSafeInteger(blockedCount) || (blockedCount as number) < 0)
+    throw new Error(`${where}: blockedCount must be a whole number`);
+  if (typeof entries !== "string") throw new Error(`${where}: entries must be a string`);
+  let decoded;
+  try {
+    decoded = decodeEntries(entries, mailboxCount as number, blockedCount as number);
+  } catch (err) {
+    throw new Error(
+      `${where}: ${(err as Error).message}; give the record the stack holds (pulumi stack output exchangeRecord --json)`,
+    );
+  }
+  return {
+    schema: RECORD_SCHEMA,
+    appId: v.appId,
+    servicePrincipal: v.servicePrincipal,
+    mailboxes: decoded.mailboxes,
+    ...(decoded.blocked.length ? { blocked: decoded.blocked } : {}),
+  };
+}
+
+function validate(raw: Record<string, unknown>, source: string): ManagedRecord {
   const where = `Reading the previous record from ${source}`;
+  const v = raw.schema === COMPACT_RECORD_SCHEMA ? expand(raw, where) : raw;
   if (v.schema !== RECORD_SCHEMA)
     throw new Error(
-      `${where}: schema ${JSON.stringify(v.schema)} is not supported (expected ${RECORD_SCHEMA})`,
+      `${where}: schema ${JSON.stringify(v.schema)} is not supported (expected ${RECORD_SCHEMA} or ${COMPACT_RECORD_SCHEMA})`,
     );
   if (typeof v.appId !== "string") throw new Error(`${where}: appId must be a string`);
   const sp = v.servicePrincipal;

@@ -17,7 +17,12 @@ import {
   decodeDriverEnvironment,
 } from "../../components/exchange-step/codec";
 import { DRIVER_ENV, MAILBOXES_ON_STDIN } from "../../components/exchange-step/environment";
-import { parseRecord, toRecord, type ManagedRecord } from "../../components/exchange-step/record";
+import {
+  parseRecord,
+  serializeRecord,
+  toRecord,
+  type ManagedRecord,
+} from "../../components/exchange-step/record";
 import { renderRunbook } from "../../components/exchange-step/runbook";
 import type { DesiredState, ManagedState } from "../../components/exchange-step/state";
 import { printable, printableJson } from "../../components/printable";
@@ -234,10 +239,9 @@ function readRecordFile(file: string): ManagedRecord | null {
 
 /** apply/remove: the record on stdout (the Command keeps it), or in the --json document. */
 function recordOutcome(done: ManagedState, inv: Invocation, io: DriverIO): Outcome {
-  const record = toRecord(done);
-  if (inv.json) return { exitCode: EXIT.ok, body: { record } };
-  // One JSON line, as formatRecord writes it, with C1/bidi characters as \u escapes.
-  io.stdout(printableJson(record) + "\n");
+  if (inv.json) return { exitCode: EXIT.ok, body: { record: toRecord(done) } };
+  // One JSON line: plain with C1/bidi characters as \u escapes, or compact when large (record.ts).
+  io.stdout(serializeRecord(done) + "\n");
   return { exitCode: EXIT.ok };
 }
 
