@@ -1,9 +1,9 @@
 // Progress on long work, for people (stderr), at a cadence a log can keep:
 //   reading mailboxes 250/1000 (25 %), 4 min elapsed, about 12 min left
 // One line after the first item (the size of the work and a first estimate), one each time
-// another tenth of the total is done or `everyMs` of the clock has passed since the last line,
-// and one after the last item — never one per item: 1,000 items print at most
-// 2 + 10 + elapsed / everyMs lines. The estimate is the observed rate (elapsed / done) times
+// another tenth of the total is done (from TENTHS_FROM items: fewer need no tenths) or `everyMs` of
+// the clock has passed since the last line, and one after the last item — never one per item:
+// 1,000 items print at most 2 + 10 + elapsed / everyMs lines. The estimate is the observed rate (elapsed / done) times
 // what is left. Time comes from an injected clock (the Exchange driver's RunBudget.clock,
 // scripts/exchange-driver/budget.ts): on a virtual clock tests are deterministic, and while it
 // has not moved the line shows the counter alone.
@@ -25,6 +25,22 @@ export interface ProgressOptions {
   step?: number;
   /** …and when at least this many ms of the clock passed since the last line. Default 30000. */
   everyMs?: number;
+  /**
+   * The lines after the first and the last item. Default true; false when each item prints its own
+   * line with label() (the periodic lines then only add the time and the estimate).
+   */
+  edges?: boolean;
+}
+
+/** Below this many items a line per tenth would be a line every item or two: first, last and time only. */
+export const TENTHS_FROM = 50;
+
+/** Starts the progress of `total` items named `what`: ONE clock and sink for a whole run. */
+export type TrackProgress = (what: string, total: number, options?: { edges?: boolean }) => Progress;
+
+/** A TrackProgress on `clock` printing to `sink`: what a run hands to its long loops. */
+export function progressOn(clock: { now(): number }, sink: (line: string) => void): TrackProgress {
+  return (what, total, options) => startProgress({ what, total, clock, sink, ...options });
 }
 
 export interface Progress {
@@ -42,6 +58,8 @@ export function startProgress(o: ProgressOptions): Progress {
   const startedAt = o.clock.now();
   const step = o.step ?? 0.1;
   const everyMs = o.everyMs ?? 30_000;
+  const edges = o.edges ?? true;
+  const tenths = o.total >= TENTHS_FROM;
   let done = 0;
   let lastLineAt = startedAt;
   // The tenth (step) of the total the last line reported.
@@ -58,11 +76,11 @@ export function startProgress(o: ProgressOptions): Progress {
       done = Math.min(o.total, done + n);
       const now = o.clock.now();
       const due =
-        done === n || // the first item(s)
-        done === o.total ||
-        bucket(done) > lastBucket ||
+        (edges && (done === n || done === o.total)) || // the first item(s), the last
+        (tenths && bucket(done) > lastBucket) ||
         now - lastLineAt >= everyMs;
-      if (!due) return;
+      // Without edges the items print their own counter: a line only adds something with the time.
+      if (!due || (!edges && now === startedAt)) return;
       lastBucket = bucket(done);
       lastLineAt = now;
       o.sink(progressLine(o.what, done, o.total, now - startedAt));

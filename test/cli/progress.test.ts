@@ -2,7 +2,7 @@
 // time and the estimate from the observed rate, at a cadence that never prints a line per item.
 import { describe, expect, it } from "vitest";
 import { virtualClock } from "../../scripts/exchange-driver/budget";
-import { eta, progressLine, startProgress } from "../../scripts/cli/progress";
+import { eta, progressLine, progressOn, startProgress } from "../../scripts/cli/progress";
 import { duration, roughDuration } from "../../scripts/cli/words";
 
 /** Runs `total` items of `msEach` on a virtual clock; returns the lines printed. */
@@ -65,6 +65,32 @@ describe("progress cadence", () => {
   it("gives each item its own counter for its log line", () => {
     const { labels } = run(3, 0);
     expect(labels).toEqual(["[1/3]", "[2/3]", "[3/3]"]);
+  });
+
+  it("below 50 items, no tenths: the first and the last line only (and one each 30 s)", () => {
+    expect(run(49, 0).lines).toEqual(["reading mailboxes 1/49 (2 %)", "reading mailboxes 49/49 (100 %)"]);
+    expect(run(49, 1000).lines).toHaveLength(3);
+  });
+
+  it("without edges (items that print their own counted line): only the tenths and the time", () => {
+    const clock = virtualClock();
+    const lines: string[] = [];
+    const track = progressOn(clock, (l) => lines.push(l));
+    const p = track("writing", 100, { edges: false });
+    for (let i = 0; i < 100; i++) {
+      void clock.sleep(100);
+      p.tick();
+    }
+    expect(lines).toHaveLength(10);
+    expect(lines[0]).toBe("writing 10/100 (10 %), 1000 ms elapsed, about 9000 ms left");
+    expect(lines.at(-1)).toBe("writing 100/100 (100 %) in 10 s");
+  });
+
+  it("without edges, while the clock has not moved: nothing (the counted item lines say it all)", () => {
+    const lines: string[] = [];
+    const p = progressOn(virtualClock(), (l) => lines.push(l))("writing", 100, { edges: false });
+    p.tick(100);
+    expect(lines).toEqual([]);
   });
 
   it("prints one line for one item, and nothing for none", () => {
