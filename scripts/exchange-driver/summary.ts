@@ -62,7 +62,11 @@ export function summaryLine(s: RunSummary, elapsedMs: number, counters?: Session
     parts.push(
       `granted FullAccess on ${count(s.granted.fullAccess, "mailbox", "mailboxes")} (SendAs on ${s.granted.sendAs})`,
     );
-  parts.push(s.command === "remove" ? `revoked access on ${count(s.revoked, "mailbox", "mailboxes")}` : `revoked ${s.revoked}`);
+  parts.push(
+    s.command === "remove"
+      ? `revoked access on ${count(s.revoked, "mailbox", "mailboxes")}`
+      : `revoked ${s.revoked}`,
+  );
   if (s.unregistered) parts.push("removed the service principal");
   parts.push(`unchanged ${s.unchanged}`);
   const cost = counters

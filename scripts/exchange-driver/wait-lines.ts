@@ -45,15 +45,28 @@ export function budgetLeft(ms: number): string {
   return `${roughDuration(Math.max(0, ms))} of the budget left`;
 }
 
-/** A printer of retry lines that shows each distinct message in full once per run. */
+/**
+ * A message in a few words: its first sentence, and the HTTP status the REST module names
+ * ("Error while querying REST service. HttpStatusCode=429"), which its first sentence leaves out.
+ */
+export function gist(message: string): string {
+  const status = /\bHttpStatusCode=\d+/.exec(message)?.[0];
+  const first = firstSentence(message);
+  return status && !first.includes(status) ? `${first} ${status}` : first;
+}
+
+/**
+ * A printer of retry lines that shows each distinct message in full once per run: messages that
+ * differ only in the call's target (one throttling message for 1,000 mailboxes) count as one.
+ */
 export function retryLines(log: (line: string) => void): (n: RetryNotice) => void {
   const shown = new Set<string>();
   return (n) => {
     const where = n.target ? `${n.cmdlet} on ${n.target}` : n.cmdlet;
-    const key = `${n.kind}\u0000${firstSentence(n.message)}`;
+    const key = `${n.kind}\u0000${n.target ? n.message.split(n.target).join("\u0000") : n.message}`;
     const first = !shown.has(key);
     shown.add(key);
-    const reason = first ? retryReason(n.kind) : `${retryReason(n.kind)} (${firstSentence(n.message)})`;
+    const reason = first ? retryReason(n.kind) : `${retryReason(n.kind)} (${gist(n.message)})`;
     const line = `${where}: ${reason}, attempt ${n.attempt + 1} in ${duration(n.delayMs)}, ${budgetLeft(n.budgetLeftMs)}`;
     log(first ? `${line}; Exchange said: ${n.message}` : line);
   };

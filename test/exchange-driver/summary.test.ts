@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { Operation } from "../../scripts/exchange-driver/plan";
 import { summarizeRun, summaryLine } from "../../scripts/exchange-driver/summary";
-import { firstSentence, retryLines, someOf } from "../../scripts/exchange-driver/wait-lines";
+import { firstSentence, gist, retryLines, someOf } from "../../scripts/exchange-driver/wait-lines";
 
 const SP = "33333333-3333-4333-8333-333333333333";
 const grant = (mailbox: string): Operation => ({ kind: "Add-MailboxPermission", mailbox, user: SP });
@@ -65,6 +65,12 @@ describe("wait lines", () => {
     expect(firstSentence("x".repeat(200), 10)).toBe(`${"x".repeat(9)}…`);
   });
 
+  it("keep the HTTP status the REST module names after its first sentence", () => {
+    expect(gist("Error while querying REST service. HttpStatusCode=429 ErrorMessage={…}")).toBe(
+      "Error while querying REST service. HttpStatusCode=429",
+    );
+  });
+
   it("name the first two of a long list and count the rest", () => {
     expect(someOf(["a", "b", "c", "d"])).toBe("a; b and 2 more");
     expect(someOf(["a"])).toBe("a");
@@ -77,16 +83,29 @@ describe("wait lines", () => {
       cmdlet: "Add-MailboxPermission",
       attempt: 1,
       delayMs: 2000,
-      message: "Busy. Try again later.",
+      message: "Busy on a@contoso.com. Try again later.",
       kind: "transient" as const,
       budgetLeftMs: 598_000,
     };
     log({ ...notice, target: "a@contoso.com" });
-    log({ ...notice, target: "b@contoso.com", attempt: 2, delayMs: 4000, budgetLeftMs: 300_000 });
-    log({ ...notice, kind: "spNotFoundYet", message: "AADServicePrincipalNotFound. Other." });
+    // The same message about another mailbox counts as seen.
+    log({
+      ...notice,
+      target: "b@contoso.com",
+      message: "Busy on b@contoso.com. Try again later.",
+      attempt: 2,
+      delayMs: 4000,
+      budgetLeftMs: 300_000,
+    });
+    log({
+      ...notice,
+      target: undefined,
+      kind: "spNotFoundYet",
+      message: "AADServicePrincipalNotFound. Other.",
+    });
     expect(out).toEqual([
-      "Add-MailboxPermission on a@contoso.com: transient error, attempt 2 in 2000 ms, 10 min of the budget left; Exchange said: Busy. Try again later.",
-      "Add-MailboxPermission on b@contoso.com: transient error (Busy.), attempt 3 in 4000 ms, 5 min of the budget left",
+      "Add-MailboxPermission on a@contoso.com: transient error, attempt 2 in 2000 ms, 10 min of the budget left; Exchange said: Busy on a@contoso.com. Try again later.",
+      "Add-MailboxPermission on b@contoso.com: transient error (Busy on b@contoso.com.), attempt 3 in 4000 ms, 5 min of the budget left",
       "Add-MailboxPermission: Exchange does not see the service principal yet, attempt 2 in 2000 ms, 10 min of the budget left; Exchange said: AADServicePrincipalNotFound. Other.",
     ]);
   });
