@@ -100,6 +100,9 @@ export function progressLine(what: string, done: number, total: number, elapsedM
   return `${counter}, ${roughDuration(elapsedMs)} elapsed, about ${roughDuration(eta(done, total, elapsedMs))} left`;
 }
 
+/** A line progressLine() wrote (to leave out of a transcript that shows results only). */
+export const PROGRESS_LINE = /^.+ \d+\/\d+ \(\d+ %\)(,| in |$)/;
+
 /** What is left at the observed rate, ms: elapsed / done × (total − done). */
 export function eta(done: number, total: number, elapsedMs: number): number {
   if (done <= 0) return Number.POSITIVE_INFINITY;

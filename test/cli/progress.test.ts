@@ -2,14 +2,20 @@
 // time and the estimate from the observed rate, at a cadence that never prints a line per item.
 import { describe, expect, it } from "vitest";
 import { virtualClock } from "../../scripts/exchange-driver/budget";
-import { eta, progressLine, progressOn, startProgress } from "../../scripts/cli/progress";
+import { PROGRESS_LINE, eta, progressLine, progressOn, startProgress } from "../../scripts/cli/progress";
 import { duration, roughDuration } from "../../scripts/cli/words";
 
 /** Runs `total` items of `msEach` on a virtual clock; returns the lines printed. */
 function run(total: number, msEach: number, options: { everyMs?: number } = {}) {
   const clock = virtualClock();
   const lines: string[] = [];
-  const p = startProgress({ what: "reading mailboxes", total, clock, sink: (l) => lines.push(l), ...options });
+  const p = startProgress({
+    what: "reading mailboxes",
+    total,
+    clock,
+    sink: (l) => lines.push(l),
+    ...options,
+  });
   const labels: string[] = [];
   for (let i = 0; i < total; i++) {
     labels.push(p.label());
@@ -24,6 +30,12 @@ describe("progress lines", () => {
     expect(progressLine("reading mailboxes", 250, 1000, 4 * 60_000)).toBe(
       "reading mailboxes 250/1000 (25 %), 4 min elapsed, about 12 min left",
     );
+  });
+
+  it("are recognisable, to leave out of a transcript", () => {
+    expect(PROGRESS_LINE.test(progressLine("reading mailboxes", 250, 1000, 240_000))).toBe(true);
+    expect(PROGRESS_LINE.test(progressLine("writing", 3, 3, 0))).toBe(true);
+    expect(PROGRESS_LINE.test("[2/3] + Granting FullAccess on a@contoso.com")).toBe(false);
   });
 
   it("estimates what is left from the observed rate", () => {
