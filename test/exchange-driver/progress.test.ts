@@ -5,7 +5,7 @@
 // record, nothing else.
 import { describe, expect, it, vi } from "vitest";
 import { parseRecord } from "../../components/exchange-step/record";
-import { newSimTenant, runInProcess, settingsFor, stats } from "../support/driver-run";
+import { newSimTenant, runInProcess, settingsFor } from "../support/driver-run";
 
 vi.setConfig({ testTimeout: 300_000 });
 

@@ -248,7 +248,9 @@ describe("npm run verify", () => {
     expect(claims[0]).not.toContain("POP.AccessAsApp");
     expect(claims[1]).toMatch(/^Token \(round 2\) in .*POP\.AccessAsApp/);
     expect(stderr.filter((l) => l.startsWith("round "))).toEqual([
-      expect.stringMatching(/^round 1: 2 logins pass; POP not tried \(.*\), next try in 5000 ms, 5 min left$/),
+      expect.stringMatching(
+        /^round 1: 2 logins pass; POP not tried \(.*\), next try in 5000 ms, 5 min left$/,
+      ),
       "round 2: all 3 logins pass",
     ]);
   });
