@@ -79,7 +79,7 @@ export function roundLine(r: Round): string {
   const parts: string[] = [];
   if (r.newlyPassed > 0 && r.failing.length > 0)
     parts.push(
-      `${count(r.newlyPassed, "login")} ${r.round > 1 ? "more " : ""}${r.newlyPassed === 1 ? "passes" : "pass"}`,
+      `${r.newlyPassed} ${r.round > 1 ? "more " : ""}${r.newlyPassed === 1 ? "login passes" : "logins pass"}`,
     );
   if (r.failing.length === 0) parts.push(r.logins === 1 ? "the login passes" : `all ${r.logins} logins pass`);
   else parts.push(failing.join("; "));
