@@ -43,6 +43,8 @@ import { openExchangeSession, type ExchangeSession, type SessionCounters } from 
 import { readStackSource } from "./stack-source";
 import { scanLines, scanMailboxes, type ScanReport } from "./scan";
 import { unprovenRemoval } from "./unproven-removal";
+import { summaryLine, type RunSummary } from "./summary";
+import { retryLines } from "./wait-lines";
 
 /** The exit codes, from the one table (scripts/cli/exit-codes.ts). */
 export { EXIT };
@@ -152,6 +154,7 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
     baseDelayMs: retryBaseFromEnv(io.env[RETRY_BASE_ENV]),
   });
   let session: ExchangeSession | undefined;
+  const retried = retryLines(log);
   try {
     session = await openExchangeSession({
       settings: settings.connection,
@@ -166,16 +169,22 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
             log(`warning: NOT running ${p}: a node_modules/.bin outside this project is never searched`);
         }
         if (e.type === "connected") log(`connected to ${e.organization} in ${e.ms} ms`);
-        if (e.type === "retry")
-          log(
-            `${e.cmdlet}${e.target ? ` on ${e.target}` : ""}: transient error, attempt ${e.attempt + 1} in ${e.delayMs} ms (${e.message})`,
-          );
+        if (e.type === "retry") retried(e);
       },
     });
     // By hand (--stack, --record) apply repairs drift, so it reads everything, as plan does; as the
     // Command's update (the record from PULUMI_COMMAND_STDOUT) only what changed (reconcile.ts).
     const full = inv.values.full === true || stack !== undefined || recordFile !== undefined;
-    const reconcile: ReconcileRun = { session, settings, previous, budget, log, full };
+    let summary: RunSummary | undefined;
+    const reconcile: ReconcileRun = {
+      session,
+      settings,
+      previous,
+      budget,
+      log,
+      full,
+      onSummary: (s) => (summary = s),
+    };
     let outcome: Outcome;
     if (command === "plan") {
       const drift = await planDrift(reconcile);
@@ -196,6 +205,8 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
     await session.close();
     session = undefined;
     log(`done: ${summarize(state.counters)}`);
+    // The human summary, last: what changed, the wall time on the run's clock, what it cost.
+    if (summary) log(summaryLine(summary, budget.elapsedMs(), state.counters));
     return inv.json ? { ...outcome, body: { ...outcome.body, counters: state.counters } } : outcome;
   } catch (err) {
     // No previous record under the Command = its CREATE: what it granted before failing is in no state.

@@ -3,6 +3,7 @@
 // signal Microsoft gives for those cases; each one cites docs/microsoft-contract.md ("Errors and warnings"). The message shapes the
 // classifier is tested on (test/exchange-driver/errors.test.ts) are listed with their sources in
 // docs/powershell-tier.md, "Error shapes".
+import { duration } from "../cli/words";
 import { missingRoleAdvice } from "./roles";
 
 /** The error record the shim sends for a failed cmdlet. */
@@ -147,10 +148,8 @@ export const SP_OBJECT_ID_ADVICE =
   "`az ad sp show --id <client id> --query id`); if it is the service principal's and it was created minutes ago, " +
   "Exchange does not see it yet: run again later";
 
-/** 850 → "850 ms", 95000 → "95 s". */
-export function duration(ms: number): string {
-  return ms < 10_000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
-}
+/** 850 → "850 ms", 95000 → "95 s": the CLI kit's wording (scripts/cli/words.ts). */
+export { duration };
 
 /** A session-level failure: pwsh missing, died, closed, bad settings. */
 export class ExchangeSessionError extends Error {

@@ -4,6 +4,7 @@
 // the race) is read back; one already gone is gone. Anything else stops the run with what was
 // being done and what Exchange said.
 import type { DesiredState } from "../../components/exchange-step/state";
+import type { TrackProgress } from "../cli/progress";
 import { ExchangeCmdletError } from "./errors";
 import {
   findServicePrincipal,
@@ -71,6 +72,8 @@ export const SP_LAG_PATIENCE_MS = { newPrincipal: 300_000, knownPrincipal: 60_00
 export interface ExecuteOptions {
   /** The most New-ServicePrincipal waits out AADServicePrincipalNotFound, ms. Default: the run's budget. */
   spLagPatienceMs?: number;
+  /** Progress (scripts/cli/progress.ts): each change's line gets its "[12/1000]", plus periodic ETA lines. */
+  track?: TrackProgress;
 }
 
 /**
@@ -118,11 +121,14 @@ export async function execute(
 ): Promise<ExecuteResult> {
   let sp = before;
   let answersShowWrites = ops.length > 0;
+  // Each change prints its own counted line (the audit log); the tracker adds time and estimate.
+  const progress = options.track?.("writing", ops.length, { edges: false });
   for (const op of ops) {
     // Log lines name the principal actually touched, which is not always the config's.
     const what = describeOperation(op, touchedPrincipal(op, desired, before));
     const { cmdlet, params } = toCmdlet(op);
-    log(`${sign(op)} ${what}`);
+    log(`${progress ? `${progress.label()} ` : ""}${sign(op)} ${what}`);
+    let failed = false;
     try {
       const { result } = await session.invoke(cmdlet, params, {
         target: "mailbox" in op ? op.mailbox : undefined,
@@ -149,7 +155,10 @@ export async function execute(
         }
         if (op.kind.startsWith("Remove-") && "mailbox" in op && isMailboxNotFound(err, op.mailbox)) continue;
       }
+      failed = true;
       throw rephrase(err, what);
+    } finally {
+      if (!failed) progress?.tick();
     }
   }
   return { servicePrincipal: sp, answersShowWrites };

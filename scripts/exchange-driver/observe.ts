@@ -7,6 +7,7 @@
 // SID, and a principal that does not exist has no rows (a new one gets a new SID).
 // An error is never read as "absent"; the one exception is a mailbox Exchange says does not
 // exist, which the plan tolerates only for mailboxes we are leaving.
+import type { TrackProgress } from "../cli/progress";
 import type { ObservedMailbox, ObservedServicePrincipal, ObservedState } from "./plan";
 import type { ExchangeSession } from "./session";
 import { ExchangeCmdletError, duration } from "./errors";
@@ -35,10 +36,15 @@ export async function observe(
   req: ObserveRequest,
   /** The principal as Exchange just returned it (New-ServicePrincipal's answer): skips the lookup. */
   known?: ObservedServicePrincipal,
+  /** Progress on stderr (scripts/cli/progress.ts): "reading mailboxes 250/1000 (25 %), …". */
+  track?: TrackProgress,
+  /** What the progress lines call the reads. Default "reading mailboxes". */
+  what = "reading mailboxes",
 ): Promise<ObservedState> {
   const servicePrincipal = known ?? (await findServicePrincipal(session, req.appId));
   const mailboxes: Record<string, ObservedMailbox> = {};
   if (servicePrincipal === null) return { servicePrincipal, mailboxes };
+  const progress = track?.(what, req.mailboxes.length);
   for (const address of req.mailboxes) {
     mailboxes[address] = await readMailbox(
       session,
@@ -47,6 +53,7 @@ export async function observe(
       req.sendAs.has(address),
       req.required.has(address),
     );
+    progress?.tick();
   }
   return { servicePrincipal, mailboxes };
 }

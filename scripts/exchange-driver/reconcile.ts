@@ -20,7 +20,10 @@ import {
 } from "./plan";
 import { keepDesiredGrants, trustedRecord } from "./record-guard";
 import type { ExchangeSession } from "./session";
-import { count } from "../cli/words";
+import { count, duration } from "../cli/words";
+import { progressOn, type TrackProgress } from "../cli/progress";
+import { summarizeRun, type RunSummary } from "./summary";
+import { budgetLeft, someOf } from "./wait-lines";
 import { normaliseAddress } from "../../components/identifiers";
 import { describeBlocked, readBlockedProtocols } from "./switches";
 
@@ -39,6 +42,13 @@ export interface ReconcileRun {
    * since the record. Default false; without a record every mailbox is read anyway.
    */
   full?: boolean;
+  /** apply/remove: what the run changed, once done (./summary.ts), for the closing line. */
+  onSummary?: (summary: RunSummary) => void;
+}
+
+/** Progress of the run's long loops (scripts/cli/progress.ts), on its clock, to its log. */
+function track(run: ReconcileRun): TrackProgress {
+  return progressOn(run.budget.clock, run.log);
 }
 
 /** Which mailboxes observe must read, and where SendAs matters. */
@@ -111,6 +121,7 @@ export async function applyDesiredState(run: ReconcileRun): Promise<ManagedState
   report(p, log);
   const done = await execute(session, p.operations, desired, observed.servicePrincipal, log, {
     spLagPatienceMs: spLagPatience(record, desired),
+    track: track(run),
   });
   let sp = done.servicePrincipal;
   if (p.operations.length)
@@ -121,7 +132,7 @@ export async function applyDesiredState(run: ReconcileRun): Promise<ManagedState
     );
   // Read only: apply warns, the record lists them (verify reads them), plan exits 3 (switches.ts).
   // An update reads the switches of what it touched; the others keep what the record says.
-  const read = await readBlockedProtocols(session, scope.desired.mailboxes);
+  const read = await readBlockedProtocols(session, scope.desired.mailboxes, track(run));
   const readSet = new Set(scope.desired.mailboxes.map((m) => m.address));
   const wanted = new Set(desired.mailboxes.map((m) => m.address));
   const blocked = [
@@ -129,6 +140,13 @@ export async function applyDesiredState(run: ReconcileRun): Promise<ManagedState
     ...read,
   ];
   for (const b of read) log(`warning: ${describeBlocked(b)}`);
+  run.onSummary?.(
+    summarizeRun(
+      "apply",
+      p.operations,
+      desired.mailboxes.map((m) => m.address),
+    ),
+  );
   return { ...recordOf(desired, sp), ...(blocked.length ? { blocked } : {}) };
 }
 
@@ -150,7 +168,7 @@ async function updateScope(
   const fullRead = async () => ({
     desired,
     record,
-    observed: await observe(session, observeRequest(desired, desired.appId, record)),
+    observed: await observe(session, observeRequest(desired, desired.appId, record), undefined, track(run)),
   });
   if (record === null || run.full) return fullRead();
   const changed = changedSince(desired, record);
@@ -167,7 +185,7 @@ async function updateScope(
     return {
       desired,
       record,
-      observed: await observe(session, observeRequest(desired, desired.appId, record), sp),
+      observed: await observe(session, observeRequest(desired, desired.appId, record), sp, track(run)),
     };
   }
   const only = <T extends { address: string }>(xs: T[]) => xs.filter((m) => changed.has(m.address));
@@ -176,7 +194,12 @@ async function updateScope(
   log(
     `update: ${changed.size} of ${new Set([...desired.mailboxes, ...record.mailboxes].map((m) => m.address)).size} mailboxes differ from the record; reading only those (apply --full reads all)`,
   );
-  const observed = await observe(session, observeRequest(desiredChanged, desired.appId, recordChanged), sp);
+  const observed = await observe(
+    session,
+    observeRequest(desiredChanged, desired.appId, recordChanged),
+    sp,
+    track(run),
+  );
   return { desired: desiredChanged, record: recordChanged, observed };
 }
 
@@ -223,22 +246,33 @@ async function verifyApplied(
   const desiredTouched = { ...desired, mailboxes: only(desired.mailboxes) };
   const recordTouched = record ? { ...record, mailboxes: only(record.mailboxes) } : null;
   let sp = written;
-  let pending = "";
+  let pending: Operation[] = [];
   const read = async (): Promise<Reading> => {
     sp ??= await findServicePrincipal(session, desired.appId);
     if (sp === null) return { agrees: false, shows: `no service principal for AppId ${desired.appId}` };
-    const after = await observe(session, observeRequest(desiredTouched, desired.appId, recordTouched), sp);
+    const after = await observe(
+      session,
+      observeRequest(desiredTouched, desired.appId, recordTouched),
+      sp,
+      track(run),
+      "reading back mailboxes",
+    );
     const left = plan(desiredTouched, after, recordTouched).operations;
-    pending = describeAll(left, sp.objectId);
+    pending = left;
     return left.length === 0 ? { agrees: true } : { agrees: false, shows: left.map(shortfall).join("; ") };
   };
   await waitForConsistency({ written: describeAll(operations, principalName(desired)), read }, run.budget, {
     answerAgreed: answersShowWrites,
     onWait: ({ reading, streak, delayMs }) =>
       log(
-        reading.agrees
-          ? `verifying: Exchange shows the changes (${streak} of ${CONFIRMING_READS} reads in a row); reading again in ${delayMs} ms`
-          : `verifying: Exchange does not show ${pending || (reading.agrees ? "" : reading.shows)} yet; reading again in ${delayMs} ms`,
+        // One short line: how much is missing (the first two named), the next wait, the budget left.
+        `verifying: ${
+          reading.agrees
+            ? `Exchange shows the changes (${streak} of ${CONFIRMING_READS} reads in a row)`
+            : pending.length
+              ? `Exchange does not show ${pending.length} of ${count(operations.length, "change")} yet (${someOf(pending.map((o) => describeOperation(o, sp!.objectId)))})`
+              : `Exchange does not show the changes yet (${reading.shows})`
+        }; reading again in ${duration(delayMs)}, ${budgetLeft(run.budget.totalMs - run.budget.elapsedMs())}`,
       ),
   });
   log(`verified ${count(touched.size, "mailbox", "mailboxes")} after ${count(operations.length, "change")}`);
@@ -266,13 +300,15 @@ export async function removeManagedState(run: ReconcileRun): Promise<ManagedStat
       displayName: desired.displayName,
     });
   }
-  const observed = await observe(session, {
-    ...observeRequest(null, desired.appId, record),
-    required: new Set(),
-  });
+  const observed = await observe(
+    session,
+    { ...observeRequest(null, desired.appId, record), required: new Set() },
+    undefined,
+    track(run),
+  );
   const p = plan(null, observed, record, desired);
   report(p, log);
-  await execute(session, p.operations, desired, observed.servicePrincipal, log);
+  await execute(session, p.operations, desired, observed.servicePrincipal, log, { track: track(run) });
   const removal = p.operations.find((o) => o.kind === "Remove-ServicePrincipal");
   if (removal)
     await waitForConsistency(
@@ -289,8 +325,20 @@ export async function removeManagedState(run: ReconcileRun): Promise<ManagedStat
         },
       },
       run.budget,
-      { onWait: ({ delayMs }) => log(`verifying the removal; reading again in ${delayMs} ms`) },
+      {
+        onWait: ({ delayMs }) =>
+          log(
+            `verifying the removal; reading again in ${duration(delayMs)}, ${budgetLeft(run.budget.totalMs - run.budget.elapsedMs())}`,
+          ),
+      },
     );
+  run.onSummary?.(
+    summarizeRun(
+      "remove",
+      p.operations,
+      record.mailboxes.map((m) => m.address),
+    ),
+  );
   return { appId: desired.appId, servicePrincipal: null, mailboxes: [] };
 }
 
@@ -311,7 +359,12 @@ export interface Drift {
 export async function planDrift(run: ReconcileRun): Promise<Drift> {
   const desired = run.settings.desired;
   const record = recordFor(run.previous, desired, () => undefined);
-  const observed = await observe(run.session, observeRequest(desired, desired.appId, record));
+  const observed = await observe(
+    run.session,
+    observeRequest(desired, desired.appId, record),
+    undefined,
+    track(run),
+  );
   const { plan: p } = await keepDesiredGrants(
     run.session,
     plan(desired, observed, record),
@@ -320,7 +373,7 @@ export async function planDrift(run: ReconcileRun): Promise<Drift> {
     () => undefined,
   );
   const principal = observed.servicePrincipal?.objectId ?? desired.servicePrincipalObjectId;
-  const blocked = await readBlockedProtocols(run.session, desired.mailboxes);
+  const blocked = await readBlockedProtocols(run.session, desired.mailboxes, track(run));
   return {
     operations: p.operations,
     notices: p.notices,

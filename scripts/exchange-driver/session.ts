@@ -47,6 +47,7 @@ import { childEnvironment } from "./pwsh-env";
 import { resolvePwsh } from "./pwsh-path";
 import { MAX_LINE_LENGTH, readLines } from "./line-reader";
 import { backoffDelayMs } from "./retry";
+import type { RetryNotice } from "./wait-lines";
 
 export { ExchangeCmdletError, ExchangeSessionError } from "./errors";
 export { childEnvironment } from "./pwsh-env";
@@ -95,7 +96,7 @@ export type SessionEvent =
       shadowed: string[];
     }
   | { type: "connected"; organization: string; ms: number }
-  | { type: "retry"; cmdlet: string; target?: string; attempt: number; delayMs: number; message: string }
+  | ({ type: "retry" } & RetryNotice)
   | { type: "ignoredOutput"; lines: number }
   | { type: "closed"; exitCode: number | null };
 
@@ -219,7 +220,16 @@ export async function openExchangeSession(opts: ExchangeSessionOptions): Promise
       if (patienceMs !== undefined && budget.clock.now() - first + delayMs > patienceMs)
         throw err.deadlineExceeded(attempt, budget.clock.now() - first, patienceMs);
       counters.retries++;
-      onEvent({ type: "retry", cmdlet, target, attempt, delayMs, message: err.exchangeMessage });
+      onEvent({
+        type: "retry",
+        cmdlet,
+        target,
+        attempt,
+        delayMs,
+        message: err.exchangeMessage,
+        kind: err.kind,
+        budgetLeftMs: budget.totalMs - budget.elapsedMs(),
+      });
       await budget.clock.sleep(delayMs);
     }
   };

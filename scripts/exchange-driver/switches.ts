@@ -11,6 +11,7 @@
 import { TENANT_SMTP_SWITCH, unblockCommand } from "../../components/exchange-step/blocked";
 import type { BlockedProtocol, DesiredMailbox } from "../../components/exchange-step/state";
 import { normaliseAddress } from "../../components/identifiers";
+import type { TrackProgress } from "../cli/progress";
 import type { Protocol } from "../../components/microsoft";
 import { ExchangeCmdletError } from "./errors";
 import { rephrase } from "./observe";
@@ -35,12 +36,15 @@ function flag(v: unknown): boolean | null {
 export async function readBlockedProtocols(
   session: ExchangeSession,
   mailboxes: readonly DesiredMailbox[],
+  /** Progress of the per-mailbox reads (scripts/cli/progress.ts); the tenant-wide pass is one cmdlet. */
+  track?: TrackProgress,
 ): Promise<BlockedProtocol[]> {
   const wanted = mailboxes.filter((m) => m.protocols && m.protocols.length > 0);
   if (wanted.length === 0) return [];
   const cas = await readCasMailboxes(
     session,
     wanted.map((m) => normaliseAddress(m.address)),
+    track,
   );
   let tenantSmtpDisabled: boolean | undefined;
   const blocked: BlockedProtocol[] = [];
@@ -70,6 +74,7 @@ export async function readBlockedProtocols(
 async function readCasMailboxes(
   session: ExchangeSession,
   addresses: string[],
+  track?: TrackProgress,
 ): Promise<Map<string, Record<string, unknown>>> {
   const byAddress = new Map<string, Record<string, unknown>>();
   const keep = (o: Record<string, unknown>) => {
@@ -92,15 +97,20 @@ async function readCasMailboxes(
     }
     return byAddress;
   }
+  const progress = track?.("reading protocol switches", addresses.length);
   for (const address of addresses) {
     try {
       const { result } = await session.invoke("Get-CASMailbox", { Identity: address }, { target: address });
       // Keyed by the address asked for: the object's PrimarySmtpAddress may be another of its addresses.
       if (result[0]) byAddress.set(address, result[0]);
     } catch (err) {
-      if (err instanceof ExchangeCmdletError && err.kind === "notFound") continue;
+      if (err instanceof ExchangeCmdletError && err.kind === "notFound") {
+        progress?.tick();
+        continue;
+      }
       throw rephrase(err, `Reading the protocol switches of ${address}`);
     }
+    progress?.tick();
   }
   return byAddress;
 }

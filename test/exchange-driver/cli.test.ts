@@ -250,7 +250,10 @@ describe.concurrent("failures against the simulator", () => {
     });
     expect(r.stderr).not.toMatch(/^Error/m);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/verifying: Exchange does not show .* yet; reading again in \d+ ms/);
+    // One short line: how many changes are not visible yet (the first named), the wait, the budget left.
+    expect(r.stderr).toMatch(
+      /verifying: Exchange does not show [12] of 3 changes yet \(Granting FullAccess on \S+@contoso\.com .*\); reading again in \d+ ms, \d+ s of the budget left\n/,
+    );
     expect(stats(t).faults.staleRead).toBeGreaterThan(0);
     expect(parseRecord(r.stdout)?.mailboxes.map((m) => m.address)).toEqual([A, B]);
   });

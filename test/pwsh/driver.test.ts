@@ -154,10 +154,11 @@ describe.skipIf(skip !== undefined)(
         expect(stats(t).faults).toMatchObject({ tooManyRequests: 3, serverError: 2, throttle: 1 });
         // With one module retry per call, the 429s and 500s reach the driver as
         // "HttpStatusCode=…" errors, which it classes transient and retries.
+        // One short line per retry; Exchange's whole message the first time each is seen.
         expect(r.stderr).toMatch(
-          /transient error, attempt 2 in \d+ ms \(Error while querying REST service\. HttpStatusCode=429/,
+          /transient error, attempt 2 in \d+ ms, \d+ s of the budget left; Exchange said: Error while querying REST service\. HttpStatusCode=429/,
         );
-        expect(r.stderr).toMatch(/HttpStatusCode=500 .*ADTransientException/);
+        expect(r.stderr).toMatch(/Exchange said: .*HttpStatusCode=500 .*ADTransientException/);
       },
       TIMEOUT,
     );
@@ -170,7 +171,7 @@ describe.skipIf(skip !== undefined)(
         expect(ours(t)).toEqual(CONVERGED);
         expect(stats(t).faults.principalLag).toBe(2);
         expect(r.stderr).toMatch(
-          /Add-MailboxPermission on a@contoso\.com: transient error, attempt 2 .*Couldn't find object "33333333-3333-4333-8333-333333333333"/,
+          /Add-MailboxPermission on a@contoso\.com: Exchange does not resolve the principal yet, attempt 2 .*Exchange said: .*Couldn't find object "33333333-3333-4333-8333-333333333333"/,
         );
       },
       TIMEOUT,

@@ -2,6 +2,7 @@
 // Colour and symbols for the terminal the text goes to (scripts/cli/terminal.ts): marks from
 // `symbols`, padded so the verify table keeps its columns in ASCII too; the caller passes every
 // line through `fitText` for the symbols inside sentences (→, …, —).
+import { PROGRESS_LINE } from "../../cli/progress";
 import type { Protocol } from "../../../components/microsoft";
 import { paint, symbols, type Terminal } from "../../cli/terminal";
 import { count } from "../../cli/words";
@@ -141,7 +142,12 @@ function jobLines(t: Terminal, j: ExchangeJobItem): string[] {
   ];
   // plan prints its report on stdout; apply prints the record there (shown as its progress instead).
   const body = j.commandLine.endsWith("plan")
-    ? [...j.stdout, ...j.stderr.filter((l) => !l.startsWith("connected") && !l.startsWith("done:"))]
+    ? [
+        ...j.stdout,
+        ...j.stderr.filter(
+          (l) => !l.startsWith("connected") && !l.startsWith("done:") && !PROGRESS_LINE.test(l),
+        ),
+      ]
     : j.stderr;
   lines.push(...body.map((l) => paint(t, "dim", `${I2}${l}`)));
   return lines;

@@ -18,6 +18,7 @@ import type { Login, LoginStage } from "./login";
 import type { ConvertPfx } from "./certificate";
 import { parseOptions, VERIFY_SPEC } from "./options";
 import { renderTable } from "./table";
+import { roundLine, sameClaims } from "./wait-lines";
 import type { AcquireToken, TokenClaims } from "./token";
 
 export interface VerifyDeps {
@@ -226,12 +227,19 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
   let findings: Cause[] = [];
   let rounds = 0;
   let delay = backoff.initialMs;
+  // Under --wait, what the last round printed: the claims, the token failure and the findings are
+  // printed again only when they change; each later round is one line (./wait-lines.ts).
+  let shownClaims: TokenClaims | undefined;
+  let shownFailure: string | undefined;
+  const shownFindings = new Set<string>();
+  let passedBefore = 0;
 
   for (;;) {
     rounds++;
-    err(
-      `Getting a token for ${plan.clientId} in ${plan.tenant} from ${plan.authorityHost} (${credentialKind})${sym.ellipsis}`,
-    );
+    if (rounds === 1)
+      err(
+        `Getting a token for ${plan.clientId} in ${plan.tenant} from ${plan.authorityHost} (${credentialKind})${sym.ellipsis}`,
+      );
     const result = await deps.acquireToken({
       tenant: plan.tenant,
       clientId: plan.clientId,
@@ -260,14 +268,20 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
           expiresAt: new Date(claims.exp * 1000).toISOString(),
         },
       };
-      err(
-        `Token in ${formatMs(result.ms)}: tid ${claims.tid}, appid ${claims.appid}, oid ${claims.oid}, roles [${claims.roles.join(", ")}], expires ${token.claims!.expiresAt}`,
-      );
+      if (!shownClaims || !sameClaims(shownClaims, claims))
+        err(
+          `Token ${rounds === 1 ? "" : `(round ${rounds}) `}in ${formatMs(result.ms)}: tid ${claims.tid}, appid ${claims.appid}, oid ${claims.oid}, roles [${claims.roles.join(", ")}], expires ${token.claims!.expiresAt}`,
+        );
+      shownClaims = claims;
+      shownFailure = undefined;
     } else {
       token = { ok: false, ms: result.ms, cause: diagnoseTokenFailure(result.failure, tokenContext) };
       // Said once: some summaries already begin with "No token:".
       const summary = token.cause!.summary;
-      err(`${sym.fail} ${summary.startsWith("No token:") ? summary : `No token: ${summary}`}`);
+      if (summary !== shownFailure)
+        err(`${sym.fail} ${summary.startsWith("No token:") ? summary : `No token: ${summary}`}`);
+      shownFailure = summary;
+      shownClaims = undefined;
     }
 
     const pending = logins.filter((l) => !l.ok);
@@ -282,10 +296,14 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
         now: Math.floor(now() / 1000),
       });
       findings = d.blocking;
-      for (const f of findings) err(`${sym.fail} ${f.summary}`);
+      const once = (line: string) => {
+        if (!shownFindings.has(line)) err(line);
+        shownFindings.add(line);
+      };
+      for (const f of findings) once(`${sym.fail} ${f.summary}`);
       for (const p of allProtocols)
         if (d.perProtocol[p])
-          err(`${sym.fail} ${protocolName(p)}: ${d.perProtocol[p]!.summary}; its logins are not attempted`);
+          once(`${sym.fail} ${protocolName(p)}: ${d.perProtocol[p]!.summary}; its logins are not attempted`);
       for (const l of pending) {
         const blocked = findings[0] ?? d.perProtocol[l.protocol];
         if (blocked) l.cause = blocked;
@@ -298,7 +316,8 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
     let done = 0;
     const progress = (what: string) => {
       done++;
-      if (opts.waitMs > 0 || toRun.length > 8) err(`[${done}/${toRun.length}] ${what}`);
+      // Later rounds of --wait say it in one line (below).
+      if (rounds === 1 && (opts.waitMs > 0 || toRun.length > 8)) err(`[${done}/${toRun.length}] ${what}`);
     };
     await pool(toRun, opts.concurrency, async (l) => {
       const p = l.protocol;
@@ -343,13 +362,23 @@ async function verify(inv: Invocation, argv: string[], deps: VerifyDeps): Promis
       }
     });
 
-    const failing = logins.filter((l) => !l.ok).length;
+    const failing = logins.filter((l) => !l.ok);
+    const passedNow = logins.length - failing.length;
     const remaining = deadline - now();
-    if (failing === 0 || remaining <= 0) break;
+    const last = failing.length === 0 || remaining <= 0;
     const wait = Math.min(delay, remaining);
-    err(
-      `${failing} of ${logins.length} logins failing; retrying in ${formatMs(wait)} (--wait ends in ${formatMs(remaining)})`,
-    );
+    if (opts.waitMs > 0 && (!last || rounds > 1))
+      err(
+        roundLine({
+          round: rounds,
+          logins: logins.length,
+          newlyPassed: passedNow - passedBefore,
+          failing,
+          ...(last ? {} : { nextMs: wait, leftMs: remaining }),
+        }),
+      );
+    passedBefore = passedNow;
+    if (last) break;
     await sleep(wait);
     delay = Math.min(delay * 2, backoff.maxMs);
   }

@@ -219,7 +219,15 @@ describe("npm run verify", () => {
     expect(report!.logins[0]).toMatchObject({ ok: true, attempts: 3 });
     expect(h.sleeps).toEqual([5000, 10_000]);
     expect(row(h.stdout(), BILLING, "IMAP")).toMatch(/ ok .*passed on attempt 3/);
-    expect(h.stderr()).toMatch(/1 of 1 logins failing; retrying in 5\.0 s \(--wait ends in 20 min\)/);
+    // The token's claims once, then one short line per round.
+    const stderr = h.stderr().split("\n");
+    expect(stderr.filter((l) => l.startsWith("Getting a token"))).toHaveLength(1);
+    expect(stderr.filter((l) => /^Token .*roles \[/.test(l))).toHaveLength(1);
+    expect(stderr.filter((l) => l.startsWith("round "))).toEqual([
+      "round 1: IMAP refused (AUTHENTICATE failed), next try in 5000 ms, 20 min left",
+      "round 2: IMAP still refused (AUTHENTICATE failed), next try in 10 s, 20 min left",
+      "round 3: the login passes",
+    ]);
   });
 
   it("--wait passes once admin consent appears mid-run (a fresh token each round)", async () => {
@@ -233,6 +241,18 @@ describe("npm run verify", () => {
     // Passed logins are not repeated; POP is tried only once its role is in the token.
     expect(h.calls.map((c) => c.protocol).sort()).toEqual(["imap", "pop", "smtp"]);
     expect(report!.token.claims!.roles).toContain("POP.AccessAsApp");
+    // The claims again only because they changed (the role arrived), and the finding once.
+    const stderr = h.stderr().split("\n");
+    const claims = stderr.filter((l) => /^Token .*roles \[/.test(l));
+    expect(claims).toHaveLength(2);
+    expect(claims[0]).not.toContain("POP.AccessAsApp");
+    expect(claims[1]).toMatch(/^Token \(round 2\) in .*POP\.AccessAsApp/);
+    expect(stderr.filter((l) => l.startsWith("round "))).toEqual([
+      expect.stringMatching(
+        /^round 1: 2 logins pass; POP not tried \(.*\), next try in 5000 ms, 5 min left$/,
+      ),
+      "round 2: all 3 logins pass",
+    ]);
   });
 
   it("--wait gives up at the deadline with backoff, and exits 1", async () => {
@@ -244,6 +264,17 @@ describe("npm run verify", () => {
     expect(exitCode).toBe(1);
     expect(h.sleeps).toEqual([5000, 10_000, 20_000, 20_000, 5000]);
     expect(report!.rounds).toBe(6);
+    // Six rounds, six short lines; the token's claims once.
+    const stderr = h.stderr().split("\n");
+    expect(stderr.filter((l) => /^Token .*roles \[/.test(l))).toHaveLength(1);
+    expect(stderr.filter((l) => l.startsWith("round "))).toEqual([
+      "round 1: POP refused (Authentication failure: unknown user name or bad password), next try in 5000 ms, 60 s left",
+      "round 2: POP still refused (Authentication failure: unknown user name or bad password), next try in 10 s, 55 s left",
+      "round 3: POP still refused (Authentication failure: unknown user name or bad password), next try in 20 s, 45 s left",
+      "round 4: POP still refused (Authentication failure: unknown user name or bad password), next try in 20 s, 25 s left",
+      "round 5: POP still refused (Authentication failure: unknown user name or bad password), next try in 5000 ms, 5000 ms left",
+      "round 6: POP still refused (Authentication failure: unknown user name or bad password), --wait ended",
+    ]);
     expect(report!.logins[0]).toMatchObject({
       ok: false,
       attempts: 6,
