@@ -14,7 +14,7 @@ import { psQuote } from "../../components/exchange-step/runbook";
 import { normaliseAddress } from "../../components/identifiers";
 import { needsEscaping } from "../../components/printable";
 import type { Clock } from "./budget";
-import { duration } from "./errors";
+import { startProgress } from "../cli/progress";
 import { hasFullAccess, hasSendAs, isMailboxNotFound, rephrase } from "./observe";
 import type { HeldGrant, Notice, ObservedServicePrincipal } from "./plan";
 import { isOurRow } from "./principal-match";
@@ -71,7 +71,6 @@ export async function scanMailboxes(
     );
     return { mailboxes: 0, cmdlets: 0, holdings: [], notices: [] };
   }
-  const started = clock.now();
   let cmdlets = 0;
   const read = async (what: string, run: () => Promise<Record<string, unknown>[]>) => {
     cmdlets++;
@@ -113,8 +112,8 @@ export async function scanMailboxes(
     entry(held, mailbox).rights.add("SendAs");
   }
 
-  const step = Math.max(1, Math.ceil(mailboxes.length / 10));
-  for (const [i, mailbox] of mailboxes.entries()) {
+  const progress = startProgress({ what: "scanning mailboxes", total: mailboxes.length, clock, sink: log });
+  for (const mailbox of mailboxes) {
     let rows: Record<string, unknown>[] = [];
     cmdlets++;
     try {
@@ -133,9 +132,7 @@ export async function scanMailboxes(
       e.rights.add("FullAccess");
       e.inheritance = ourInheritance(rows, sp.sid);
     }
-    const done = i + 1;
-    if (done % step === 0 || done === mailboxes.length)
-      log(scanProgress(done, mailboxes.length, clock.now() - started));
+    progress.tick();
   }
 
   const wanted = new Map(desired.mailboxes.map((m) => [normaliseAddress(m.address), m]));
@@ -167,10 +164,6 @@ export async function scanMailboxes(
 }
 
 /** "scanning mailboxes 250/1000 (25 %), 1m 15s": one line per tenth of the pass, not per mailbox. */
-export function scanProgress(done: number, total: number, elapsedMs: number): string {
-  const pct = total === 0 ? 100 : Math.floor((done * 100) / total);
-  return `scanning mailboxes ${done}/${total} (${pct} %), ${duration(elapsedMs)}`;
-}
 
 /** A mailbox as the scan knows it, from Get-Mailbox's object. */
 interface Listed {
