@@ -29,6 +29,7 @@ import {
   type ValueRule,
 } from "../exchange-step/rules";
 import { normaliseAddress } from "../identifiers";
+import { recordOfMailboxes, recordTooLarge } from "../exchange-step/record";
 import { PROTOCOLS } from "../microsoft";
 import { GRACE_DAYS, ROTATION_DAYS, SECRET_LIFETIME_DAYS } from "../rotationSchedule";
 import { matchChoice, didYouMean } from "../choices";
@@ -236,7 +237,22 @@ export const stackConfigSchema = z.strictObject({
     .array(mailboxSchema, {
       error: expected("a list of mailboxes (email addresses or { address, protocols, sendAs })"),
     })
-    .min(1, { error: () => "empty: list at least one mailbox" }),
+    .min(1, { error: () => "empty: list at least one mailbox" })
+    // The record of what the stack manages must fit the one environment variable it comes back in
+    // (components/exchange-step/record.ts): checked only where the plain record could be too large.
+    .superRefine((list, ctx) => {
+      if (list.length <= 1_000) return;
+      const mailboxes = list.map((m) =>
+        typeof m === "string"
+          ? { address: m, sendAs: false }
+          : {
+              address: String((m as { address: unknown }).address),
+              sendAs: (m as { sendAs?: unknown }).sendAs === true,
+            },
+      );
+      const message = recordTooLarge(recordOfMailboxes(mailboxes));
+      if (message) ctx.addIssue({ code: "custom", message });
+    }),
   secret: secretSchema,
   exchange: exchangeSchema,
 });

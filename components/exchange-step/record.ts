@@ -91,18 +91,36 @@ export function serializeRecord(state: ManagedState): string {
 
 /**
  * Null when the record of `state` fits the one environment string @pulumi/command hands it back
- * in; else what is wrong and what to do, naming exo-oauth:mailboxes. Checked before anything is
- * touched: by the program at preview and by the driver before its first cmdlet.
+ * in (RECORD_LINE_LIMIT); else what is wrong and what to do, without the key's name (callers name
+ * it: exo-oauth:mailboxes, EXO_OAUTH_MAILBOXES). Checked before anything is touched: by the
+ * program at preview and by the driver's decoder (validate.ts mailboxProblems).
  */
 export function recordTooLarge(state: ManagedState): string | null {
   const bytes = Buffer.byteLength(serializeRecord(state));
   if (bytes <= RECORD_LINE_LIMIT) return null;
   return (
-    `exo-oauth:mailboxes: the record of ${state.mailboxes.length} mailboxes takes ${bytes} bytes even compressed, over the ` +
+    `the record of ${state.mailboxes.length} mailboxes would take ${bytes} bytes even compressed, over the ` +
     `${RECORD_LINE_LIMIT} bytes it may take: @pulumi/command hands the record back to the next update and to destroy in ONE ` +
     `environment variable (PULUMI_COMMAND_STDOUT), which Linux caps at 128 KiB. Split the mailboxes across stacks ` +
     `(docs/exchange-step.md, "How big a record can be")`
   );
+}
+
+/** The largest record the desired mailboxes can make (a principal with the longest names), for recordTooLarge. */
+export function recordOfMailboxes(mailboxes: readonly { address: string; sendAs: boolean }[]): ManagedState {
+  return {
+    appId: "00000000-0000-4000-8000-000000000000",
+    servicePrincipal: {
+      objectId: "00000000-0000-4000-8000-000000000000",
+      sid: "S-1-5-21-4294967295-4294967295-4294967295-4294967295",
+      displayName: "x".repeat(256),
+    },
+    mailboxes: mailboxes.map((m) => ({
+      address: normaliseAddress(m.address),
+      fullAccess: true,
+      sendAs: m.sendAs,
+    })),
+  };
 }
 
 /**

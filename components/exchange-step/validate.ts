@@ -5,6 +5,7 @@
 // (docs/exchange-step.md, "Validation"). Pure.
 import { didYouMean } from "../choices";
 import { addressKey } from "../identifiers";
+import { recordOfMailboxes, recordTooLarge } from "./record";
 import {
   ACCESS_TOKEN_ENV_RULE,
   AUTOMATION_APP_ID_RULE,
@@ -214,6 +215,14 @@ export function mailboxProblems(list: readonly { address?: unknown; sendAs?: unk
         first,
       });
   });
+  // The record must fit the one environment variable it comes back in (record.ts): only a list
+  // with no other problem, and only when the plain record could be too large (cheap otherwise).
+  if (out.length === 0 && list.length > 1_000) {
+    const tooLarge = recordTooLarge(
+      recordOfMailboxes(list.map((m) => ({ address: String(m.address), sendAs: m.sendAs === true }))),
+    );
+    if (tooLarge) out.push({ field: "mailboxes", message: tooLarge, value: list.length });
+  }
   return out;
 }
 

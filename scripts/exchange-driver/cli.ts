@@ -17,6 +17,7 @@ import {
   decodeDriverEnvironment,
 } from "../../components/exchange-step/codec";
 import { DRIVER_ENV, MAILBOXES_ON_STDIN } from "../../components/exchange-step/environment";
+import { boundedLog } from "./stderr-budget";
 import {
   parseRecord,
   serializeRecord,
@@ -25,7 +26,7 @@ import {
 } from "../../components/exchange-step/record";
 import { renderRunbook } from "../../components/exchange-step/runbook";
 import type { DesiredState, ManagedState } from "../../components/exchange-step/state";
-import { printable, printableJson } from "../../components/printable";
+import { printable } from "../../components/printable";
 import { flagValue, stringValue } from "../cli/args";
 import { InputError } from "../cli/errors";
 import { EXIT } from "../cli/exit-codes";
@@ -101,7 +102,9 @@ export async function runDriver(argv: string[], io: DriverIO): Promise<DriverRun
 
 async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCounters }): Promise<Outcome> {
   const command = inv.command as DriverCommand;
-  const log = (line: string) => io.stderr(`exo-oauth exchange: ${printable(inv.redact(line))}\n`);
+  // Bounded: the Command keeps stderr and hands it back in one environment variable (stderr-budget.ts).
+  const line = (l: string) => `exo-oauth exchange: ${printable(inv.redact(l))}\n`;
+  const log = boundedLog((l) => io.stderr(line(l)), line);
   const stack = stringValue(inv.values, "stack");
   const recordFile = stringValue(inv.values, "record");
 
@@ -204,9 +207,9 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
     state.counters = session.counters();
     await session.close();
     session = undefined;
-    log(`done: ${summarize(state.counters)}`);
+    log.essential(`done: ${summarize(state.counters)}`);
     // The human summary, last: what changed, the wall time on the run's clock, what it cost.
-    if (summary) log(summaryLine(summary, budget.elapsedMs(), state.counters));
+    if (summary) log.essential(summaryLine(summary, budget.elapsedMs(), state.counters));
     return inv.json ? { ...outcome, body: { ...outcome.body, counters: state.counters } } : outcome;
   } catch (err) {
     // No previous record under the Command = its CREATE: what it granted before failing is in no state.

@@ -18,6 +18,9 @@ import {
 } from "../../../components/exchange-step/record-compact";
 import { seededRandom } from "../../../scripts/offline-tenant/seeded-random";
 import type { ManagedState } from "../../../components/exchange-step/state";
+import { mailboxProblems } from "../../../components/exchange-step/validate";
+import { formatConfigIssues, parseStackConfig } from "../../../components/config";
+import { MINIMAL } from "../config/corpus";
 
 const SP = {
   objectId: "33333333-3333-4333-8333-333333333333",
@@ -105,11 +108,11 @@ describe("the record the driver prints", () => {
     expect((plain.error as NodeJS.ErrnoException | undefined)?.code).toBe("E2BIG");
   });
 
-  it("is refused before anything is touched when even compact it would not fit, naming exo-oauth:mailboxes", () => {
+  it("is refused when even compact it would not fit", () => {
     expect(recordTooLarge(state(realistic(10_000)))).toBeNull();
     const message = recordTooLarge(state(realistic(30_000)));
     expect(message).toMatch(
-      /^exo-oauth:mailboxes: the record of 30000 mailboxes takes \d+ bytes even compressed, over the 130048 bytes/,
+      /^the record of 30000 mailboxes would take \d+ bytes even compressed, over the 130048 bytes/,
     );
     expect(message).toContain("PULUMI_COMMAND_STDOUT");
     expect(message).toContain("Split the mailboxes across stacks");
@@ -160,5 +163,31 @@ describe("the record the driver prints", () => {
     expect(() => parseRecord(JSON.stringify(doc))).toThrow(
       /mailboxes\[0\]\.address "CEO" is not an email address/,
     );
+  });
+});
+
+describe("a mailbox list whose record could not come back", () => {
+  // Realistic addresses, each listed once: 30,000 of them make a record over the cap even compact.
+  const tooMany = realistic(30_000, 11);
+
+  it("is refused by the stack config before anything is touched, naming exo-oauth:mailboxes", () => {
+    const result = parseStackConfig({
+      stack: "dev",
+      values: { ...MINIMAL, mailboxes: tooMany },
+      secretKeys: new Set(),
+    });
+    expect(result.ok).toBe(false);
+    const text = result.ok ? "" : formatConfigIssues(result.issues);
+    expect(text).toMatch(
+      /exo-oauth:mailboxes: the record of 30000 mailboxes would take \d+ bytes even compressed/,
+    );
+    expect(text).toContain("Split the mailboxes across stacks");
+  });
+
+  it("is refused by the component's and the driver's rule too (validate.ts mailboxProblems), and 10,000 pass", () => {
+    const problems = mailboxProblems(tooMany.map((address) => ({ address, sendAs: false })));
+    expect(problems.map((p) => p.field)).toEqual(["mailboxes"]);
+    expect(problems[0].message).toMatch(/^the record of 30000 mailboxes/);
+    expect(mailboxProblems(realistic(10_000).map((address) => ({ address, sendAs: true })))).toEqual([]);
   });
 });
