@@ -49,19 +49,23 @@ export function renderTable(report: VerifyReport, terminal: Terminal = PLAIN): s
   lines.push("");
 
   // One footnote per cause: the same cause on several mailboxes (advice that differs only in the
-  // address) is said once, for the first mailbox, with the others listed.
+  // address) is said once, for the first mailbox, with the others listed; on several protocols
+  // (IMAP and POP need a check SMTP does not) once too, with every protocol's checks.
   const notes: { cause: Cause; mailboxes: string[]; key: string }[] = [];
   const noteOf = (cause: Cause, mailbox: string): number => {
     const general = (text: string) => text.split(mailbox).join("<mailbox>");
-    const key = JSON.stringify([
-      cause.id,
-      general(cause.summary),
-      general(cause.action),
-      (cause.checks ?? []).map(general),
-    ]);
+    const key = JSON.stringify([cause.id, general(cause.summary), general(cause.action)]);
     const i = notes.findIndex((n) => n.key === key);
     if (i >= 0) {
-      if (!notes[i].mailboxes.includes(mailbox)) notes[i].mailboxes.push(mailbox);
+      const note = notes[i];
+      const theirs = (note.cause.checks ?? []).map(general);
+      const ours = (cause.checks ?? []).map(general);
+      if (ours.some((c) => !theirs.includes(c)))
+        note.cause = {
+          ...note.cause,
+          checks: mergeInOrder(theirs, ours).map((c) => c.split("<mailbox>").join(note.mailboxes[0])),
+        };
+      if (!note.mailboxes.includes(mailbox)) note.mailboxes.push(mailbox);
       return i + 1;
     }
     notes.push({ cause, mailboxes: [mailbox], key });
@@ -116,4 +120,20 @@ export function renderTable(report: VerifyReport, terminal: Terminal = PLAIN): s
     `${s.passed} of ${s.expected} logins passed${report.rounds > 1 ? ` after ${report.rounds} rounds (${ms(report.elapsedMs, sym)})` : ""}.`,
   );
   return lines.join("\n") + "\n";
+}
+
+/** `a` with the items of `b` it lacks, each placed after the item it follows in `b` (else last). */
+export function mergeInOrder(a: readonly string[], b: readonly string[]): string[] {
+  const out = [...a];
+  let at = -1;
+  for (const item of b) {
+    const found = out.indexOf(item);
+    if (found >= 0) {
+      at = found;
+      continue;
+    }
+    out.splice(at + 1, 0, item);
+    at++;
+  }
+  return out;
 }

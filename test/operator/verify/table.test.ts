@@ -59,6 +59,43 @@ describe("verify's table", () => {
     expect(text.match(/\[1\] Exchange refused the token/g)).toHaveLength(4); // three rows, one footnote
   });
 
+  it("says one cause once across protocols, with every protocol's checks (IMAP and POP need one SMTP does not)", () => {
+    const protocolCheck =
+      "Set-CASMailbox -Identity a@contoso.com -ImapEnabled $true (IMAP) / -PopEnabled $true (POP)";
+    const withSwitch = (mailbox: string): Cause => ({
+      ...refused(mailbox),
+      checks: [
+        ...refused(mailbox).checks!,
+        protocolCheck.replace("a@contoso.com", mailbox),
+        "Time: 15–30 minutes",
+      ],
+    });
+    const smtp = (mailbox: string): Cause => ({
+      ...refused(mailbox),
+      checks: [...refused(mailbox).checks!, "Time: 15–30 minutes"],
+    });
+    const login = (protocol: "imap" | "pop" | "smtp", cause: Cause) => ({
+      ...report.logins[0],
+      protocol,
+      cause,
+    });
+    const text = renderTable({
+      ...report,
+      logins: [
+        login("smtp", smtp("a@contoso.com")),
+        login("imap", withSwitch("a@contoso.com")),
+        login("pop", withSwitch("a@contoso.com")),
+      ],
+    });
+    expect(text.match(/^\[\d\] /gm)).toEqual(["[1] "]);
+    const note = text.slice(text.indexOf("What to do"));
+    expect(note.split("\n").filter((l) => l.startsWith("    - "))).toEqual([
+      "    - Add-MailboxPermission -Identity a@contoso.com -User 33333333-3333-4333-8333-333333333333 -AccessRights FullAccess",
+      `    - ${protocolCheck}`,
+      "    - Time: 15–30 minutes",
+    ]);
+  });
+
   it("is plain ASCII without colour in a pipe, Unicode and colour on a capable terminal", () => {
     const plain = renderTable(report);
     expect(plain).toMatch(/^[\x20-\x7e\n]*$/);
