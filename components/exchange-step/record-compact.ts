@@ -73,8 +73,8 @@ export function decodeEntries(text: string, mailboxCount: number, blockedCount: 
   let json: string;
   try {
     json = brotliDecompressSync(Buffer.from(text, "base64"), {
-      // A record decodes to a few MiB at most; a larger stream is not one of ours.
-      maxOutputLength: 64 * 1024 * 1024,
+      // A record decodes to about 1 MiB at most (17,000 mailboxes); a larger stream is not one of ours.
+      maxOutputLength: 16 * 1024 * 1024,
     }).toString("utf8");
   } catch (err) {
     throw new Error(

@@ -105,6 +105,10 @@ describe.skipIf(skip !== undefined)(
         expect(tier.rest!.requests.connect).toBe(1);
         expect(tier.rest!.moduleVersions).toEqual(["3.10.1"]);
         expect(simStats(t).sessions).toBe(1);
+        // The writes' answers (the ACEs Add-MailboxPermission and Add-RecipientPermission added)
+        // came back through real pwsh and counted as the first confirming read: each grant read once.
+        expect(simStats(t).cmdlets["Get-MailboxPermission"]).toBe(2);
+        expect(simStats(t).cmdlets["Get-RecipientPermission"]).toBe(1);
 
         const v = await verify(t, services, d, ["--protocol", "imap"]);
         expect(outcomes(v.report)).toEqual({ [`${HELPDESK} imap`]: "pass", [`${BILLING} imap`]: "pass" });
