@@ -72,13 +72,14 @@ export function formatRecord(state: ManagedState): string {
 /**
  * The line the driver prints as its stdout (the Command keeps it): the plain record, with C1/bidi
  * characters as \u escapes (printableJson), when it takes at most PLAIN_RECORD_LIMIT bytes; else the
- * compact exo-oauth/exchange-record@2 line (./record-compact.ts). No trailing newline.
+ * compact exo-oauth/exchange-record@2 line (./record-compact.ts), escaped the same way. No trailing newline.
  */
 export function serializeRecord(state: ManagedState): string {
   const record = toRecord(state);
   const plain = printableJson(record);
   if (Buffer.byteLength(plain) <= PLAIN_RECORD_LIMIT) return plain;
-  return JSON.stringify({
+  // printableJson too: the header's display name is Exchange's, which the config's rule never saw.
+  return printableJson({
     schema: COMPACT_RECORD_SCHEMA,
     appId: record.appId,
     servicePrincipal: record.servicePrincipal,

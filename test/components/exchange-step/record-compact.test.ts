@@ -191,3 +191,17 @@ describe("a mailbox list whose record could not come back", () => {
     expect(mailboxProblems(realistic(10_000).map((address) => ({ address, sendAs: true })))).toEqual([]);
   });
 });
+
+describe("the compact record line on a terminal", () => {
+  it("carries a principal display name's bidi and C1 characters as \\u escapes, as the plain line does, and reads back the same", () => {
+    // Exchange's principal keeps the name Entra holds, which the config's rule never saw.
+    const s = state(realistic(2_000), {
+      servicePrincipal: { ...SP, displayName: "Mail \u202eHTUAO\u202c \u0085OAuth" },
+    });
+    const line = serializeRecord(s);
+    expect(JSON.parse(line).schema).toBe(COMPACT_RECORD_SCHEMA);
+    expect(line).not.toMatch(/[\u202e\u202c\u0085]/);
+    expect(line).toContain("Mail \\u202eHTUAO\\u202c \\u0085OAuth");
+    expect(parseRecord(line)).toEqual(toRecord(s));
+  });
+});
