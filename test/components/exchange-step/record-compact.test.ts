@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import {
   parseRecord,
+  recordLeavesOutBlocked,
   recordTooLarge,
   serializeRecord,
   toRecord,
@@ -203,5 +204,40 @@ describe("the compact record line on a terminal", () => {
     expect(line).not.toMatch(/[\u202e\u202c\u0085]/);
     expect(line).toContain("Mail \\u202eHTUAO\\u202c \\u0085OAuth");
     expect(parseRecord(line)).toEqual(toRecord(s));
+  });
+});
+
+describe("a record whose blocked protocols would not fit", () => {
+  it("leaves the blocked list out rather than print a line the next update and destroy cannot get back (10,000 mailboxes, IMAP, POP and SMTP switched off)", () => {
+    // The config's size rule (recordOfMailboxes) counts no blocked protocols: the driver reads them
+    // only at run time. With all three switched off for every mailbox the full record would take
+    // about 145 KiB, over the 127 KiB PULUMI_COMMAND_STDOUT can hand back.
+    const addresses = realistic(10_000);
+    const s = state(addresses, {
+      blocked: addresses.flatMap((mailbox) => [
+        { mailbox, protocol: "IMAP" as const, switch: "ImapEnabled" },
+        { mailbox, protocol: "POP" as const, switch: "PopEnabled" },
+        { mailbox, protocol: "SMTP" as const, switch: "TransportConfig.SmtpClientAuthenticationDisabled" },
+      ]),
+    });
+    expect(recordTooLarge({ ...s, blocked: undefined })).toBeNull();
+    const line = serializeRecord(s);
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(RECORD_LINE_LIMIT);
+    expect(parseRecord(line)).toEqual(toRecord({ ...s, blocked: undefined }));
+    expect(recordLeavesOutBlocked(s, line)).toBe(true);
+  });
+
+  it("keeps the blocked list whenever it fits (10,000 mailboxes, SMTP switched off tenant-wide)", () => {
+    const addresses = realistic(10_000);
+    const s = state(addresses, {
+      blocked: addresses.map((mailbox) => ({
+        mailbox,
+        protocol: "SMTP" as const,
+        switch: "TransportConfig.SmtpClientAuthenticationDisabled",
+      })),
+    });
+    const line = serializeRecord(s);
+    expect(parseRecord(line)?.blocked).toHaveLength(10_000);
+    expect(recordLeavesOutBlocked(s, line)).toBe(false);
   });
 });
