@@ -2,6 +2,7 @@
 // environment string (PULUMI_COMMAND_STDOUT, ≤ 128 KiB) stays under that cap up to well past 10,000
 // mailboxes, reads back to exactly what was written, and small records stay plain.
 import { spawnSync } from "node:child_process";
+import { brotliCompressSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import {
   parseRecord,
@@ -239,5 +240,31 @@ describe("a record whose blocked protocols would not fit", () => {
     const line = serializeRecord(s);
     expect(parseRecord(line)?.blocked).toHaveLength(10_000);
     expect(recordLeavesOutBlocked(s, line)).toBe(false);
+  });
+});
+
+describe("a crafted compact record", () => {
+  it("listing one mailbox 700,000 times in a few hundred bytes is refused: the driver never writes an address twice", () => {
+    // Brotli packs a repeated line to almost nothing: 700,000 copies fit in about 120 base64
+    // characters, under the 16 MiB decode cap, and would each become a read or a revocation.
+    const N = 700_000;
+    const entries = brotliCompressSync(
+      Buffer.from(
+        JSON.stringify({ mailboxes: Array(N).fill("0\ta@contoso.com\tF").join("\n"), blocked: [] }),
+      ),
+    ).toString("base64");
+    expect(entries.length).toBeLessThan(400);
+    const doc = {
+      schema: COMPACT_RECORD_SCHEMA,
+      appId: APP,
+      servicePrincipal: SP,
+      mailboxCount: N,
+      blockedCount: 0,
+      encoding: COMPACT_ENCODING,
+      entries,
+    };
+    expect(() => parseRecord(JSON.stringify(doc))).toThrow(
+      /entries line 2 lists "a@contoso\.com" again: a record lists each mailbox once/,
+    );
   });
 });
