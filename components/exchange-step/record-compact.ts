@@ -16,6 +16,7 @@
 // is `<shared prefix length>\t<rest of the address>\t<F|S|FS>` (F FullAccess, S SendAs); a blocked
 // entry's mailbox is its line's index (0-based) when it is listed, else its address.
 import { brotliCompressSync, brotliDecompressSync, constants } from "node:zlib";
+import { printableJson } from "../printable";
 import type { BlockedProtocol, ManagedMailbox } from "./state";
 
 export const COMPACT_RECORD_SCHEMA = "exo-oauth/exchange-record@2";
@@ -66,7 +67,8 @@ export function encodeEntries(entries: CompactEntries): string {
 /**
  * The `entries` text → mailboxes and blocked entries, unvalidated (record.ts validates them as it
  * validates a plain record). Throws an Error saying what is wrong: not base64, not Brotli, not the
- * JSON above, a line that is not `<n>\t<rest>\t<flags>`, or a count that differs from `mailboxCount`.
+ * JSON above, a line that is not `<n>\t<rest>\t<flags>`, an address listed twice, or a count that
+ * differs from `mailboxCount`.
  */
 export function decodeEntries(text: string, mailboxCount: number, blockedCount: number): CompactEntries {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new Error("entries is not base64");
@@ -92,11 +94,20 @@ export function decodeEntries(text: string, mailboxCount: number, blockedCount: 
   const mailboxes: ManagedMailbox[] = [];
   let previous = "";
   const lines = value.mailboxes === "" ? [] : value.mailboxes.split("\n");
+  const seen = new Set<string>();
   for (const [i, line] of lines.entries()) {
     const m = /^(\d{1,4})\t([^\t]*)\t(F?S?)$/.exec(line);
     if (!m || Number(m[1]) > previous.length)
       throw new Error(`entries line ${i + 1} is not <shared prefix length>\\t<rest>\\t<F|S|FS>`);
     const address = previous.slice(0, Number(m[1])) + m[2];
+    // The driver writes each mailbox once (the config refuses a repeat); a repeated line is the one
+    // thing Brotli packs to nothing, so without this check a few hundred bytes could list a mailbox
+    // a million times.
+    if (seen.has(address))
+      throw new Error(
+        `entries line ${i + 1} lists ${printableJson(address)} again: a record lists each mailbox once`,
+      );
+    seen.add(address);
     mailboxes.push({ address, fullAccess: m[3].includes("F"), sendAs: m[3].includes("S") });
     previous = address;
   }

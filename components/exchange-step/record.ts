@@ -72,21 +72,37 @@ export function formatRecord(state: ManagedState): string {
 /**
  * The line the driver prints as its stdout (the Command keeps it): the plain record, with C1/bidi
  * characters as \u escapes (printableJson), when it takes at most PLAIN_RECORD_LIMIT bytes; else the
- * compact exo-oauth/exchange-record@2 line (./record-compact.ts). No trailing newline.
+ * compact exo-oauth/exchange-record@2 line (./record-compact.ts), escaped the same way, without the
+ * blocked protocols when they alone would take it over RECORD_LINE_LIMIT. No trailing newline.
  */
 export function serializeRecord(state: ManagedState): string {
   const record = toRecord(state);
   const plain = printableJson(record);
   if (Buffer.byteLength(plain) <= PLAIN_RECORD_LIMIT) return plain;
-  return JSON.stringify({
-    schema: COMPACT_RECORD_SCHEMA,
-    appId: record.appId,
-    servicePrincipal: record.servicePrincipal,
-    mailboxCount: record.mailboxes.length,
-    blockedCount: record.blocked?.length ?? 0,
-    encoding: COMPACT_ENCODING,
-    entries: encodeEntries({ mailboxes: record.mailboxes, blocked: record.blocked ?? [] }),
-  });
+  const compact = (blocked: BlockedProtocol[]) =>
+    // printableJson too: the header's display name is Exchange's, which the config's rule never saw.
+    printableJson({
+      schema: COMPACT_RECORD_SCHEMA,
+      appId: record.appId,
+      servicePrincipal: record.servicePrincipal,
+      mailboxCount: record.mailboxes.length,
+      blockedCount: blocked.length,
+      encoding: COMPACT_ENCODING,
+      entries: encodeEntries({ mailboxes: record.mailboxes, blocked }),
+    });
+  const line = compact(record.blocked ?? []);
+  // The config's size rule (recordTooLarge of recordOfMailboxes) counts no blocked protocols: the
+  // driver reads them at run time, up to three a mailbox. They only tell verify what to name first,
+  // so when they would push the line over what the next update can get back they are left out
+  // (recordLeavesOutBlocked); the mailboxes, which removal needs, always stay.
+  return Buffer.byteLength(line) <= RECORD_LINE_LIMIT || !record.blocked?.length ? line : compact([]);
+}
+
+/** True when serializeRecord(state) leaves state's blocked protocols out to stay under RECORD_LINE_LIMIT. */
+export function recordLeavesOutBlocked(state: ManagedState, line = serializeRecord(state)): boolean {
+  return (
+    (state.blocked?.length ?? 0) > 0 && (JSON.parse(line) as { blockedCount?: number }).blockedCount === 0
+  );
 }
 
 /**

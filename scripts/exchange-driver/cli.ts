@@ -17,9 +17,10 @@ import {
   decodeDriverEnvironment,
 } from "../../components/exchange-step/codec";
 import { DRIVER_ENV, MAILBOXES_ON_STDIN } from "../../components/exchange-step/environment";
-import { boundedLog } from "./stderr-budget";
+import { boundedLog, type BoundedLog } from "./stderr-budget";
 import {
   parseRecord,
+  recordLeavesOutBlocked,
   serializeRecord,
   toRecord,
   type ManagedRecord,
@@ -202,7 +203,7 @@ async function run(inv: Invocation, io: DriverIO, state: { counters?: SessionCou
     } else {
       const done =
         command === "apply" ? await applyDesiredState(reconcile) : await removeManagedState(reconcile);
-      outcome = recordOutcome(done, inv, io);
+      outcome = recordOutcome(done, inv, io, log);
     }
     state.counters = session.counters();
     await session.close();
@@ -252,10 +253,16 @@ function readRecordFile(file: string): ManagedRecord | null {
 }
 
 /** apply/remove: the record on stdout (the Command keeps it), or in the --json document. */
-function recordOutcome(done: ManagedState, inv: Invocation, io: DriverIO): Outcome {
+function recordOutcome(done: ManagedState, inv: Invocation, io: DriverIO, log: BoundedLog): Outcome {
   if (inv.json) return { exitCode: EXIT.ok, body: { record: toRecord(done) } };
   // One JSON line: plain with C1/bidi characters as \u escapes, or compact when large (record.ts).
-  io.stdout(serializeRecord(done) + "\n");
+  const line = serializeRecord(done);
+  if (recordLeavesOutBlocked(done, line))
+    log.essential(
+      `note: the record leaves out the ${done.blocked!.length} switched-off protocols warned about above: with them it would not ` +
+        `fit the one environment variable (PULUMI_COMMAND_STDOUT) the next update gets it back in; verify still tries every login and reports the ones that fail`,
+    );
+  io.stdout(line + "\n");
   return { exitCode: EXIT.ok };
 }
 

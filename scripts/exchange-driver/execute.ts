@@ -92,7 +92,13 @@ export function answerShowsWrite(
 ): boolean {
   switch (op.kind) {
     case "New-ServicePrincipal":
-      return result.some((o) => String(o.AppId ?? "").toLowerCase() === appId.toLowerCase());
+      // Ours only when its AppId AND its ObjectId match (record-guard.ts): the ObjectId as
+      // principal-match.ts reads it (ObjectId, else Identity).
+      return result.some(
+        (o) =>
+          String(o.AppId ?? "").toLowerCase() === appId.toLowerCase() &&
+          String(o.ObjectId || o.Identity || "").toLowerCase() === op.objectId.toLowerCase(),
+      );
     case "Add-MailboxPermission":
       return sp !== null && hasFullAccess(result, sp.sid);
     case "Add-RecipientPermission":

@@ -15,6 +15,7 @@ import { normaliseAddress } from "../../components/identifiers";
 import { needsEscaping } from "../../components/printable";
 import type { Clock } from "./budget";
 import { startProgress } from "../cli/progress";
+import { count } from "../cli/words";
 import { hasFullAccess, hasSendAs, isMailboxNotFound, rephrase } from "./observe";
 import type { HeldGrant, Notice, ObservedServicePrincipal } from "./plan";
 import { isOurRow } from "./principal-match";
@@ -276,10 +277,14 @@ export function scanLines(
   principal: { displayName: string; objectId: string },
 ): string[] {
   const who = `${principal.displayName} (${principal.objectId})`;
+  const read = count(report.mailboxes, "mailbox", "mailboxes");
   const lines = [
-    report.holdings.length === 0
-      ? `Scan: ${report.mailboxes} mailboxes read; ${who} holds FullAccess or SendAs on none of them.`
-      : `Scan: ${report.mailboxes} mailboxes read; ${who} holds FullAccess or SendAs on ${report.holdings.length}:`,
+    // No cmdlet at all: Exchange has no principal for our AppId (scanMailboxes reads nothing).
+    report.cmdlets === 0
+      ? "Scan: Exchange has no service principal for this application yet, so no mailbox can hold a grant to it (nothing read)."
+      : report.holdings.length === 0
+        ? `Scan: ${read} read; ${who} holds FullAccess or SendAs on none of them.`
+        : `Scan: ${read} read; ${who} holds FullAccess or SendAs on ${report.holdings.length}:`,
   ];
   const grants = report.notices.flatMap((n) => (n.grant ? [n.grant] : []));
   for (const h of report.holdings) {

@@ -55,4 +55,22 @@ describe.concurrent("a first apply", () => {
     expect(run.stderr).toMatch(/verifying: Exchange does not show .* yet/);
     expect(ours(t).fullAccess).toHaveLength(4);
   });
+
+  it("without any SID on the principal or the rows (omitProperties) the answers still count once, and a replica behind still asks two agreeing reads", async () => {
+    const all = mailboxes(4);
+    const omitProperties = ["Sid", "UserSid", "TrusteeSidString"];
+    const t = newSimTenant(all);
+    const run = await runCli("apply", { tenant: t, settings: settingsFor(all), faults: { omitProperties } });
+    expect(run.code).toBe(0);
+    expect(stats(t).cmdlets["Get-MailboxPermission"]).toBe(4);
+    const behind = newSimTenant(all);
+    const late = await runCli("apply", {
+      tenant: behind,
+      settings: settingsFor(all),
+      faults: { omitProperties, staleReadsAfterWrite: 1 },
+    });
+    expect(late.code).toBe(0);
+    expect(stats(behind).cmdlets["Get-MailboxPermission"]).toBe(3 * 4);
+    expect(ours(behind).fullAccess).toHaveLength(4);
+  });
 });

@@ -4,6 +4,7 @@
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { parseRecord } from "../../components/exchange-step/record";
 import { EXIT } from "../../scripts/cli/exit-codes";
+import { scanLines } from "../../scripts/exchange-driver/scan";
 import { grantByHand } from "../../scripts/offline-tenant/exchange/hand-edits";
 import { simDriverEnv } from "../../scripts/offline-tenant/harness/sim-tenant";
 import { updateState } from "../../scripts/offline-tenant/state";
@@ -222,4 +223,21 @@ describe("plan --help", () => {
 afterAll(() => {
   const all = printed.join("\n");
   for (const secret of Object.values(SECRETS)) expect(all).not.toContain(secret);
+});
+
+describe("the scan's first line", () => {
+  const principal = { displayName: "Mail OAuth", objectId: "33333333-3333-4333-8333-333333333333" };
+  it("before the first deploy says no principal exists, not that 0 mailboxes were read", () => {
+    const [line] = scanLines({ mailboxes: 0, cmdlets: 0, holdings: [], notices: [] }, principal);
+    expect(line).toBe(
+      "Scan: Exchange has no service principal for this application yet, so no mailbox can hold a grant to it (nothing read).",
+    );
+  });
+
+  it("counts one mailbox in the singular", () => {
+    const [line] = scanLines({ mailboxes: 1, cmdlets: 3, holdings: [], notices: [] }, principal);
+    expect(line).toBe(
+      "Scan: 1 mailbox read; Mail OAuth (33333333-3333-4333-8333-333333333333) holds FullAccess or SendAs on none of them.",
+    );
+  });
 });

@@ -15,6 +15,11 @@ import {
 } from "../../components/exchange-step/codec";
 import { DRIVER_ENV } from "../../components/exchange-step/environment";
 import { RECORD_SCHEMA, parseRecord } from "../../components/exchange-step/record";
+import {
+  COMPACT_ENCODING,
+  COMPACT_RECORD_SCHEMA,
+  encodeEntries,
+} from "../../components/exchange-step/record-compact";
 import type { ExchangeConnectionSettings } from "../../components/exchange-step/settings";
 import { childEnvironment } from "../../scripts/exchange-driver/pwsh-env";
 import { resolvePwsh } from "../../scripts/exchange-driver/pwsh-path";
@@ -228,6 +233,31 @@ const record = (over: Record<string, unknown>) =>
     ...over,
   });
 
+/** A compact (@2) record of these addresses, each with FullAccess, as encodeEntries writes it. */
+const compactRecord = (addresses: string[], over: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    schema: COMPACT_RECORD_SCHEMA,
+    appId: APP_ID,
+    servicePrincipal: { objectId: SP_OBJECT_ID, sid: "S-1-5-21-1", displayName: "Mail OAuth" },
+    mailboxCount: addresses.length,
+    blockedCount: 0,
+    encoding: COMPACT_ENCODING,
+    entries: encodeEntries({
+      mailboxes: addresses.map((address) => ({ address, fullAccess: true, sendAs: false })),
+      blocked: [],
+    }),
+    ...over,
+  });
+
+function refusal(run: () => unknown): Attempt {
+  try {
+    run();
+    return { outcome: "accepted", harmless: false };
+  } catch (err) {
+    return { outcome: "refused", message: (err as Error).message };
+  }
+}
+
 function recordCases(): HostileCase[] {
   const entries: [string, string, string][] = [
     ["an alias", "CEO", "mailboxes[0].address"],
@@ -256,6 +286,29 @@ function recordCases(): HostileCase[] {
         }
       },
     })),
+    // The same entries in the compact form (exo-oauth/exchange-record@2): decoded, then validated alike.
+    ...entries.map(([label, address, says]): HostileCase => ({
+      name: `a compact previous record naming a mailbox by ${label}`,
+      area: "previous record",
+      expect: "refused",
+      says: ["Reading the previous record from PULUMI_COMMAND_STDOUT", says],
+      attempt: (): Attempt => refusal(() => parseRecord(compactRecord([address]))),
+    })),
+    {
+      name: "a compact previous record listing a mailbox twice",
+      area: "previous record",
+      expect: "refused",
+      says: ["Reading the previous record from PULUMI_COMMAND_STDOUT", '"hr@contoso.com" again'],
+      attempt: (): Attempt => refusal(() => parseRecord(compactRecord(["hr@contoso.com", "hr@contoso.com"]))),
+    },
+    {
+      name: "a compact previous record whose mailboxCount is not what it lists",
+      area: "previous record",
+      expect: "refused",
+      says: ["entries lists 1 mailboxes, mailboxCount says 2"],
+      attempt: (): Attempt =>
+        refusal(() => parseRecord(compactRecord(["hr@contoso.com"], { mailboxCount: 2 }))),
+    },
     ...(
       [
         ["an appId that is not a GUID", { appId: "*" }, "appId"],

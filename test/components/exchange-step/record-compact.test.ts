@@ -2,9 +2,11 @@
 // environment string (PULUMI_COMMAND_STDOUT, ≤ 128 KiB) stays under that cap up to well past 10,000
 // mailboxes, reads back to exactly what was written, and small records stay plain.
 import { spawnSync } from "node:child_process";
+import { brotliCompressSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import {
   parseRecord,
+  recordLeavesOutBlocked,
   recordTooLarge,
   serializeRecord,
   toRecord,
@@ -189,5 +191,80 @@ describe("a mailbox list whose record could not come back", () => {
     expect(problems.map((p) => p.field)).toEqual(["mailboxes"]);
     expect(problems[0].message).toMatch(/^the record of 30000 mailboxes/);
     expect(mailboxProblems(realistic(10_000).map((address) => ({ address, sendAs: true })))).toEqual([]);
+  });
+});
+
+describe("the compact record line on a terminal", () => {
+  it("carries a principal display name's bidi and C1 characters as \\u escapes, as the plain line does, and reads back the same", () => {
+    // Exchange's principal keeps the name Entra holds, which the config's rule never saw.
+    const s = state(realistic(2_000), {
+      servicePrincipal: { ...SP, displayName: "Mail \u202eHTUAO\u202c \u0085OAuth" },
+    });
+    const line = serializeRecord(s);
+    expect(JSON.parse(line).schema).toBe(COMPACT_RECORD_SCHEMA);
+    expect(line).not.toMatch(/[\u202e\u202c\u0085]/);
+    expect(line).toContain("Mail \\u202eHTUAO\\u202c \\u0085OAuth");
+    expect(parseRecord(line)).toEqual(toRecord(s));
+  });
+});
+
+describe("a record whose blocked protocols would not fit", () => {
+  it("leaves the blocked list out rather than print a line the next update and destroy cannot get back (10,000 mailboxes, IMAP, POP and SMTP switched off)", () => {
+    // The config's size rule (recordOfMailboxes) counts no blocked protocols: the driver reads them
+    // only at run time. With all three switched off for every mailbox the full record would take
+    // about 145 KiB, over the 127 KiB PULUMI_COMMAND_STDOUT can hand back.
+    const addresses = realistic(10_000);
+    const s = state(addresses, {
+      blocked: addresses.flatMap((mailbox) => [
+        { mailbox, protocol: "IMAP" as const, switch: "ImapEnabled" },
+        { mailbox, protocol: "POP" as const, switch: "PopEnabled" },
+        { mailbox, protocol: "SMTP" as const, switch: "TransportConfig.SmtpClientAuthenticationDisabled" },
+      ]),
+    });
+    expect(recordTooLarge({ ...s, blocked: undefined })).toBeNull();
+    const line = serializeRecord(s);
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(RECORD_LINE_LIMIT);
+    expect(parseRecord(line)).toEqual(toRecord({ ...s, blocked: undefined }));
+    expect(recordLeavesOutBlocked(s, line)).toBe(true);
+  });
+
+  it("keeps the blocked list whenever it fits (10,000 mailboxes, SMTP switched off tenant-wide)", () => {
+    const addresses = realistic(10_000);
+    const s = state(addresses, {
+      blocked: addresses.map((mailbox) => ({
+        mailbox,
+        protocol: "SMTP" as const,
+        switch: "TransportConfig.SmtpClientAuthenticationDisabled",
+      })),
+    });
+    const line = serializeRecord(s);
+    expect(parseRecord(line)?.blocked).toHaveLength(10_000);
+    expect(recordLeavesOutBlocked(s, line)).toBe(false);
+  });
+});
+
+describe("a crafted compact record", () => {
+  it("listing one mailbox 700,000 times in a few hundred bytes is refused: the driver never writes an address twice", () => {
+    // Brotli packs a repeated line to almost nothing: 700,000 copies fit in about 120 base64
+    // characters, under the 16 MiB decode cap, and would each become a read or a revocation.
+    const N = 700_000;
+    const entries = brotliCompressSync(
+      Buffer.from(
+        JSON.stringify({ mailboxes: Array(N).fill("0\ta@contoso.com\tF").join("\n"), blocked: [] }),
+      ),
+    ).toString("base64");
+    expect(entries.length).toBeLessThan(400);
+    const doc = {
+      schema: COMPACT_RECORD_SCHEMA,
+      appId: APP,
+      servicePrincipal: SP,
+      mailboxCount: N,
+      blockedCount: 0,
+      encoding: COMPACT_ENCODING,
+      entries,
+    };
+    expect(() => parseRecord(JSON.stringify(doc))).toThrow(
+      /entries line 2 lists "a@contoso\.com" again: a record lists each mailbox once/,
+    );
   });
 });
