@@ -1,90 +1,16 @@
-// The driver through its STORED entry (`npx --no tsx scripts/exchange/cli.ts <apply|remove|plan>`,
-// what deployed stacks hold) with pwsh = real pwsh: shim.ps1, the stand-in module, the REST front.
-// Day two in the real tier: converge and stay converged, killed runs, transient and permanent
-// faults, a principal Exchange cannot resolve yet, a Sid that never arrives — and nothing secret
-// printed anywhere.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DriverSettings } from "../../components/exchange-step/codec";
+// The driver through its STORED entry with real pwsh (test/pwsh/driver-harness.ts): day two in the
+// real tier — converge and stay converged, a killed run, a Sid that never arrives, other sign-ins,
+// stdout kept to the record — and nothing secret printed anywhere. Faults: driver-faults.test.ts.
+import { describe, expect, it } from "vitest";
 import { parseRecord } from "../../components/exchange-step/record";
-import type { ExchangeSignIn } from "../../components/exchange-step/settings";
-import {
-  newSimTenant,
-  ours,
-  runCli,
-  settingsFor,
-  stats,
-  writesSince,
-  type CliRun,
-  type SimTenant,
-} from "../support/driver-run";
-import { openTier, realTierSkip, type TierSetup } from "../support/pwsh-tier";
-import { setCasMailbox, setTransportConfig } from "../../scripts/offline-tenant/exchange/hand-edits";
-import { updateState } from "../../scripts/offline-tenant/state";
-import { certificateConnection, makeAccessToken, makeCertificate, type TestCertificate } from "./fixtures";
-
-const skip = realTierSkip();
-const TIMEOUT = 300_000;
-const STORED = (command: string) => `npx --no tsx scripts/exchange/cli.ts ${command}`;
-const MAILBOXES = ["a@contoso.com", { address: "b@contoso.com", sendAs: true }];
-const CONVERGED = { sp: true, fullAccess: ["a@contoso.com", "b@contoso.com"], sendAs: ["b@contoso.com"] };
+import { newSimTenant, ours, stats, writesSince } from "../support/driver-run";
+import { CONVERGED, TIMEOUT, realDriver, skip } from "./driver-harness";
+import { makeAccessToken } from "./fixtures";
 
 describe.skipIf(skip !== undefined)(
   `the driver's stored entry with real pwsh${skip ? ` (SKIPPED: ${skip})` : ""}`,
   () => {
-    let tier: TierSetup;
-    let cert: TestCertificate;
-    const secrets: string[] = [];
-    const printed: string[] = [];
-    beforeAll(async () => {
-      tier = await openTier("real");
-      cert = makeCertificate({ password: "Pfx-Secret-Pässword-41" });
-      secrets.push(cert.pfx, cert.password);
-    }, TIMEOUT);
-    afterAll(async () => tier?.close());
-
-    /** The fixture's settings with real pwsh, signing in with `signIn` (default: the test certificate). */
-    function settings(
-      over: { connection?: ExchangeSignIn; desired?: DriverSettings["desired"] } = {},
-    ): DriverSettings {
-      const base = settingsFor(MAILBOXES);
-      const { organization, retryDeadlineSeconds } = base.connection;
-      return {
-        desired: over.desired ?? base.desired,
-        connection: {
-          ...(over.connection ?? certificateConnection(cert)),
-          organization,
-          retryDeadlineSeconds,
-          pwsh: tier.pwsh,
-        },
-      };
-    }
-    async function run(
-      command: string,
-      tenant: SimTenant,
-      o: {
-        settings?: DriverSettings;
-        previousStdout?: string;
-        faults?: object;
-        env?: Record<string, string>;
-      } = {},
-    ): Promise<CliRun> {
-      const r = await runCli(command, {
-        tenant,
-        settings: o.settings ?? settings(),
-        previousStdout: o.previousStdout,
-        faults: o.faults as Record<string, unknown> | undefined,
-        env: { ...tier.env, ...o.env },
-        shell: STORED(command),
-      });
-      printed.push(r.stdout, r.stderr);
-      return r;
-    }
-    const ok = (r: CliRun) => {
-      if (r.code !== 0)
-        throw new Error(`exit ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`);
-      return r;
-    };
-
+    const { settings, run, ok, secrets, neverPrinted } = realDriver();
     it(
       "applies, applies again without a write, plans in sync, detects drift, and removes",
       async () => {
@@ -141,115 +67,6 @@ describe.skipIf(skip !== undefined)(
     );
 
     it(
-      "rides out HTTP 429 and 5xx (the module's own retries first, then the driver's) and Exchange's busy error",
-      async () => {
-        const t = newSimTenant(["a@contoso.com", "b@contoso.com"]);
-        const r = ok(
-          await run("apply", t, {
-            faults: { tooManyRequestsFirst: 3, retryAfterSeconds: 0, serverErrorFirst: 2, throttleFirst: 1 },
-            env: { EXO_SIM_MODULE_RETRIES: "1" },
-          }),
-        );
-        expect(ours(t)).toEqual(CONVERGED);
-        expect(stats(t).faults).toMatchObject({ tooManyRequests: 3, serverError: 2, throttle: 1 });
-        // With one module retry per call, the 429s and 500s reach the driver as
-        // "HttpStatusCode=…" errors, which it classes transient and retries.
-        // One short line per retry; Exchange's whole message the first time each is seen.
-        expect(r.stderr).toMatch(
-          /transient error, attempt 2 in \d+ ms, \d+ s of the budget left; Exchange said: Error while querying REST service\. HttpStatusCode=429/,
-        );
-        expect(r.stderr).toMatch(/Exchange said: .*HttpStatusCode=500 .*ADTransientException/);
-      },
-      TIMEOUT,
-    );
-
-    it(
-      "retries a grant while Exchange cannot resolve the principal it has just registered",
-      async () => {
-        const t = newSimTenant(["a@contoso.com", "b@contoso.com"]);
-        const r = ok(await run("apply", t, { faults: { principalLagCalls: 2 } }));
-        expect(ours(t)).toEqual(CONVERGED);
-        expect(stats(t).faults.principalLag).toBe(2);
-        expect(r.stderr).toMatch(
-          /Add-MailboxPermission on a@contoso\.com: Exchange does not resolve the principal yet, attempt 2 .*Exchange said: .*Couldn't find object "33333333-3333-4333-8333-333333333333"/,
-        );
-      },
-      TIMEOUT,
-    );
-
-    it(
-      "stops at once on a permanent refusal (out of write scope), saying what Exchange answered",
-      async () => {
-        const t = newSimTenant(["a@contoso.com", "b@contoso.com"]);
-        const r = await run("apply", t, { faults: { accessDenied: ["Add-MailboxPermission"] } });
-        expect(r.code).toBe(1);
-        expect(r.stderr).toContain(
-          "Error: Granting FullAccess on a@contoso.com to exo-oauth mail daemon (33333333-3333-4333-8333-333333333333): 'a@contoso.com' isn't within your current write scopes.",
-        );
-        expect(r.stderr).not.toContain("transient error");
-        expect(stats(t).cmdlets["Add-MailboxPermission"]).toBe(1);
-      },
-      TIMEOUT,
-    );
-
-    it(
-      "reads the protocol switches (Get-CASMailbox, Get-TransportConfig): plan exits 3, apply warns and records them",
-      async () => {
-        const t = newSimTenant(["a@contoso.com", "b@contoso.com"]);
-        updateState(t.statePath, (s) => {
-          setCasMailbox(s, "a@contoso.com", { PopEnabled: false });
-          setTransportConfig(s, true);
-        });
-        const base = settings();
-        const withProtocols = settings({
-          desired: {
-            ...base.desired,
-            mailboxes: base.desired.mailboxes.map((m) => ({ ...m, protocols: ["imap", "pop", "smtp"] })),
-          },
-        });
-        const applied = ok(await run("apply", t, { settings: withProtocols }));
-        expect(applied.stderr).toContain("warning: POP is blocked on a@contoso.com: PopEnabled is False");
-        expect(parseRecord(applied.stdout)!.blocked).toEqual([
-          { mailbox: "a@contoso.com", protocol: "POP", switch: "PopEnabled" },
-          {
-            mailbox: "a@contoso.com",
-            protocol: "SMTP",
-            switch: "TransportConfig.SmtpClientAuthenticationDisabled",
-          },
-          {
-            mailbox: "b@contoso.com",
-            protocol: "SMTP",
-            switch: "TransportConfig.SmtpClientAuthenticationDisabled",
-          },
-        ]);
-        const plan = await run("plan", t, { settings: withProtocols, previousStdout: applied.stdout });
-        expect(plan.code).toBe(3);
-        expect(plan.stdout).toContain("SMTP is blocked on b@contoso.com: the tenant's SMTP AUTH is off");
-      },
-      TIMEOUT,
-    );
-
-    it(
-      "names the missing Exchange role when a cmdlet is not recognized (hidden by RBAC), without retrying",
-      async () => {
-        const t = newSimTenant(["a@contoso.com", "b@contoso.com"]);
-        const r = await run("apply", t, { faults: { notRecognized: ["New-ServicePrincipal"] } });
-        expect(r.code).toBe(1);
-        const error = r.stderr.split("\n").find((l) => l.startsWith("Error: "))!;
-        expect(error).toContain("The term 'New-ServicePrincipal' is not recognized");
-        expect(error).toContain(
-          'needs the Exchange management role "Role Management" (held by the role group "Organization Management") for New-ServicePrincipal',
-        );
-        expect(error).toContain('New-ManagementRoleAssignment -Role "Role Management" -App <ServiceId>');
-        expect(r.stderr).not.toContain("transient error");
-        // The module never defined the function (Connect-ExchangeOnline offers only the granted
-        // cmdlets), so nothing reached Exchange.
-        expect(ours(t).sp).toBe(false);
-      },
-      TIMEOUT,
-    );
-
-    it(
       "converges and stays converged when Exchange sends no Sid, warning which properties arrived",
       async () => {
         const t = newSimTenant(["a@contoso.com", "b@contoso.com"]);
@@ -300,16 +117,6 @@ describe.skipIf(skip !== undefined)(
       },
       TIMEOUT,
     );
-
-    it("never printed the certificate, its password or the access token (every run above)", () => {
-      expect(printed.length).toBeGreaterThan(20);
-      const all = printed.join("\n");
-      for (const secret of secrets) {
-        expect(secret.length).toBeGreaterThan(8);
-        expect(all).not.toContain(secret);
-        expect(all).not.toContain(secret.slice(0, 24));
-        expect(all).not.toContain(Buffer.from(secret).toString("base64").slice(0, 24));
-      }
-    });
+    neverPrinted(20);
   },
 );
