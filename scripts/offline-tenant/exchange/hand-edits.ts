@@ -44,26 +44,7 @@ export function removeMailboxPermission(
  * for someone else's principal, as an admin grants a group by hand.
  */
 export function grantMailboxAccess(state: TenantState, address: string, who: OtherPrincipal): void {
-  const m = mailbox(state, address, "granting FullAccess and SendAs");
-  const identity = address.split("@")[0];
-  m.permissions.push({
-    Identity: identity,
-    User: who.user,
-    UserSid: who.sid,
-    AccessRights: ["FullAccess"],
-    IsInherited: false,
-    Deny: false,
-    InheritanceType: "All",
-  });
-  m.recipientPermissions.push({
-    Identity: identity,
-    Trustee: who.user,
-    TrusteeSidString: who.sid,
-    AccessControlType: "Allow",
-    AccessRights: ["SendAs"],
-    IsInherited: false,
-    InheritanceType: "None",
-  });
+  grantByHand(state, address, who, ["FullAccess", "SendAs"]);
 }
 
 /** A mailbox's protocol switches (`Set-CASMailbox`): only the ones given change. */

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { encodeDriverEnvironment, type DriverSettings } from "../../../components/exchange-step/codec";
 import { DRIVER_ENV } from "../../../components/exchange-step/environment";
 import { newTenantState, type TenantState } from "../state";
+import { grantMailboxAccess } from "../exchange/hand-edits";
 
 /** The fake `pwsh` that runs the simulator: give it as the driver's `pwsh` setting. */
 export const FAKE_PWSH = join(__dirname, "../exchange/fake-pwsh");
@@ -76,25 +77,5 @@ export const OTHERS = { user: "CONTOSO\\helpdesk-admins", sid: "S-1-5-21-999-888
 
 /** Gives OTHERS FullAccess and SendAs on `address`, as an admin would by hand. */
 export function grantOthers(state: TenantState, address: string): void {
-  const mb = state.exchange.mailboxes.find((m) => m.address === address);
-  if (!mb) throw new Error(`grantOthers: no mailbox ${address} in the tenant state`);
-  const identity = address.split("@")[0];
-  mb.permissions.push({
-    Identity: identity,
-    User: OTHERS.user,
-    UserSid: OTHERS.sid,
-    AccessRights: ["FullAccess"],
-    IsInherited: false,
-    Deny: false,
-    InheritanceType: "All",
-  });
-  mb.recipientPermissions.push({
-    Identity: identity,
-    Trustee: OTHERS.user,
-    TrusteeSidString: OTHERS.sid,
-    AccessControlType: "Allow",
-    AccessRights: ["SendAs"],
-    IsInherited: false,
-    InheritanceType: "None",
-  });
+  grantMailboxAccess(state, address, OTHERS);
 }
